@@ -1,0 +1,42 @@
+/**
+ * The one place where this app's functions are declared. `npm run synth -- -c stage=prod`
+ * applies the prod overrides below; the schema and every field's default are in
+ * lib/declaration/schema.ts and the README's declaration reference.
+ */
+import { defineConfig } from './lib/declaration/schema';
+
+export default defineConfig({
+  app: 'faas',
+  api: { throttleRateLimit: 50, throttleBurstLimit: 100 },
+  functions: {
+    hello: {
+      memoryMB: 256,
+      timeoutSeconds: 5,
+      layers: ['shared'],
+      environment: { GREETING: 'Hello' },
+      routes: [{ method: 'GET', path: '/hello' }],
+      release: { mode: 'alias', initialWeight: 0 },
+      alarms: { errors: 1, p99Ms: 1500 },
+    },
+  },
+  stages: {
+    dev: {},
+    prod: {
+      functions: {
+        hello: {
+          reservedConcurrency: 50,
+          // Warm instances only where they pay off: a floor of 2, scaling on use, more on weekday mornings.
+          warm: {
+            provisioned: 2,
+            max: 10,
+            utilizationTarget: 0.7,
+            schedules: [
+              { name: 'weekday-peak', expression: 'cron(0 7 ? * MON-FRI *)', minProvisioned: 5, maxProvisioned: 20 },
+              { name: 'weekday-off-peak', expression: 'cron(0 19 ? * MON-FRI *)', minProvisioned: 2, maxProvisioned: 10 },
+            ],
+          },
+        },
+      },
+    },
+  },
+});

@@ -1,0 +1,95 @@
+/**
+ * The app's REST API: every declared route goes to the function's `live` alias and, under
+ * /preview, to its `preview` alias — never to $LATEST or the unqualified function.
+ * Stage-wide throttling, JSON access logs, execution logs, metrics and tracing.
+ */
+import { CfnOutput, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { PREVIEW_PREFIX } from '../declaration/resolve';
+import type { RouteDeclaration } from '../declaration/schema';
+
+export interface HttpApiProps {
+  /** Stage name, e.g. "dev". */
+  readonly stage: string;
+  readonly restApiName: string;
+  readonly throttleRateLimit: number;
+  readonly throttleBurstLimit: number;
+}
+
+export interface RouteTarget {
+  readonly functionName: string;
+  readonly route: RouteDeclaration;
+  readonly live: lambda.IFunction;
+  readonly preview: lambda.IFunction;
+}
+
+export class HttpApi extends Construct {
+  readonly api: apigateway.RestApi;
+  private readonly requestValidator: apigateway.RequestValidator;
+
+  constructor(scope: Construct, id: string, props: HttpApiProps) {
+    super(scope, id);
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    this.api = new apigateway.RestApi(this, 'Api', {
+      restApiName: props.restApiName,
+      description: 'faas platform routes (live and preview aliases)',
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: props.stage,
+        throttlingRateLimit: props.throttleRateLimit,
+        throttlingBurstLimit: props.throttleBurstLimit,
+        accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        metricsEnabled: true,
+        tracingEnabled: true,
+      },
+    });
+    this.requestValidator = this.api.addRequestValidator('Validator', {
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+    new CfnOutput(this, 'Url', { value: this.api.url, description: 'Base URL of the API stage' });
+
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason: 'WAF is an account-level choice (web ACL and its cost); attach one to the stage with a WebACLAssociation where needed.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason: 'Routes are public by declaration, as FC HTTP triggers with anonymous auth are; handlers validate input and answer 4xx.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-COG4',
+      reason: 'Routes are public by declaration; no Cognito user pool is part of the platform.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: 'API Gateway\'s account-level CloudWatch role uses the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs policy, its documented setup.',
+    });
+  }
+
+  /** Adds the route to the live alias and its /preview twin to the preview alias. */
+  addRoute(target: RouteTarget): void {
+    this.addMethod(target.route.path, target.route.method, target.live);
+    const previewPath = target.route.path === '/' ? PREVIEW_PREFIX : `${PREVIEW_PREFIX}${target.route.path}`;
+    this.addMethod(previewPath, target.route.method, target.preview);
+  }
+
+  /** URL of a path on this stage (for outputs). */
+  urlFor(path: string): string {
+    return this.api.urlForPath(path);
+  }
+
+  private addMethod(path: string, method: string, alias: lambda.IFunction): void {
+    const resource = this.api.root.resourceForPath(path);
+    // allowTestInvoke: false keeps one permission per method (console test-invoke is not needed).
+    resource.addMethod(method, new apigateway.LambdaIntegration(alias, { allowTestInvoke: false }), {
+      requestValidator: this.requestValidator,
+    });
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Reads the `live` alias at deploy time and hands its planned configuration to the template
+ * (design: docs/architecture.md "Release model"). One provider per stack serves all functions.
+ */
+import * as path from 'node:path';
+import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { NODE_RUNTIME, NODE_TARGET } from './runtime';
+
+export interface LiveAliasStateProps {
+  readonly function: lambda.IFunction;
+  /** The version this deploy published. */
+  readonly published: lambda.IVersion;
+  readonly aliasName: string;
+  /** Share of traffic a new version may get at deploy. */
+  readonly initialWeight: number;
+}
+
+export class LiveAliasState extends Construct {
+  /** Primary version the alias should declare. */
+  readonly functionVersion: string;
+  /** Candidate weights the alias should declare: a list of {FunctionVersion, FunctionWeight}, possibly empty. */
+  readonly additionalVersionWeights: ReturnType<CustomResource['getAtt']>;
+
+  constructor(scope: Construct, id: string, props: LiveAliasStateProps) {
+    super(scope, id);
+    const provider = LiveAliasStateProvider.of(Stack.of(this));
+    provider.grantRead(props.function, props.aliasName);
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::FaasLiveAliasState',
+      properties: {
+        FunctionName: props.function.functionName,
+        AliasName: props.aliasName,
+        PublishedVersion: props.published.version,
+        InitialWeight: String(props.initialWeight),
+      },
+    });
+    this.functionVersion = resource.getAttString('FunctionVersion');
+    this.additionalVersionWeights = resource.getAtt('AdditionalVersionWeights');
+  }
+}
+
+/** Stack-wide singleton: one handler and one provider for every function's live alias. */
+class LiveAliasStateProvider extends Construct {
+  static of(stack: Stack): LiveAliasStateProvider {
+    const id = 'FaasLiveAliasStateProvider';
+    return (stack.node.tryFindChild(id) as LiveAliasStateProvider | undefined) ?? new LiveAliasStateProvider(stack, id);
+  }
+
+  readonly serviceToken: string;
+  private readonly handler: NodejsFunction;
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.handler = new NodejsFunction(this, 'Handler', {
+      entry: path.join(__dirname, '..', 'release', 'live-alias-state-handler', 'index.ts'),
+      runtime: NODE_RUNTIME,
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      description: 'faas: reads the live alias at deploy time and plans its configuration',
+      logGroup: new logs.LogGroup(this, 'HandlerLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+      // Carries its own SDK: emulators' stand-in runtimes may not provide client-lambda.
+      bundling: { minify: true, target: NODE_TARGET, bundleAwsSDK: true },
+    });
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: this.handler,
+      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+    });
+    this.serviceToken = provider.serviceToken;
+
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'Deploy-time custom resource roles use AWSLambdaBasicExecutionRole (log writing only), as CDK\'s Provider framework does.',
+    });
+    Validations.of(provider).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.handler.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      reason: 'The Provider framework may invoke any version of its own onEvent handler (<arn>:*); CDK generates this policy.',
+    });
+    Validations.of(provider).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'The Provider framework\'s own function runtime is chosen by aws-cdk-lib and updated with it.',
+    });
+    for (const ruleId of ['Serverless-LambdaTracing', 'Serverless-LambdaDLQ', 'Serverless-LambdaDefaultMemorySize', 'Serverless-LambdaLatestVersion']) {
+      Validations.of(this).acknowledge({
+        id: ruleId,
+        reason: 'Deploy-time custom resource handler invoked synchronously by CloudFormation once per deploy; failures surface as a failed deploy, not as lost events.',
+      });
+    }
+  }
+
+  grantRead(fn: lambda.IFunction, aliasName: string): void {
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['lambda:GetAlias'], resources: [`${fn.functionArn}:${aliasName}`] }),
+    );
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The `live` alias and how new versions reach it.
+ *
+ * - alias mode: the alias declares what LiveAliasState planned from the alias's current state,
+ *   so a deploy gives a new version at most its initial weight and never undoes what the
+ *   `faas` CLI did (rollout in progress, promotion, rollback).
+ * - codedeploy mode: the alias follows the published version and CodeDeploy shifts traffic
+ *   with the declared configuration, rolling back when a release alarm fires.
+ */
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import type { CodeDeployConfigName, ReleaseDeclaration } from '../declaration/schema';
+import { LiveAliasState } from './live-alias-state';
+
+export const LIVE_ALIAS = 'live';
+
+export interface LiveReleaseProps {
+  readonly function: lambda.IFunction;
+  /** The version this deploy publishes (the function's currentVersion). */
+  readonly published: lambda.IVersion;
+  readonly release: ReleaseDeclaration;
+}
+
+export class LiveRelease extends Construct {
+  readonly alias: lambda.Alias;
+  /** Set in alias mode. */
+  readonly state?: LiveAliasState;
+  /** Set in codedeploy mode, after `watch()`. */
+  deploymentGroup?: codedeploy.LambdaDeploymentGroup;
+
+  constructor(scope: Construct, id: string, private readonly props: LiveReleaseProps) {
+    super(scope, id);
+    if (props.release.mode === 'codedeploy') {
+      this.alias = new lambda.Alias(this, 'Alias', { aliasName: LIVE_ALIAS, version: props.published });
+      return;
+    }
+    this.state = new LiveAliasState(this, 'State', {
+      function: props.function,
+      published: props.published,
+      aliasName: LIVE_ALIAS,
+      initialWeight: props.release.initialWeight,
+    });
+    const planned = lambda.Version.fromVersionAttributes(this, 'PlannedVersion', {
+      lambda: props.function,
+      version: this.state.functionVersion,
+    });
+    this.alias = new lambda.Alias(this, 'Alias', { aliasName: LIVE_ALIAS, version: planned });
+    // Weights are decided at deploy time, so they cannot go through Alias.additionalVersions.
+    const cfnAlias = this.alias.node.defaultChild as lambda.CfnAlias;
+    cfnAlias.addPropertyOverride('RoutingConfig.AdditionalVersionWeights', this.state.additionalVersionWeights);
+  }
+
+  /** In codedeploy mode, hand the shift to CodeDeploy, watched by these alarms. No-op in alias mode. */
+  watch(alarms: cloudwatch.IAlarm[]): void {
+    if (this.props.release.mode !== 'codedeploy') return;
+    this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'Deployment', {
+      alias: this.alias,
+      deploymentConfig: codeDeployConfig(this.props.release.deploymentConfig),
+      alarms,
+      autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+    });
+  }
+}
+
+function codeDeployConfig(name: CodeDeployConfigName): codedeploy.ILambdaDeploymentConfig {
+  const C = codedeploy.LambdaDeploymentConfig;
+  const configs: Record<CodeDeployConfigName, codedeploy.ILambdaDeploymentConfig> = {
+    'canary-10-5m': C.CANARY_10PERCENT_5MINUTES,
+    'canary-10-10m': C.CANARY_10PERCENT_10MINUTES,
+    'canary-10-15m': C.CANARY_10PERCENT_15MINUTES,
+    'canary-10-30m': C.CANARY_10PERCENT_30MINUTES,
+    'linear-10-1m': C.LINEAR_10PERCENT_EVERY_1MINUTE,
+    'linear-10-2m': C.LINEAR_10PERCENT_EVERY_2MINUTES,
+    'linear-10-3m': C.LINEAR_10PERCENT_EVERY_3MINUTES,
+    'linear-10-10m': C.LINEAR_10PERCENT_EVERY_10MINUTES,
+    'all-at-once': C.ALL_AT_ONCE,
+  };
+  return configs[name];
+}

@@ -1,0 +1,238 @@
+/**
+ * Config resolution: stage overrides → defaults → validation, all in one pass that
+ * collects every problem and throws once. Pure: what it needs from the disk (which
+ * layers exist, which entry files exist) is passed in, so it is tested without fixtures.
+ */
+import type { z } from 'zod';
+import {
+  functionSchema,
+  platformSchema,
+  type PlatformInput,
+  type ResolvedFunction,
+  type ResolvedPlatform,
+} from './schema';
+
+/** What resolution needs to know about the project folder. */
+export interface ProjectView {
+  /** Folder names under layers/. */
+  readonly layers: readonly string[];
+  /** Whether a path relative to the project root exists. */
+  readonly fileExists: (relativePath: string) => boolean;
+}
+
+/** One problem in the declaration. */
+export interface DeclarationProblem {
+  /** The function the problem belongs to; absent for app-wide fields. */
+  readonly functionName?: string;
+  /** Dotted field path inside the function (or the app). */
+  readonly field: string;
+  /** The value that was given (undefined when the field is missing). */
+  readonly value: unknown;
+  /** What is wrong and how to fix it. */
+  readonly message: string;
+}
+
+export class DeclarationError extends Error {
+  constructor(
+    readonly stage: string,
+    readonly problems: readonly DeclarationProblem[],
+  ) {
+    super(
+      `faas declaration for stage "${stage}" has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
+        problems.map((p) => `  - ${formatProblem(p)}`).join('\n'),
+    );
+    this.name = 'DeclarationError';
+  }
+}
+
+export function formatProblem(p: DeclarationProblem): string {
+  const where = p.functionName !== undefined ? `function "${p.functionName}", field "${p.field}"` : `field "${p.field}"`;
+  return `${where}: got ${show(p.value)} — ${p.message}`;
+}
+
+const FUNCTION_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
+const ENV_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
+// Lambda sets these itself; a function may not override them.
+const RESERVED_ENV = new Set([
+  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
+]);
+/** Path prefix under which every route is also served by the preview alias. */
+export const PREVIEW_PREFIX = '/preview';
+
+/**
+ * Resolve the declaration for one stage.
+ * @throws DeclarationError listing every problem found
+ */
+export function resolvePlatform(input: unknown, stage: string, project: ProjectView): ResolvedPlatform {
+  const problems: DeclarationProblem[] = [];
+  const top = platformSchema.safeParse(input);
+  if (!top.success) {
+    problems.push(...zodProblems(top.error, input, undefined));
+    throw new DeclarationError(stage, problems);
+  }
+  const platform = top.data;
+  const raw = input as PlatformInput;
+
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) {
+    problems.push({ field: 'stage', value: stage, message: 'stage must be 1-20 lowercase letters, digits or "-" (pass -c stage=dev or -c stage=prod)' });
+  }
+  const declaredStages = Object.keys(platform.stages);
+  if (declaredStages.length > 0 && !declaredStages.includes(stage)) {
+    problems.push({ field: 'stage', value: stage, message: `unknown stage; fix: use one of ${declaredStages.join(', ')} or add it under stages` });
+  }
+  const overrides = platform.stages[stage]?.functions ?? {};
+  for (const name of Object.keys(overrides)) {
+    if (!(name in platform.functions)) {
+      problems.push({ field: `stages.${stage}.functions.${name}`, value: name, message: `stage override for a function that is not declared; fix: declare it under functions or remove the override` });
+    }
+  }
+
+  const functions: ResolvedFunction[] = [];
+  for (const [name, declared] of Object.entries(platform.functions)) {
+    if (!FUNCTION_NAME.test(name)) {
+      problems.push({ functionName: name, field: 'name', value: name, message: 'function names must be 2-40 lowercase letters, digits or "-", starting with a letter' });
+      continue;
+    }
+    const merged = applyOverride(declared, overrides[name]);
+    const parsed = functionSchema.safeParse(merged);
+    if (!parsed.success) {
+      problems.push(...zodProblems(parsed.error, merged, name));
+      continue;
+    }
+    const fn: ResolvedFunction = { ...parsed.data, name, entry: parsed.data.entry ?? `functions/${name}/index.ts` };
+    problems.push(...checkFunction(fn, project));
+    functions.push(fn);
+  }
+  if (Object.keys(platform.functions).length === 0) {
+    problems.push({ field: 'functions', value: raw.functions, message: 'no functions declared; fix: declare at least one function' });
+  }
+  problems.push(...checkRoutes(functions));
+
+  if (problems.length > 0) throw new DeclarationError(stage, problems);
+  return { app: platform.app, stage, api: platform.api, functions };
+}
+
+/** Cross-field rules the schema cannot express. */
+function checkFunction(fn: ResolvedFunction, project: ProjectView): DeclarationProblem[] {
+  const problems: DeclarationProblem[] = [];
+  const add = (field: string, value: unknown, message: string) => problems.push({ functionName: fn.name, field, value, message });
+
+  if (!project.fileExists(fn.entry)) {
+    add('entry', fn.entry, `handler file does not exist; fix: create ${fn.entry} or point entry at an existing file under functions/`);
+  }
+  const seenLayers = new Set<string>();
+  fn.layers.forEach((layer, i) => {
+    if (!project.layers.includes(layer)) {
+      add(`layers[${i}]`, layer, `unknown layer; fix: use one of [${project.layers.join(', ')}] (folders under layers/) or create layers/${layer}`);
+    }
+    if (seenLayers.has(layer)) add(`layers[${i}]`, layer, 'layer listed twice; fix: list each layer once');
+    seenLayers.add(layer);
+  });
+  for (const [key, value] of Object.entries(fn.environment)) {
+    if (!ENV_KEY.test(key)) add(`environment.${key}`, value, 'variable names must start with a letter and use letters, digits and "_"');
+    else if (RESERVED_ENV.has(key)) add(`environment.${key}`, value, 'Lambda reserves this variable; fix: choose another name');
+  }
+  if (fn.warm) {
+    const w = fn.warm;
+    if (w.provisioned > w.max) {
+      add('warm.provisioned', w.provisioned, `provisioned must not exceed warm.max (${w.max}); fix: raise max or lower provisioned`);
+    }
+    const names = new Set<string>();
+    w.schedules.forEach((s, i) => {
+      if (s.minProvisioned > s.maxProvisioned) {
+        add(`warm.schedules[${i}].minProvisioned`, s.minProvisioned, `must not exceed maxProvisioned (${s.maxProvisioned}) of schedule "${s.name}"`);
+      }
+      if (names.has(s.name)) add(`warm.schedules[${i}].name`, s.name, 'schedule names must be unique per function');
+      names.add(s.name);
+    });
+    const peak = Math.max(w.max, ...w.schedules.map((s) => s.maxProvisioned));
+    if (fn.reservedConcurrency !== undefined && fn.reservedConcurrency < peak) {
+      add('reservedConcurrency', fn.reservedConcurrency, `must be at least the highest provisioned concurrency (${peak}); Lambda rejects provisioned > reserved; fix: raise reservedConcurrency or lower warm.max`);
+    }
+    if (fn.instances) {
+      add('warm', w, 'provisioned concurrency does not apply to Lambda Managed Instances (instances); fix: remove warm or instances');
+    }
+  }
+  if (fn.release.mode === 'codedeploy' && fn.release.initialWeight > 0) {
+    add('release.initialWeight', fn.release.initialWeight, 'initialWeight applies to alias mode only; in codedeploy mode the deploymentConfig sets the canary; fix: remove initialWeight or use mode "alias"');
+  }
+  const timeoutMs = fn.timeoutSeconds * 1000;
+  if (fn.alarms.p99Ms !== undefined && fn.alarms.p99Ms >= timeoutMs) {
+    add('alarms.p99Ms', fn.alarms.p99Ms, `must be below the timeout (${timeoutMs} ms) or it can never fire; fix: lower it or raise timeoutSeconds`);
+  }
+  return problems;
+}
+
+/** A method+path pair may be routed once across the whole app; ANY overlaps every method. */
+function checkRoutes(functions: readonly ResolvedFunction[]): DeclarationProblem[] {
+  const problems: DeclarationProblem[] = [];
+  const owners = new Map<string, { fn: string; method: string }[]>();
+  for (const fn of functions) {
+    fn.routes.forEach((route, i) => {
+      const path = route.path;
+      if (path === PREVIEW_PREFIX || path.startsWith(`${PREVIEW_PREFIX}/`)) {
+        problems.push({ functionName: fn.name, field: `routes[${i}].path`, value: path, message: `paths under ${PREVIEW_PREFIX} are reserved for preview routes; fix: choose another path` });
+      }
+      const normalised = path.replace(/\{[^}]+\}/g, '{}');
+      const taken = owners.get(normalised) ?? [];
+      const clash = taken.find((t) => t.method === route.method || t.method === 'ANY' || route.method === 'ANY');
+      if (clash) {
+        problems.push({
+          functionName: fn.name,
+          field: `routes[${i}]`,
+          value: `${route.method} ${path}`,
+          message: `duplicate route: ${clash.method} ${path} is already routed to function "${clash.fn}"; fix: give one of them another path or method`,
+        });
+      }
+      taken.push({ fn: fn.name, method: route.method });
+      owners.set(normalised, taken);
+    });
+  }
+  return problems;
+}
+
+/** Replace top-level fields with the stage's; `null` removes a field so its default applies. */
+function applyOverride(declared: unknown, override: Record<string, unknown> | undefined): unknown {
+  if (!override || typeof declared !== 'object' || declared === null) return declared;
+  const merged: Record<string, unknown> = { ...(declared as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(override)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
+}
+
+function zodProblems(error: z.ZodError, input: unknown, functionName: string | undefined): DeclarationProblem[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map((p) => (typeof p === 'symbol' ? p.toString() : p));
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') {
+      message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; fix: remove it or check the spelling against the declaration reference in README.md`;
+    }
+    const value = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : valueAt(input, path);
+    return { functionName, field: formatPath(path) || '(root)', value, message };
+  });
+}
+
+function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
+  let current: unknown = input;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[key];
+  }
+  return current;
+}
+
+function formatPath(path: readonly (string | number)[]): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value);
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

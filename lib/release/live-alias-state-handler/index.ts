@@ -1,0 +1,61 @@
+/**
+ * Deploy-time custom resource: reads the `live` alias as it is now (GetAlias) and answers
+ * with the alias configuration the template should declare (see ../alias-plan.ts).
+ * CloudFormation calls it only when the published version or the release settings change,
+ * so a deploy without a new version never touches the alias.
+ */
+import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { planLiveAlias, type AliasState } from '../alias-plan';
+
+const lambda = new LambdaClient({});
+
+export interface LiveAliasStateProperties {
+  readonly FunctionName: string;
+  readonly AliasName: string;
+  /** Version number published by this deploy. */
+  readonly PublishedVersion: string;
+  /** Arrives as a string: CloudFormation stringifies custom resource properties. */
+  readonly InitialWeight: string;
+}
+
+export interface LiveAliasStateResponse {
+  readonly PhysicalResourceId: string;
+  readonly Data?: {
+    readonly FunctionVersion: string;
+    readonly AdditionalVersionWeights: ReadonlyArray<{ readonly FunctionVersion: string; readonly FunctionWeight: number }>;
+    readonly Reason: string;
+  };
+}
+
+export async function handler(event: CloudFormationCustomResourceEvent): Promise<LiveAliasStateResponse> {
+  const props = event.ResourceProperties as unknown as LiveAliasStateProperties & { ServiceToken: string };
+  const physicalId = `${props.FunctionName}:${props.AliasName}`;
+  if (event.RequestType === 'Delete') {
+    // The alias belongs to the stack; reading its state needs no cleanup.
+    return { PhysicalResourceId: event.PhysicalResourceId };
+  }
+  const current = await readAlias(props.FunctionName, props.AliasName);
+  const plan = planLiveAlias(current, props.PublishedVersion, Number(props.InitialWeight));
+  console.log(JSON.stringify({ function: props.FunctionName, current: current ?? null, plan }));
+  return {
+    PhysicalResourceId: physicalId,
+    Data: {
+      FunctionVersion: plan.functionVersion,
+      AdditionalVersionWeights: plan.additionalVersionWeights.map((w) => ({ FunctionVersion: w.version, FunctionWeight: w.weight })),
+      Reason: plan.reason,
+    },
+  };
+}
+
+async function readAlias(functionName: string, aliasName: string): Promise<AliasState | undefined> {
+  try {
+    const alias = await lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: aliasName }));
+    if (!alias.FunctionVersion) throw new Error(`GetAlias for ${functionName}:${aliasName} returned no FunctionVersion`);
+    return { functionVersion: alias.FunctionVersion, additionalVersionWeights: alias.RoutingConfig?.AdditionalVersionWeights ?? {} };
+  } catch (error) {
+    // By name, not instanceof: emulators and bundled SDK copies do not share the class.
+    if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
+}
