@@ -1,4 +1,7 @@
-/** Jest projects: `unit` is fast and needs nothing running; later projects deploy to an emulator. */
+/**
+ * Jest projects: `unit` is fast and needs nothing running; `integration` deploys the app to an
+ * emulator once per run (MiniStack started by the harness, or the endpoint in AWS_ENDPOINT_URL).
+ */
 const common = {
   testEnvironment: 'node',
   moduleNameMapper: {
@@ -15,6 +18,15 @@ module.exports = {
       displayName: 'unit',
       roots: ['<rootDir>/test/unit'],
       setupFilesAfterEnv: ['<rootDir>/test/setup-sdk-matchers.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      roots: ['<rootDir>/test/integration'],
+      testMatch: ['**/*.integration.test.ts'],
+      globalSetup: '<rootDir>/test/integration/harness/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/harness/global-teardown.ts',
+      testTimeout: 120000,
     },
   ],
 };

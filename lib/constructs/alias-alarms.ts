@@ -21,11 +21,14 @@ export class AliasAlarms extends Construct {
   readonly errors: cloudwatch.Alarm;
   readonly throttles: cloudwatch.Alarm;
   readonly p99Duration: cloudwatch.Alarm;
+  /** The alarm names as plain strings (errors, throttles, p99 duration): stable across deploys. */
+  readonly names: readonly string[];
 
   constructor(scope: Construct, id: string, props: AliasAlarmsProps) {
     super(scope, id);
     const { alias, namePrefix } = props;
     const period = Duration.minutes(1);
+    this.names = ['errors', 'throttles', 'p99-duration'].map((kind) => `${namePrefix}-${kind}`);
     this.errors = alias.metricErrors({ period, statistic: cloudwatch.Stats.SUM }).createAlarm(this, 'Errors', {
       alarmName: `${namePrefix}-errors`,
       alarmDescription: `Errors on ${namePrefix}: at least ${props.errorThreshold} in a minute`,

@@ -3,7 +3,7 @@
  * /preview, to its `preview` alias — never to $LATEST or the unqualified function.
  * Stage-wide throttling, JSON access logs, execution logs, metrics and tracing.
  */
-import { CfnOutput, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -53,7 +53,6 @@ export class HttpApi extends Construct {
       validateRequestParameters: true,
       validateRequestBody: true,
     });
-    new CfnOutput(this, 'Url', { value: this.api.url, description: 'Base URL of the API stage' });
 
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-APIG3',

@@ -5,7 +5,7 @@
  * `preview` alias on the newest version, warm capacity, and per-alias alarms.
  */
 import * as path from 'node:path';
-import { Duration, Tags, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -47,6 +47,7 @@ export class PlatformFunction extends Construct {
     const d = props.declaration;
     this.declaration = d;
     this.externalModules = [...RUNTIME_PROVIDED_MODULES, ...new Set(props.layers.flatMap((l) => l.packageNames))];
+    warnOnShadowedPackages(this, props.layers);
 
     this.function = new NodejsFunction(this, 'Function', {
       entry: path.join(props.projectRoot, d.entry),
@@ -66,6 +67,8 @@ export class PlatformFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH }),
       description: `faas function "${d.name}"`,
+      // Old versions stay: the live alias may still point at one, and rollback needs them.
+      currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
       bundling: {
         minify: true,
         sourceMap: false,
@@ -112,5 +115,26 @@ export class PlatformFunction extends Construct {
       id: 'Serverless-LambdaDLQ',
       reason: 'Invoked synchronously (API Gateway, direct invoke): the caller receives every failure, so there is nothing to dead-letter.',
     });
+  }
+}
+
+/**
+ * Lambda extracts layers into /opt in the declared order and a later layer overwrites an
+ * earlier one's files, so the last layer providing a package wins. (Alibaba FC merges the
+ * other way round.) Legal, but rarely intended: say which copy the function will load.
+ */
+function warnOnShadowedPackages(scope: Construct, layers: readonly SharedLayer[]): void {
+  const provider = new Map<string, string>();
+  for (const layer of layers) {
+    for (const pkg of layer.packageNames) {
+      const earlier = provider.get(pkg);
+      if (earlier !== undefined) {
+        Annotations.of(scope).addWarningV2(
+          'faas:layer-shadows-package',
+          `layer "${layer.layerName}" overrides package ${pkg} from layer "${earlier}" (Lambda: the last layer wins); reorder layers if "${earlier}" should win`,
+        );
+      }
+      provider.set(pkg, layer.layerName);
+    }
   }
 }

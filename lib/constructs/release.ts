@@ -48,6 +48,8 @@ export class LiveRelease extends Construct {
     });
     this.alias = new lambda.Alias(this, 'Alias', { aliasName: LIVE_ALIAS, version: planned });
     // Weights are decided at deploy time, so they cannot go through Alias.additionalVersions.
+    // Invariant: every alias property is either constant or an answer of the state resource,
+    // so CloudFormation updates the alias only after re-reading it — never with stale weights.
     const cfnAlias = this.alias.node.defaultChild as lambda.CfnAlias;
     cfnAlias.addPropertyOverride('RoutingConfig.AdditionalVersionWeights', this.state.additionalVersionWeights);
   }

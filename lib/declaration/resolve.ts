@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import {
+  apiSchema,
   functionSchema,
   platformSchema,
   type PlatformInput,
@@ -71,6 +72,10 @@ export function resolvePlatform(input: unknown, stage: string, project: ProjectV
   const top = platformSchema.safeParse(input);
   if (!top.success) {
     problems.push(...zodProblems(top.error, input, undefined));
+    // Keep going where the shape allows, so one run reports function problems too.
+    const salvage = salvageTop(input);
+    if (!salvage) throw new DeclarationError(stage, problems);
+    resolveFunctions(salvage, stage, project, problems);
     throw new DeclarationError(stage, problems);
   }
   const platform = top.data;
@@ -83,17 +88,34 @@ export function resolvePlatform(input: unknown, stage: string, project: ProjectV
   if (declaredStages.length > 0 && !declaredStages.includes(stage)) {
     problems.push({ field: 'stage', value: stage, message: `unknown stage; fix: use one of ${declaredStages.join(', ')} or add it under stages` });
   }
+  const functions = resolveFunctions(platform, stage, project, problems);
+  if (Object.keys(platform.functions).length === 0) {
+    problems.push({ field: 'functions', value: raw.functions, message: 'no functions declared; fix: declare at least one function' });
+  }
+  const stageApi = platform.stages[stage]?.api ?? {};
+  const api = apiSchema.safeParse({ ...platform.api, ...stageApi });
+  if (!api.success) problems.push(...zodProblems(api.error, { ...platform.api, ...stageApi }, undefined, `stages.${stage}.api`));
+
+  if (problems.length > 0 || !api.success) throw new DeclarationError(stage, problems);
+  return { app: platform.app, stage, api: api.data, functions };
+}
+
+interface FunctionsAndStages {
+  readonly functions: Record<string, unknown>;
+  readonly stages: Record<string, { functions?: Record<string, Record<string, unknown>> }>;
+}
+
+function resolveFunctions(platform: FunctionsAndStages, stage: string, project: ProjectView, problems: DeclarationProblem[]): ResolvedFunction[] {
   const overrides = platform.stages[stage]?.functions ?? {};
   for (const name of Object.keys(overrides)) {
-    if (!(name in platform.functions)) {
+    if (!Object.hasOwn(platform.functions, name)) {
       problems.push({ field: `stages.${stage}.functions.${name}`, value: name, message: `stage override for a function that is not declared; fix: declare it under functions or remove the override` });
     }
   }
-
   const functions: ResolvedFunction[] = [];
   for (const [name, declared] of Object.entries(platform.functions)) {
     if (!FUNCTION_NAME.test(name)) {
-      problems.push({ functionName: name, field: 'name', value: name, message: 'function names must be 2-40 lowercase letters, digits or "-", starting with a letter' });
+      problems.push({ functionName: name, field: 'name', value: name, message: 'function names must be 2-40 lowercase letters, digits or "-", starting with a letter; fix: rename the key under functions' });
       continue;
     }
     const merged = applyOverride(declared, overrides[name]);
@@ -106,13 +128,20 @@ export function resolvePlatform(input: unknown, stage: string, project: ProjectV
     problems.push(...checkFunction(fn, project));
     functions.push(fn);
   }
-  if (Object.keys(platform.functions).length === 0) {
-    problems.push({ field: 'functions', value: raw.functions, message: 'no functions declared; fix: declare at least one function' });
-  }
   problems.push(...checkRoutes(functions));
+  return functions;
+}
 
-  if (problems.length > 0) throw new DeclarationError(stage, problems);
-  return { app: platform.app, stage, api: platform.api, functions };
+/** The functions and stages of a declaration whose other top-level fields are wrong, if they are usable. */
+function salvageTop(input: unknown): FunctionsAndStages | undefined {
+  if (!isRecord(input) || !isRecord(input.functions)) return undefined;
+  const stages = isRecord(input.stages) ? input.stages : {};
+  if (!Object.values(stages).every((s) => isRecord(s) && (s.functions === undefined || isRecord(s.functions)))) return undefined;
+  return { functions: input.functions, stages: stages as FunctionsAndStages['stages'] };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Cross-field rules the schema cannot express. */
@@ -132,7 +161,7 @@ function checkFunction(fn: ResolvedFunction, project: ProjectView): DeclarationP
     seenLayers.add(layer);
   });
   for (const [key, value] of Object.entries(fn.environment)) {
-    if (!ENV_KEY.test(key)) add(`environment.${key}`, value, 'variable names must start with a letter and use letters, digits and "_"');
+    if (!ENV_KEY.test(key)) add(`environment.${key}`, value, 'variable names must start with a letter and use letters, digits and "_"; fix: rename the variable, e.g. MY_SETTING');
     else if (RESERVED_ENV.has(key)) add(`environment.${key}`, value, 'Lambda reserves this variable; fix: choose another name');
   }
   if (fn.warm) {
@@ -143,9 +172,9 @@ function checkFunction(fn: ResolvedFunction, project: ProjectView): DeclarationP
     const names = new Set<string>();
     w.schedules.forEach((s, i) => {
       if (s.minProvisioned > s.maxProvisioned) {
-        add(`warm.schedules[${i}].minProvisioned`, s.minProvisioned, `must not exceed maxProvisioned (${s.maxProvisioned}) of schedule "${s.name}"`);
+        add(`warm.schedules[${i}].minProvisioned`, s.minProvisioned, `must not exceed maxProvisioned (${s.maxProvisioned}) of schedule "${s.name}"; fix: raise maxProvisioned or lower minProvisioned`);
       }
-      if (names.has(s.name)) add(`warm.schedules[${i}].name`, s.name, 'schedule names must be unique per function');
+      if (names.has(s.name)) add(`warm.schedules[${i}].name`, s.name, 'schedule names must be unique per function; fix: rename one of them');
       names.add(s.name);
     });
     const peak = Math.max(w.max, ...w.schedules.map((s) => s.maxProvisioned));
@@ -169,7 +198,7 @@ function checkFunction(fn: ResolvedFunction, project: ProjectView): DeclarationP
 /** A method+path pair may be routed once across the whole app; ANY overlaps every method. */
 function checkRoutes(functions: readonly ResolvedFunction[]): DeclarationProblem[] {
   const problems: DeclarationProblem[] = [];
-  const owners = new Map<string, { fn: string; method: string }[]>();
+  const owners = new Map<string, { fn: string; method: string; path: string }[]>();
   for (const fn of functions) {
     fn.routes.forEach((route, i) => {
       const path = route.path;
@@ -179,15 +208,24 @@ function checkRoutes(functions: readonly ResolvedFunction[]): DeclarationProblem
       const normalised = path.replace(/\{[^}]+\}/g, '{}');
       const taken = owners.get(normalised) ?? [];
       const clash = taken.find((t) => t.method === route.method || t.method === 'ANY' || route.method === 'ANY');
+      const renamed = taken.find((t) => t.path !== path);
       if (clash) {
         problems.push({
           functionName: fn.name,
           field: `routes[${i}]`,
           value: `${route.method} ${path}`,
-          message: `duplicate route: ${clash.method} ${path} is already routed to function "${clash.fn}"; fix: give one of them another path or method`,
+          message: `duplicate route: ${clash.method} ${clash.path} is already routed to function "${clash.fn}"; fix: give one of them another path or method`,
+        });
+      } else if (renamed) {
+        // API Gateway has one resource per path: {id} and {userId} in the same place cannot coexist.
+        problems.push({
+          functionName: fn.name,
+          field: `routes[${i}].path`,
+          value: path,
+          message: `path parameters differ from ${renamed.path} (function "${renamed.fn}") at the same position; fix: use the same parameter names`,
         });
       }
-      taken.push({ fn: fn.name, method: route.method });
+      taken.push({ fn: fn.name, method: route.method, path });
       owners.set(normalised, taken);
     });
   }
@@ -205,15 +243,19 @@ function applyOverride(declared: unknown, override: Record<string, unknown> | un
   return merged;
 }
 
-function zodProblems(error: z.ZodError, input: unknown, functionName: string | undefined): DeclarationProblem[] {
-  return error.issues.map((issue) => {
+function zodProblems(error: z.ZodError, input: unknown, functionName: string | undefined, prefix = ''): DeclarationProblem[] {
+  return error.issues.flatMap((issue): DeclarationProblem[] => {
     const path = issue.path.map((p) => (typeof p === 'symbol' ? p.toString() : p));
-    let message = issue.message;
+    const field = (p: readonly (string | number)[]) => [prefix, formatPath(p)].filter(Boolean).join('.') || '(root)';
     if (issue.code === 'unrecognized_keys') {
-      message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; fix: remove it or check the spelling against the declaration reference in README.md`;
+      return issue.keys.map((key) => ({
+        functionName,
+        field: field([...path, key]),
+        value: valueAt(input, [...path, key]),
+        message: 'unknown field; fix: remove it or check the spelling against the declaration reference in README.md',
+      }));
     }
-    const value = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : valueAt(input, path);
-    return { functionName, field: formatPath(path) || '(root)', value, message };
+    return [{ functionName, field: field(path), value: valueAt(input, path), message: issue.message }];
   });
 }
 

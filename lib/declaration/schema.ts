@@ -27,7 +27,7 @@ export const MAX_LAYERS = 5;
 
 const NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
 // A path is '/', or '/'-separated segments of literals or {params}; {name+} only as the last segment.
-const ROUTE_PATH = /^\/$|^(\/([A-Za-z0-9._~-]+|\{[A-Za-z][A-Za-z0-9_]*\}))*(\/\{[A-Za-z][A-Za-z0-9_]*\+\})?$/;
+const ROUTE_PATH = /^\/$|^(?!$)(\/([A-Za-z0-9._~-]+|\{[A-Za-z][A-Za-z0-9_]*\}))*(\/\{[A-Za-z][A-Za-z0-9_]*\+\})?$/;
 // Application Auto Scaling accepts at(...), rate(...) and cron(...) with six fields.
 const SCHEDULE = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\((\S+ ){5}\S+\)|at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\))$/;
 
@@ -40,11 +40,11 @@ const int = (what: string, min: number, max: number, fix: string) =>
 
 export const routeSchema = z
   .object({
-    method: z.enum(HTTP_METHODS, { error: `method must be one of ${HTTP_METHODS.join(', ')}` }),
+    method: z.enum(HTTP_METHODS, { error: `method must be one of ${HTTP_METHODS.join(', ')}; fix: use an upper-case HTTP method or ANY` }),
     path: z
       .string()
       .regex(ROUTE_PATH, {
-        error: 'path must start with "/" and use segments like "users", "{id}" or a final "{proxy+}" (no trailing slash)',
+        error: 'path must start with "/" and use segments like "users", "{id}" or a final "{proxy+}"; fix: e.g. "/users/{id}" (no trailing slash)',
       }),
   })
   .strict();
@@ -72,7 +72,7 @@ export const releaseSchema = z
      * @default 'canary-10-5m'
      */
     deploymentConfig: z
-      .enum(CODEDEPLOY_CONFIGS, { error: `deploymentConfig must be one of ${CODEDEPLOY_CONFIGS.join(', ')}` })
+      .enum(CODEDEPLOY_CONFIGS, { error: `deploymentConfig must be one of ${CODEDEPLOY_CONFIGS.join(', ')}; fix: pick the closest canary or linear configuration` })
       .default('canary-10-5m'),
   })
   .strict();
@@ -145,7 +145,7 @@ export const functionSchema = z
      * Handler source file, relative to the project root.
      * @default - functions/<name>/index.ts
      */
-    entry: z.string().regex(/^functions\/[^\s]+\.ts$/, { error: 'entry must be a .ts file under functions/, e.g. functions/hello/index.ts' }).optional(),
+    entry: z.string().regex(/^functions\/(?!(.*\/)?\.\.(\/|$))\S+\.ts$/, { error: 'entry must be a .ts file under functions/, e.g. functions/hello/index.ts' }).optional(),
     /**
      * Exported handler name in the entry file.
      * @default 'handler'
@@ -188,7 +188,7 @@ export const stageSchema = z
     /** Per-function overrides for this stage. */
     functions: z.record(z.string(), functionOverrideSchema).default({}),
     /** @default - the app-wide api settings */
-    api: z.unknown().optional(),
+    api: z.lazy(() => apiSchema.partial()).optional(),
   })
   .strict();
 
@@ -221,7 +221,7 @@ export type ReleaseDeclaration = z.output<typeof releaseSchema>;
 export type FunctionInput = z.input<typeof functionSchema>;
 export type PlatformInput = Omit<z.input<typeof platformSchema>, 'functions' | 'stages'> & {
   functions: Record<string, FunctionInput>;
-  stages?: Record<string, { functions?: Record<string, { [K in keyof FunctionInput]?: FunctionInput[K] | null }>; api?: z.input<typeof apiSchema> }>;
+  stages?: Record<string, { functions?: Record<string, { [K in keyof FunctionInput]?: FunctionInput[K] | null }>; api?: Partial<z.input<typeof apiSchema>> }>;
 };
 
 /** A function after stage overrides, defaults and validation. */

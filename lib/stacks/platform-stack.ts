@@ -41,7 +41,7 @@ export class PlatformStack extends Stack {
     for (const fn of this.functions.values()) {
       new CfnOutput(this, `Alarms-${fn.declaration.name}`, {
         description: `Alarm names of function "${fn.declaration.name}" (live alias): errors, throttles, p99 duration`,
-        value: [fn.alarms.errors, fn.alarms.throttles, fn.alarms.p99Duration].map((a) => a.alarmName).join(','),
+        value: fn.alarms.names.join(','),
       });
     }
 

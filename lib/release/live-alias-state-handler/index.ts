@@ -36,7 +36,9 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
   const current = await readAlias(props.FunctionName, props.AliasName);
-  const plan = planLiveAlias(current, props.PublishedVersion, Number(props.InitialWeight));
+  // An empty string would read as 0; let the plan reject it instead.
+  const initialWeight = props.InitialWeight?.trim() ? Number(props.InitialWeight) : Number.NaN;
+  const plan = planLiveAlias(current, props.PublishedVersion, initialWeight);
   console.log(JSON.stringify({ function: props.FunctionName, current: current ?? null, plan }));
   return {
     PhysicalResourceId: physicalId,

@@ -1,0 +1,63 @@
+/**
+ * Bootstraps the emulator's account and deploys the app (stage dev) with cdklocal, as the
+ * user would; returns the stack outputs. The dev stage is what emulators can hold: warm
+ * capacity (Application Auto Scaling) and CodeDeploy are prod-only and MiniStack rejects them.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ACCOUNT, REGION, childEnv, emulatorDir, tail } from './emulator';
+
+export const STAGE = 'dev';
+
+/** Stack name → output key → value, as `cdk deploy --outputs-file` writes them. */
+export type StackOutputs = Record<string, Record<string, string>>;
+
+export interface DeployResult {
+  readonly outputs: StackOutputs;
+  readonly timings: { readonly bootstrapMs: number; readonly deployMs: number };
+}
+
+export async function deployApp(root: string, endpoint: string): Promise<DeployResult> {
+  const dir = emulatorDir(root);
+  const outputsFile = path.join(dir, 'outputs.json');
+  fs.rmSync(outputsFile, { force: true });
+  // An explicit environment: bootstrap then needs no synth of the app.
+  const bootstrapMs = await cdklocal(root, endpoint, 'bootstrap', [`aws://${ACCOUNT}/${REGION}`]);
+  const deployMs = await cdklocal(root, endpoint, 'deploy', [
+    '--all',
+    '--require-approval', 'never',
+    '--outputs-file', outputsFile,
+    // Its own cloud assembly, so a synth in the work tree never races the harness.
+    '--output', path.join(dir, 'cdk.out'),
+    '-c', `stage=${STAGE}`,
+  ]);
+  const outputs = JSON.parse(fs.readFileSync(outputsFile, 'utf8')) as StackOutputs;
+  return { outputs, timings: { bootstrapMs, deployMs } };
+}
+
+/** Runs `cdklocal <command> …`; its output goes to .emulator/<command>.log and, on failure, into the error. */
+async function cdklocal(root: string, endpoint: string, command: string, args: string[]): Promise<number> {
+  const started = Date.now();
+  const logFile = path.join(emulatorDir(root), `${command}.log`);
+  const bin = path.join(root, 'node_modules', '.bin', 'cdklocal');
+  const child = spawn(bin, [command, ...args, '--no-notices', '--ci'], {
+    cwd: root,
+    env: childEnv(endpoint),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  fs.writeFileSync(logFile, output);
+  const ms = Date.now() - started;
+  if (code !== 0) {
+    throw new Error(`cdklocal ${command} failed (exit ${code}, ${(ms / 1000).toFixed(1)} s); full log: ${logFile}\n${tail(output)}`);
+  }
+  console.log(`[deploy] cdklocal ${command}: ${(ms / 1000).toFixed(1)} s`);
+  return ms;
+}

@@ -1,0 +1,230 @@
+import { GetAliasCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import type {
+  CloudFormationCustomResourceCreateEvent,
+  CloudFormationCustomResourceDeleteEvent,
+  CloudFormationCustomResourceEventCommon,
+  CloudFormationCustomResourceUpdateEvent,
+} from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler, type LiveAliasStateProperties } from '../../lib/release/live-alias-state-handler';
+
+const lambdaMock = mockClient(LambdaClient);
+
+const SERVICE_TOKEN = 'arn:aws:lambda:eu-west-1:123456789012:function:FaasLiveAliasStateProvider';
+
+function properties(overrides: Partial<LiveAliasStateProperties> = {}): LiveAliasStateProperties & { ServiceToken: string } {
+  return { ServiceToken: SERVICE_TOKEN, FunctionName: 'orders-api', AliasName: 'live', PublishedVersion: '4', InitialWeight: '0.1', ...overrides };
+}
+
+function common(props: LiveAliasStateProperties & { ServiceToken: string }): CloudFormationCustomResourceEventCommon {
+  return {
+    ServiceToken: SERVICE_TOKEN,
+    ResponseURL: 'https://cloudformation-custom-resource-response.s3.amazonaws.com/presigned',
+    StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/faas-platform/0a1b2c3d',
+    RequestId: 'c8a1f0b2-7d4e-4f5a-9b3c-2e1d0f9a8b7c',
+    LogicalResourceId: 'OrdersApiReleaseState',
+    ResourceType: 'Custom::FaasLiveAliasState',
+    ResourceProperties: props,
+  };
+}
+
+function createEvent(overrides: Partial<LiveAliasStateProperties> = {}): CloudFormationCustomResourceCreateEvent {
+  return { ...common(properties(overrides)), RequestType: 'Create' };
+}
+
+function updateEvent(overrides: Partial<LiveAliasStateProperties> = {}): CloudFormationCustomResourceUpdateEvent {
+  return {
+    ...common(properties(overrides)),
+    RequestType: 'Update',
+    PhysicalResourceId: 'orders-api:live',
+    OldResourceProperties: properties({ PublishedVersion: '3' }),
+  };
+}
+
+function deleteEvent(): CloudFormationCustomResourceDeleteEvent {
+  return { ...common(properties()), RequestType: 'Delete', PhysicalResourceId: 'orders-api:live' };
+}
+
+function notFound(): ResourceNotFoundException {
+  return new ResourceNotFoundException({ message: 'Alias not found: live', $metadata: { httpStatusCode: 404 } });
+}
+
+beforeEach(() => {
+  lambdaMock.reset();
+  // The handler logs its plan for the deploy log; keep test output clean.
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+describe('live alias state handler', () => {
+  it('reads the alias named in the properties and answers with FunctionName:AliasName as physical id', async () => {
+    // GIVEN live on 3
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3' });
+
+    // WHEN
+    const response = await handler(createEvent({ FunctionName: 'billing-worker', AliasName: 'live' }));
+
+    // THEN
+    expect(lambdaMock).toHaveReceivedCommandTimes(GetAliasCommand, 1);
+    expect(lambdaMock).toHaveReceivedCommandWith(GetAliasCommand, { FunctionName: 'billing-worker', Name: 'live' });
+    expect(response.PhysicalResourceId).toBe('billing-worker:live');
+  });
+
+  it('on first deploy (no alias yet) points live at the published version', async () => {
+    // GIVEN GetAlias reports the alias does not exist
+    lambdaMock.on(GetAliasCommand).rejects(notFound());
+
+    // WHEN version 1 is published
+    const response = await handler(createEvent({ PublishedVersion: '1' }));
+
+    // THEN
+    expect(response).toEqual({
+      PhysicalResourceId: 'orders-api:live',
+      Data: { FunctionVersion: '1', AdditionalVersionWeights: [], Reason: expect.stringMatching(/first deploy/) },
+    });
+  });
+
+  it('treats a not-found error by name, as emulators and bundled SDK copies throw it', async () => {
+    // GIVEN an error that is not an instance of the SDK class
+    lambdaMock.on(GetAliasCommand).rejects(Object.assign(new Error('Function not found'), { name: 'ResourceNotFoundException' }));
+
+    // WHEN
+    const response = await handler(createEvent({ PublishedVersion: '1' }));
+
+    // THEN
+    expect(response.Data).toMatchObject({ FunctionVersion: '1', AdditionalVersionWeights: [] });
+  });
+
+  it('sends a new version the initial weight (InitialWeight arrives as a string)', async () => {
+    // GIVEN live on 3
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3' });
+
+    // WHEN 4 is published with InitialWeight '0.1'
+    const response = await handler(updateEvent({ PublishedVersion: '4', InitialWeight: '0.1' }));
+
+    // THEN
+    expect(response).toEqual({
+      PhysicalResourceId: 'orders-api:live',
+      Data: {
+        FunctionVersion: '3',
+        AdditionalVersionWeights: [{ FunctionVersion: '4', FunctionWeight: 0.1 }],
+        Reason: expect.stringMatching(/new version 4/),
+      },
+    });
+  });
+
+  it('keeps a new version at initial weight 0 off the alias', async () => {
+    // GIVEN live on 3
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3' });
+
+    // WHEN 4 is published with InitialWeight '0'
+    const response = await handler(updateEvent({ PublishedVersion: '4', InitialWeight: '0' }));
+
+    // THEN
+    expect(response.Data).toMatchObject({ FunctionVersion: '3', AdditionalVersionWeights: [] });
+  });
+
+  it('leaves a rollout in progress untouched when the same version is published again', async () => {
+    // GIVEN the CLI has moved candidate 4 to 25%
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3', RoutingConfig: { AdditionalVersionWeights: { '4': 0.25 } } });
+
+    // WHEN a deploy without a code change publishes 4
+    const response = await handler(updateEvent({ PublishedVersion: '4', InitialWeight: '0.1' }));
+
+    // THEN exactly what the alias has now
+    expect(response.Data).toMatchObject({ FunctionVersion: '3', AdditionalVersionWeights: [{ FunctionVersion: '4', FunctionWeight: 0.25 }] });
+  });
+
+  it('changes nothing after a promotion', async () => {
+    // GIVEN 4 promoted: live on 4 alone
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '4', RoutingConfig: { AdditionalVersionWeights: {} } });
+
+    // WHEN 4 is published
+    const response = await handler(updateEvent({ PublishedVersion: '4' }));
+
+    // THEN
+    expect(response.Data).toMatchObject({ FunctionVersion: '4', AdditionalVersionWeights: [] });
+  });
+
+  it.each([
+    ['without a candidate', {}, []],
+    ['with a candidate', { '6': 0.2 }, [{ FunctionVersion: '6', FunctionWeight: 0.2 }]],
+  ])('never routes to a version older than stable (%s)', async (_case, weights, expected) => {
+    // GIVEN live on 5
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '5', RoutingConfig: { AdditionalVersionWeights: weights } });
+
+    // WHEN 4 is published
+    const response = await handler(updateEvent({ PublishedVersion: '4' }));
+
+    // THEN live stays on 5
+    expect(response.Data).toMatchObject({ FunctionVersion: '5', AdditionalVersionWeights: expected });
+  });
+
+  it('lets a newer version supersede a candidate in flight at no more than the initial weight', async () => {
+    // GIVEN candidate 4 at 50% on top of stable 3
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3', RoutingConfig: { AdditionalVersionWeights: { '4': 0.5 } } });
+
+    // WHEN 5 is published with InitialWeight '0.1'
+    const response = await handler(updateEvent({ PublishedVersion: '5', InitialWeight: '0.1' }));
+
+    // THEN 4 is dropped, 5 starts at 10%
+    expect(response.Data).toMatchObject({ FunctionVersion: '3', AdditionalVersionWeights: [{ FunctionVersion: '5', FunctionWeight: 0.1 }] });
+  });
+
+  it('leaves a candidate newer than the published version (published by the CLI) untouched', async () => {
+    // GIVEN the CLI published 5 and rolls it out at 30% on top of stable 3
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3', RoutingConfig: { AdditionalVersionWeights: { '5': 0.3 } } });
+
+    // WHEN this deploy publishes 4
+    const response = await handler(updateEvent({ PublishedVersion: '4' }));
+
+    // THEN
+    expect(response.Data).toMatchObject({ FunctionVersion: '3', AdditionalVersionWeights: [{ FunctionVersion: '5', FunctionWeight: 0.3 }] });
+  });
+
+  it('on Delete calls nothing and answers with the same physical id', async () => {
+    // GIVEN any alias state
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3' });
+
+    // WHEN the resource is deleted
+    const response = await handler(deleteEvent());
+
+    // THEN
+    expect(lambdaMock).not.toHaveReceivedAnyCommand();
+    expect(response).toEqual({ PhysicalResourceId: 'orders-api:live' });
+  });
+
+  it.each([
+    ['AccessDeniedException', Object.assign(new Error('not authorized to perform: lambda:GetAlias'), { name: 'AccessDeniedException' })],
+    ['a generic Error', new Error('socket hang up')],
+  ])('fails the deploy on %s instead of planning from nothing', async (_case, error) => {
+    // GIVEN GetAlias fails for a reason other than a missing alias
+    lambdaMock.on(GetAliasCommand).rejects(error);
+
+    // WHEN / THEN
+    await expect(handler(createEvent())).rejects.toThrow(error.message);
+  });
+
+  it('fails the deploy when GetAlias returns no FunctionVersion', async () => {
+    // GIVEN a malformed answer
+    lambdaMock.on(GetAliasCommand).resolves({});
+
+    // WHEN / THEN
+    await expect(handler(createEvent())).rejects.toThrow(/GetAlias for orders-api:live returned no FunctionVersion/);
+  });
+
+  it.each([
+    ['published version $LATEST', { PublishedVersion: '$LATEST' }, /published version must be a version number, got: \$LATEST/],
+    ['initial weight 1.5', { InitialWeight: '1.5' }, /initial weight must be between 0 and 1, got: 1.5/],
+    ['a non-numeric initial weight', { InitialWeight: 'ten percent' }, /initial weight must be between 0 and 1, got: NaN/],
+  ])('fails the deploy on %s', async (_case, overrides, message) => {
+    // GIVEN live on 3
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3' });
+
+    // WHEN / THEN
+    await expect(handler(createEvent(overrides))).rejects.toThrow(message);
+  });
+});
