@@ -78,6 +78,14 @@ export class PlatformFunction extends Construct {
         metafile: false,
       },
     });
+    if (props.layers.length > 0) {
+      // aws-cdk-lib sorts layers by construct path when recognizeLayerVersion is on, which would
+      // change which layer wins on /opt. Declared order is the contract; the version hash sees it.
+      (this.function.node.defaultChild as lambda.CfnFunction).addPropertyOverride(
+        'Layers',
+        props.layers.map((l) => l.layerVersion.layerVersionArn),
+      );
+    }
     if (d.instances) {
       (this.function.node.defaultChild as lambda.CfnFunction).capacityProviderConfig = {
         lambdaManagedInstancesCapacityProviderConfig: {

@@ -7,6 +7,7 @@
  * - codedeploy mode: the alias follows the published version and CodeDeploy shifts traffic
  *   with the declared configuration, rolling back when a release alarm fires.
  */
+import { Validations } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -62,6 +63,10 @@ export class LiveRelease extends Construct {
       deploymentConfig: codeDeployConfig(this.props.release.deploymentConfig),
       alarms,
       autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+    });
+    Validations.of(this.deploymentGroup).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+      reason: 'CodeDeploy\'s documented service-role policy for Lambda, limited to shifting aliases and invoking hooks.',
     });
   }
 }

@@ -186,7 +186,11 @@ export async function stop(emulator: Pick<Emulator, 'pid'>, timeoutMs = 10_000):
   while (alive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
   // Workers may outlive the leader: always sweep the group.
   signalGroup(pid, 'SIGKILL');
-  while (alive(pid)) await new Promise((resolve) => setTimeout(resolve, 100));
+  const killDeadline = Date.now() + 5_000;
+  while (alive(pid)) {
+    if (Date.now() > killDeadline) throw new Error(`MiniStack process group ${pid} survived SIGKILL for 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

@@ -1,0 +1,49 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Validations } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import faasConfig from '../../faas.config';
+import type { PlatformInput } from '../../lib/declaration/schema';
+import { buildPlatformApp } from '../../lib/platform-app';
+import { CDK_CONTEXT, declaration, hello, REPO_ROOT } from './support/platform-fixture';
+
+/** Synthesizes with cdk-nag's AwsSolutions and Serverless packs; resolves to the findings report. */
+function synthWithNag(input: PlatformInput, stage: string, mutate?: (stack: import('aws-cdk-lib').Stack) => void) {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-nag-'));
+  const { app, stack } = buildPlatformApp({ declaration: input, projectRoot: REPO_ROOT, appProps: { outdir, context: { ...CDK_CONTEXT, stage } } });
+  mutate?.(stack);
+  return () => app.synth();
+}
+
+describe('cdk-nag (AwsSolutions + Serverless packs)', () => {
+  test.each(['dev', 'prod'])('the example app has zero unacknowledged findings in %s', (stage) => {
+    expect(synthWithNag(faasConfig, stage)).not.toThrow();
+  });
+
+  test('codedeploy mode with warm capacity has zero unacknowledged findings', () => {
+    const input = declaration({
+      hello: hello({ release: { mode: 'codedeploy' }, warm: { provisioned: 1, max: 3 }, reservedConcurrency: 5 }),
+    });
+    expect(synthWithNag(input, 'dev')).not.toThrow();
+  });
+
+  test('the check can fail: an unencrypted queue added to the stack fails synth', () => {
+    const synth = synthWithNag(faasConfig, 'dev', (stack) => {
+      new sqs.Queue(stack, 'Unencrypted', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+    });
+    expect(synth).toThrow(/AwsSolutions-SQS2/);
+  });
+
+  test('every acknowledgement carries a reason', () => {
+    const { app } = buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, appProps: { context: { ...CDK_CONTEXT, stage: 'prod' } } });
+    const acknowledgements = app.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+      .flatMap((m) => Object.entries(m.data as Record<string, string>));
+    expect(acknowledgements.length).toBeGreaterThan(5);
+    for (const [id, reason] of acknowledgements) {
+      expect({ id, reasonLength: reason.trim().length > 30 }).toEqual({ id, reasonLength: true });
+    }
+  });
+});

@@ -1,0 +1,106 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import faasConfig from '../../faas.config';
+import { build, declaration, hello, REPO_ROOT } from './support/platform-fixture';
+import { buildPlatformApp } from '../../lib/platform-app';
+
+const warm = {
+  provisioned: 2,
+  max: 10,
+  utilizationTarget: 0.6,
+  schedules: [{ name: 'morning', expression: 'cron(0 7 ? * MON-FRI *)', minProvisioned: 5, maxProvisioned: 20 }],
+};
+
+describe('warm capacity', () => {
+  test('provisioned concurrency on the live alias with a utilization target and a schedule', () => {
+    // GIVEN a function with warm capacity
+    const { template } = build(declaration({ hello: hello({ warm }) }));
+
+    // THEN the scalable target is the live alias, from provisioned to max
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ServiceNamespace: 'lambda',
+      ScalableDimension: 'lambda:function:ProvisionedConcurrency',
+      ResourceId: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['function:', Match.stringLikeRegexp(':live$')])] }),
+      MinCapacity: 2,
+      MaxCapacity: 10,
+      // AND the schedule raises the floor on weekday mornings
+      ScheduledActions: [
+        { ScheduledActionName: 'morning', Schedule: 'cron(0 7 ? * MON-FRI *)', ScalableTargetAction: { MinCapacity: 5, MaxCapacity: 20 } },
+      ],
+    });
+    // AND a target-tracking policy on provisioned concurrency utilization
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: {
+        TargetValue: 0.6,
+        PredefinedMetricSpecification: { PredefinedMetricType: 'LambdaProvisionedConcurrencyUtilization' },
+      },
+    });
+    // AND the alias itself carries no provisioned concurrency (Lambda refuses PC changes while weights are set)
+    template.hasResourceProperties('AWS::Lambda::Alias', { Name: 'live', ProvisionedConcurrencyConfig: Match.absent() });
+  });
+
+  test('warm capacity follows the stage: prod has it, dev does not', () => {
+    const synth = (stage: string) => buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, stage, nag: false, appProps: { context: { stage } } });
+    const { Template } = jest.requireActual<typeof import('aws-cdk-lib/assertions')>('aws-cdk-lib/assertions');
+    Template.fromStack(synth('prod').stack).resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 1);
+    Template.fromStack(synth('dev').stack).resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+  });
+
+  test('reserved concurrency is set on the function', () => {
+    const { template } = build(declaration({ hello: hello({ reservedConcurrency: 25 }) }));
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 25 });
+  });
+
+  test('instance concurrency maps to a Lambda Managed Instances capacity provider', () => {
+    const arn = 'arn:aws:lambda:eu-west-1:123456789012:capacity-provider:shared';
+    const { template } = build(declaration({ hello: hello({ instances: { capacityProviderArn: arn, perInstanceConcurrency: 8 } }) }));
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      CapacityProviderConfig: { LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: arn, PerExecutionEnvironmentMaxConcurrency: 8 } },
+    });
+  });
+});
+
+describe('http routes', () => {
+  /** The alias (by Name) whose ARN an integration URI or permission references, if any. */
+  const aliasNameOf = (resources: Record<string, { Type: string; Properties: { Name?: string } }>, value: unknown): string | undefined => {
+    const ref = JSON.stringify(value).match(/"Ref":"([A-Za-z0-9]+)"/g)?.map((r) => r.slice(7, -1)) ?? [];
+    const alias = ref.map((id) => resources[id]).find((r) => r?.Type === 'AWS::Lambda::Alias');
+    return alias?.Properties.Name;
+  };
+
+  test('every API integration targets an alias ARN: live for routes, preview under /preview', () => {
+    const { template } = build(declaration({ hello: hello({ routes: [{ method: 'GET', path: '/hello' }, { method: 'POST', path: '/hello/{id}' }] }) }));
+    const resources = template.toJSON().Resources;
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    expect(methods).toHaveLength(4);
+    // never $LATEST or the unqualified function: each URI references the ARN of an alias
+    const targets = methods.map((m) => aliasNameOf(resources, (m.Properties as { Integration: { Uri: unknown } }).Integration.Uri));
+    expect(targets.sort()).toEqual(['live', 'live', 'preview', 'preview']);
+    template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', Integration: { Type: 'AWS_PROXY' } });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'preview' });
+    // AND API Gateway may invoke only the aliases
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission'));
+    expect(permissions.map((p) => aliasNameOf(resources, (p.Properties as { FunctionName: unknown }).FunctionName)).sort()).toEqual(['live', 'live', 'preview', 'preview']);
+  });
+
+  test('the stage throttles, writes JSON access logs, and traces', () => {
+    const { template } = build(declaration({ hello: hello() }, { api: { throttleRateLimit: 30, throttleBurstLimit: 60 } }));
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'dev',
+      TracingEnabled: true,
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 30, ThrottlingBurstLimit: 60, MetricsEnabled: true, LoggingLevel: 'ERROR' })],
+    });
+  });
+
+  test('route URLs and the API URL are stack outputs', () => {
+    const { template } = build(declaration({ hello: hello() }));
+    template.hasOutput('Routeshello', { Value: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['GET https://'])] }) });
+    expect(Object.keys(template.findOutputs('*')).some((id) => id.startsWith('HttpApiEndpoint'))).toBe(true);
+  });
+
+  test('functions without routes get no API', () => {
+    const { template } = build(declaration({ worker: { entry: 'functions/hello/index.ts' } }));
+    template.resourceCountIs('AWS::ApiGateway::RestApi', 0);
+  });
+});
