@@ -1,0 +1,30 @@
+// Lint: TypeScript-aware recommended rules; `any` is an error (house rule).
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'cdk.out/', '.emulator/', 'coverage/', '**/*.js', '!eslint.config.mjs'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  {
+    // Handlers never import CDK code: lib/ must never reach a bundle.
+    files: ['functions/**/*.ts', 'layers/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/lib/**', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'handlers never import CDK code' }] }],
+    },
+  },
+  {
+    // The declaration schema is plain data.
+    files: ['lib/declaration/**/*.ts', 'lib/release/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'declarations and release planning import no CDK' }] }],
+    },
+  },
+);
