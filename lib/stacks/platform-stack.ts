@@ -39,9 +39,16 @@ export class PlatformStack extends Stack {
     }
 
     for (const fn of this.functions.values()) {
-      new CfnOutput(this, `Alarms-${fn.declaration.name}`, {
-        description: `Alarm names of function "${fn.declaration.name}" (live alias): errors, throttles, p99 duration`,
+      const name = fn.declaration.name;
+      // The `faas` CLI finds functions through these outputs: declared name → deployed name.
+      new CfnOutput(this, `Function-${name}`, {
+        description: `Deployed Lambda function name of "${name}"`,
+        value: fn.function.functionName,
+      });
+      new CfnOutput(this, `Alarms-${name}`, {
+        description: `Alarm names of function "${name}" (live alias): errors, throttles, p99 duration`,
         value: fn.alarms.names.join(','),
+        exportName: `${namePrefix}-${name}-live-alarms`,
       });
     }
 
