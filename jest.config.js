@@ -8,7 +8,8 @@ const common = {
     // Handlers import layer packages by name; on Lambda they resolve under /opt/nodejs/node_modules.
     '^@faas-platform/shared$': '<rootDir>/layers/shared/faas-shared/src/index.ts',
   },
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  // Type-checking is `npm run build`'s job; tests only transpile.
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
 };
 
 module.exports = {
@@ -26,7 +27,7 @@ module.exports = {
       testMatch: ['**/*.integration.test.ts'],
       globalSetup: '<rootDir>/test/integration/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/harness/global-teardown.ts',
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/test/integration/harness/timeout.ts'],
     },
   ],
 };

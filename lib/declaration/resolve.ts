@@ -122,6 +122,12 @@ function resolveFunctions(platform: FunctionsAndStages, stage: string, project: 
     const parsed = functionSchema.safeParse(merged);
     if (!parsed.success) {
       problems.push(...zodProblems(parsed.error, merged, name));
+      // Still report what can be checked on the raw input, so one run shows every problem.
+      const raw = isRecord(merged) ? merged : {};
+      const entry = typeof raw.entry === 'string' ? raw.entry : `functions/${name}/index.ts`;
+      const layers = Array.isArray(raw.layers) ? raw.layers.filter((l): l is string => typeof l === 'string') : [];
+      const reported = new Set(problems.map((p) => `${p.functionName}:${p.field}`));
+      problems.push(...checkEntryAndLayers(name, entry, layers, project).filter((p) => !reported.has(`${p.functionName}:${p.field}`)));
       continue;
     }
     const fn: ResolvedFunction = { ...parsed.data, name, entry: parsed.data.entry ?? `functions/${name}/index.ts` };
@@ -149,17 +155,7 @@ function checkFunction(fn: ResolvedFunction, project: ProjectView): DeclarationP
   const problems: DeclarationProblem[] = [];
   const add = (field: string, value: unknown, message: string) => problems.push({ functionName: fn.name, field, value, message });
 
-  if (!project.fileExists(fn.entry)) {
-    add('entry', fn.entry, `handler file does not exist; fix: create ${fn.entry} or point entry at an existing file under functions/`);
-  }
-  const seenLayers = new Set<string>();
-  fn.layers.forEach((layer, i) => {
-    if (!project.layers.includes(layer)) {
-      add(`layers[${i}]`, layer, `unknown layer; fix: use one of [${project.layers.join(', ')}] (folders under layers/) or create layers/${layer}`);
-    }
-    if (seenLayers.has(layer)) add(`layers[${i}]`, layer, 'layer listed twice; fix: list each layer once');
-    seenLayers.add(layer);
-  });
+  problems.push(...checkEntryAndLayers(fn.name, fn.entry, fn.layers, project));
   for (const [key, value] of Object.entries(fn.environment)) {
     if (!ENV_KEY.test(key)) add(`environment.${key}`, value, 'variable names must start with a letter and use letters, digits and "_"; fix: rename the variable, e.g. MY_SETTING');
     else if (RESERVED_ENV.has(key)) add(`environment.${key}`, value, 'Lambda reserves this variable; fix: choose another name');
@@ -195,10 +191,27 @@ function checkFunction(fn: ResolvedFunction, project: ProjectView): DeclarationP
   return problems;
 }
 
+function checkEntryAndLayers(name: string, entry: string, layers: readonly string[], project: ProjectView): DeclarationProblem[] {
+  const problems: DeclarationProblem[] = [];
+  if (!project.fileExists(entry)) {
+    problems.push({ functionName: name, field: 'entry', value: entry, message: `handler file does not exist; fix: create ${entry} or point entry at an existing file under functions/` });
+  }
+  const seen = new Set<string>();
+  layers.forEach((layer, i) => {
+    if (!project.layers.includes(layer)) {
+      problems.push({ functionName: name, field: `layers[${i}]`, value: layer, message: `unknown layer; fix: use one of [${project.layers.join(', ')}] (folders under layers/) or create layers/${layer}` });
+    }
+    if (seen.has(layer)) problems.push({ functionName: name, field: `layers[${i}]`, value: layer, message: 'layer listed twice; fix: list each layer once' });
+    seen.add(layer);
+  });
+  return problems;
+}
+
 /** A method+path pair may be routed once across the whole app; ANY overlaps every method. */
 function checkRoutes(functions: readonly ResolvedFunction[]): DeclarationProblem[] {
   const problems: DeclarationProblem[] = [];
   const owners = new Map<string, { fn: string; method: string; path: string }[]>();
+  const variables = new Map<string, { name: string; path: string; fn: string }>();
   for (const fn of functions) {
     fn.routes.forEach((route, i) => {
       const path = route.path;
@@ -208,7 +221,7 @@ function checkRoutes(functions: readonly ResolvedFunction[]): DeclarationProblem
       const normalised = path.replace(/\{[^}]+\}/g, '{}');
       const taken = owners.get(normalised) ?? [];
       const clash = taken.find((t) => t.method === route.method || t.method === 'ANY' || route.method === 'ANY');
-      const renamed = taken.find((t) => t.path !== path);
+      const renamed = variableClash(variables, path, fn.name);
       if (clash) {
         problems.push({
           functionName: fn.name,
@@ -217,12 +230,12 @@ function checkRoutes(functions: readonly ResolvedFunction[]): DeclarationProblem
           message: `duplicate route: ${clash.method} ${clash.path} is already routed to function "${clash.fn}"; fix: give one of them another path or method`,
         });
       } else if (renamed) {
-        // API Gateway has one resource per path: {id} and {userId} in the same place cannot coexist.
+        // API Gateway allows one variable child per resource: {id} and {userId} under /users cannot coexist.
         problems.push({
           functionName: fn.name,
           field: `routes[${i}].path`,
           value: path,
-          message: `path parameters differ from ${renamed.path} (function "${renamed.fn}") at the same position; fix: use the same parameter names`,
+          message: `path parameter ${renamed.mine} conflicts with ${renamed.theirs} of ${renamed.path} (function "${renamed.fn}") under the same parent; fix: use the same parameter name`,
         });
       }
       taken.push({ fn: fn.name, method: route.method, path });
@@ -230,6 +243,29 @@ function checkRoutes(functions: readonly ResolvedFunction[]): DeclarationProblem
     });
   }
   return problems;
+}
+
+/**
+ * Records the variable segment under each parent of `path`; returns the first clash with a
+ * differently named variable already recorded under the same parent.
+ */
+function variableClash(
+  variables: Map<string, { name: string; path: string; fn: string }>,
+  path: string,
+  fn: string,
+): { mine: string; theirs: string; path: string; fn: string } | undefined {
+  const segments = path.split('/').filter(Boolean);
+  let parent = '';
+  let clash: { mine: string; theirs: string; path: string; fn: string } | undefined;
+  for (const segment of segments) {
+    if (segment.startsWith('{')) {
+      const seen = variables.get(parent);
+      if (seen && seen.name !== segment) clash ??= { mine: segment, theirs: seen.name, path: seen.path, fn: seen.fn };
+      if (!seen) variables.set(parent, { name: segment, path, fn });
+    }
+    parent += `/${segment.startsWith('{') ? '{}' : segment}`;
+  }
+  return clash;
 }
 
 /** Replace top-level fields with the stage's; `null` removes a field so its default applies. */
@@ -255,7 +291,11 @@ function zodProblems(error: z.ZodError, input: unknown, functionName: string | u
         message: 'unknown field; fix: remove it or check the spelling against the declaration reference in README.md',
       }));
     }
-    return [{ functionName, field: field(path), value: valueAt(input, path), message: issue.message }];
+    // Type errors come from zod's own wording; every message still ends with a fix.
+    const message = /fix:/.test(issue.message)
+      ? issue.message
+      : `${issue.message.replace(/^Invalid input: /, '')}; fix: give ${field(path)} the type shown in the declaration reference (README.md)`;
+    return [{ functionName, field: field(path), value: valueAt(input, path), message }];
   });
 }
 

@@ -183,21 +183,32 @@ export const functionSchema = z
 /** A stage may replace any top-level field of a function; `null` removes it (e.g. `warm: null`). */
 export const functionOverrideSchema = z.record(z.string(), z.unknown());
 
-export const stageSchema = z
-  .object({
-    /** Per-function overrides for this stage. */
-    functions: z.record(z.string(), functionOverrideSchema).default({}),
-    /** @default - the app-wide api settings */
-    api: z.lazy(() => apiSchema.partial()).optional(),
-  })
-  .strict();
-
 export const apiSchema = z
   .object({
     /** @default 100 */
     throttleRateLimit: int('api.throttleRateLimit', 1, 100000, 'fix: requests per second for the stage').default(100),
     /** @default 200 */
     throttleBurstLimit: int('api.throttleBurstLimit', 1, 100000, 'fix: burst size for the stage').default(200),
+  })
+  .strict();
+
+/** A stage's api settings: only what it changes, no defaults (they would mask the app's). */
+export const stageApiSchema = z
+  .object({
+    throttleRateLimit: int('api.throttleRateLimit', 1, 100000, 'fix: requests per second for the stage').optional(),
+    throttleBurstLimit: int('api.throttleBurstLimit', 1, 100000, 'fix: burst size for the stage').optional(),
+  })
+  .strict();
+
+export const stageSchema = z
+  .object({
+    /**
+     * Per-function overrides for this stage.
+     * @default - no overrides
+     */
+    functions: z.record(z.string(), functionOverrideSchema).default({}),
+    /** @default - the app-wide api settings */
+    api: stageApiSchema.optional(),
   })
   .strict();
 

@@ -9,6 +9,10 @@
  *  3. Nothing older than the stable version ever receives live traffic.
  *  4. A deploy that publishes no new version leaves the alias exactly as it is
  *     (a rollout in progress continues; after a promotion nothing changes).
+ *  5. With initial weight 0 a deploy never changes an existing alias: the new version waits
+ *     for `faas canary` (a candidate in flight keeps its weight).
+ *  6. A stack rollback (the published version goes back down) takes the failed version off
+ *     the alias and leaves everything else as it is.
  */
 
 /** The alias as Lambda reports it. */
@@ -27,7 +31,11 @@ export interface AliasPlan {
   readonly reason: string;
 }
 
-export function planLiveAlias(current: AliasState | undefined, published: string, initialWeight: number): AliasPlan {
+/**
+ * @param previous the version the previous deploy published (CloudFormation's old properties on
+ *   an update); absent on the first deploy.
+ */
+export function planLiveAlias(current: AliasState | undefined, published: string, initialWeight: number, previous?: string): AliasPlan {
   if (!/^\d+$/.test(published)) {
     throw new Error(`published version must be a version number, got: ${published}`);
   }
@@ -46,20 +54,33 @@ export function planLiveAlias(current: AliasState | undefined, published: string
   const candidates = Object.keys(current.additionalVersionWeights);
   const newest = Number(published);
 
+  if (previous !== undefined && published === previous) {
+    return { ...unchanged, reason: `no new version (still ${published}): left as it is` };
+  }
+  if (previous !== undefined && /^\d+$/.test(previous) && newest < Number(previous)) {
+    // CloudFormation is rolling back the deploy that published `previous`.
+    const { [previous]: _failed, ...others } = current.additionalVersionWeights;
+    const primaryNote = current.functionVersion === previous ? ` (${previous} is primary: left for \`faas rollback\`)` : '';
+    return {
+      ...keep({ functionVersion: current.functionVersion, additionalVersionWeights: others }),
+      reason: `stack rollback: version ${previous} taken off the alias${primaryNote}`,
+    };
+  }
   if (published === current.functionVersion || candidates.includes(published)) {
     return { ...unchanged, reason: `version ${published} is already on the alias: left as it is` };
   }
   if (newest < stable || candidates.some((c) => Number(c) > newest)) {
     return { ...unchanged, reason: `version ${published} is older than what live serves: left as it is` };
   }
-  // A newer version supersedes any candidate in flight; the stable version keeps the rest.
-  const additional = initialWeight > 0 ? [{ version: published, weight: initialWeight }] : [];
-  const share = initialWeight > 0 ? `${round(initialWeight * 100)}% of traffic` : 'no traffic until `faas canary`';
+  if (initialWeight === 0) {
+    return { ...unchanged, reason: `new version ${published} gets no traffic until \`faas canary\`; live left as it is` };
+  }
+  // A newer version with a canary weight supersedes any candidate in flight.
   const superseded = candidates.length > 0 ? ` (supersedes candidate ${candidates.join(', ')})` : '';
   return {
     functionVersion: current.functionVersion,
-    additionalVersionWeights: additional,
-    reason: `new version ${published} gets ${share}; stable ${current.functionVersion} keeps the rest${superseded}`,
+    additionalVersionWeights: [{ version: published, weight: initialWeight }],
+    reason: `new version ${published} gets ${round(initialWeight * 100)}% of traffic; stable ${current.functionVersion} keeps the rest${superseded}`,
   };
 }
 

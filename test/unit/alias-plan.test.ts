@@ -53,13 +53,44 @@ describe('planLiveAlias', () => {
       expect(plan.reason).toMatch(/supersedes candidate 4/);
     });
 
-    it('supersedes a candidate in flight with no traffic at an initial weight of 0', () => {
+    it('leaves a candidate in flight alone at an initial weight of 0 (the new version waits for faas canary)', () => {
       // GIVEN a rollout of 4 at 50% on top of stable 3
       // WHEN 5 is published with an initial weight of 0
       const plan = planLiveAlias(alias('3', { '4': 0.5 }), '5', 0);
 
-      // THEN all traffic goes back to stable 3
+      // THEN the alias is exactly as it was
+      expect(declared(plan)).toEqual({ functionVersion: '3', additionalVersionWeights: [{ version: '4', weight: 0.5 }] });
+      expect(plan.reason).toMatch(/no traffic until `faas canary`/);
+    });
+  });
+
+  describe('updates that publish no new version, and stack rollbacks', () => {
+    it('a re-run caused only by a changed initial weight leaves the alias as it is (an operator rollback stays)', () => {
+      // GIVEN 4 was published, then the operator rolled live back to 3 only
+      // WHEN a deploy changes initialWeight 0.1 → 0.2 but publishes nothing new (4 again)
+      const plan = planLiveAlias(alias('3'), '4', 0.2, '4');
+      // THEN 4 does not get traffic again
       expect(declared(plan)).toEqual({ functionVersion: '3', additionalVersionWeights: [] });
+    });
+
+    it('a stack rollback takes the failed version off the alias and keeps the rest', () => {
+      // GIVEN the failed deploy put 5 at 10% on top of stable 3
+      // WHEN CloudFormation rolls back to the template that published 4
+      const plan = planLiveAlias(alias('3', { '5': 0.1 }), '4', 0.1, '5');
+      // THEN 5 gets no traffic; 3 stays primary
+      expect(declared(plan)).toEqual({ functionVersion: '3', additionalVersionWeights: [] });
+      expect(plan.reason).toMatch(/stack rollback: version 5 taken off the alias/);
+    });
+
+    it('a stack rollback after an initial-weight-0 deploy leaves a rollout in progress untouched', () => {
+      const plan = planLiveAlias(alias('3', { '4': 0.5 }), '4', 0, '5');
+      expect(declared(plan)).toEqual({ functionVersion: '3', additionalVersionWeights: [{ version: '4', weight: 0.5 }] });
+    });
+
+    it('a stack rollback never demotes a version the CLI already promoted', () => {
+      const plan = planLiveAlias(alias('5'), '4', 0.1, '5');
+      expect(declared(plan)).toEqual({ functionVersion: '5', additionalVersionWeights: [] });
+      expect(plan.reason).toMatch(/left for `faas rollback`/);
     });
 
     it('compares versions as numbers, not as strings', () => {

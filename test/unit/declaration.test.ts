@@ -7,7 +7,7 @@ import { DeclarationError, resolvePlatform, type ProjectView } from '../../lib/d
 import type { PlatformInput } from '../../lib/declaration/schema';
 
 const ENTRY_FILES = new Set(['functions/hello/index.ts', 'functions/orders/index.ts', 'functions/hello/api.ts']);
-const project: ProjectView = { layers: ['shared', 'extra'], fileExists: (p) => ENTRY_FILES.has(p) };
+const project: ProjectView = { layers: ['shared', 'extra', 'l3', 'l4', 'l5', 'l6'], fileExists: (p) => ENTRY_FILES.has(p) };
 
 const CAPACITY_PROVIDER = 'arn:aws:lambda:eu-west-1:123456789012:capacity-provider:pool';
 
@@ -291,7 +291,7 @@ describe('resolvePlatform', () => {
         functionName: 'hello',
         field: 'layers[1]',
         value: 'shraed',
-        hint: 'unknown layer; fix: use one of [shared, extra] (folders under layers/) or create layers/shraed',
+        hint: 'unknown layer; fix: use one of [shared, extra, l3, l4, l5, l6] (folders under layers/) or create layers/shraed',
       },
       {
         title: 'a layer listed twice',
@@ -303,10 +303,10 @@ describe('resolvePlatform', () => {
       },
       {
         title: 'more than 5 layers',
-        functions: { hello: { layers: ['shared', 'extra', 'a', 'b', 'c', 'd'] } },
+        functions: { hello: { layers: ['shared', 'extra', 'l3', 'l4', 'l5', 'l6'] } },
         functionName: 'hello',
         field: 'layers',
-        value: ['shared', 'extra', 'a', 'b', 'c', 'd'],
+        value: ['shared', 'extra', 'l3', 'l4', 'l5', 'l6'],
         hint: 'at most 5 layers (Lambda\'s limit); fix: merge layers',
       },
       {
@@ -708,11 +708,65 @@ describe('resolvePlatform — review findings', () => {
         writer: { routes: [{ method: 'DELETE', path: '/users/{userId}' }] },
       },
     };
-    expect(() => resolvePlatform(input, 'dev', project)).toThrow(/function "writer", field "routes\[0\]\.path": got "\/users\/\{userId\}" — path parameters differ from \/users\/\{id\} \(function "reader"\)/);
+    expect(() => resolvePlatform(input, 'dev', project)).toThrow(/function "writer", field "routes\[0\]\.path": got "\/users\/\{userId\}" — path parameter \{userId\} conflicts with \{id\} of \/users\/\{id\} \(function "reader"\)/);
   });
 
   it('does not treat built-in object keys as declared functions', () => {
     const input = { ...base, stages: { dev: { functions: { constructor: { memoryMB: 512 } } } } };
     expect(() => resolvePlatform(input, 'dev', project)).toThrow(/stages\.dev\.functions\.constructor/);
+  });
+});
+
+describe('resolvePlatform — stage api overrides keep the app values they do not change', () => {
+  it('a partial stage api override keeps the app-wide burst limit', () => {
+    const input = { app: 'demo', api: { throttleRateLimit: 50, throttleBurstLimit: 100 }, functions: { hello: {} }, stages: { prod: { api: { throttleRateLimit: 10 } } } };
+    expect(resolvePlatform(input, 'prod', { layers: [], fileExists: () => true }).api).toEqual({ throttleRateLimit: 10, throttleBurstLimit: 100 });
+  });
+});
+
+describe('resolvePlatform — one variable path segment per parent', () => {
+  it('rejects {userId}/orders next to {id} under /users, as API Gateway would at deploy', () => {
+    const input = {
+      app: 'demo',
+      functions: {
+        users: { routes: [{ method: 'GET', path: '/users/{id}' }] },
+        orders: { routes: [{ method: 'GET', path: '/users/{userId}/orders' }] },
+      },
+    };
+    expect(() => resolvePlatform(input, 'dev', { layers: [], fileExists: () => true })).toThrow(
+      /function "orders", field "routes\[0\]\.path": got "\/users\/\{userId\}\/orders" — path parameter \{userId\} conflicts with \{id\} of \/users\/\{id\} \(function "users"\) under the same parent; fix:/,
+    );
+  });
+
+  it('accepts the same parameter name at the same place', () => {
+    const input = {
+      app: 'demo',
+      functions: {
+        users: { routes: [{ method: 'GET', path: '/users/{id}' }] },
+        orders: { routes: [{ method: 'GET', path: '/users/{id}/orders' }] },
+      },
+    };
+    expect(resolvePlatform(input, 'dev', { layers: [], fileExists: () => true }).functions).toHaveLength(2);
+  });
+});
+
+describe('resolvePlatform — every message carries a fix', () => {
+  it.each([
+    ['a layer that is not a string', { hello: { layers: [1] } }],
+    ['routes that are not a list', { hello: { routes: 'GET /x' } }],
+    ['a function that is not an object', { hello: 'index.ts' }],
+    ['a bad release mode', { hello: { release: { mode: 'blue-green' } } }],
+    ['a bad handler name', { hello: { handler: 'my-handler' } }],
+    ['a bad entry', { hello: { entry: 'src/hello.ts' } }],
+  ])('%s', (_label, functions) => {
+    let error: unknown;
+    try {
+      resolvePlatform({ app: 'demo', functions }, 'dev', { layers: ['shared'], fileExists: () => true });
+    } catch (e) {
+      error = e;
+    }
+    const problems = (error as DeclarationError).problems;
+    expect(problems.length).toBeGreaterThan(0);
+    for (const problem of problems) expect(problem.message).toMatch(/fix:/);
   });
 });

@@ -228,3 +228,26 @@ describe('live alias state handler', () => {
     await expect(handler(createEvent(overrides))).rejects.toThrow(message);
   });
 });
+
+describe('updates read the previous deploy from OldResourceProperties', () => {
+  it('a stack rollback (old published 5, new 4) takes 5 off the alias', async () => {
+    // GIVEN the alias as the failed deploy left it
+    lambdaMock.reset();
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3', RoutingConfig: { AdditionalVersionWeights: { '5': 0.1 } } });
+    // WHEN CloudFormation sends the rollback update
+    const response = await handler({
+      RequestType: 'Update',
+      ServiceToken: 'token',
+      ResponseURL: 'https://example.com',
+      StackId: 'stack',
+      RequestId: 'req',
+      LogicalResourceId: 'State',
+      ResourceType: 'Custom::FaasLiveAliasState',
+      PhysicalResourceId: 'fn:live',
+      ResourceProperties: { ServiceToken: 'token', FunctionName: 'fn', AliasName: 'live', PublishedVersion: '4', InitialWeight: '0.1' },
+      OldResourceProperties: { ServiceToken: 'token', FunctionName: 'fn', AliasName: 'live', PublishedVersion: '5', InitialWeight: '0.1' },
+    });
+    // THEN the alias declares stable 3 only
+    expect(response.Data).toMatchObject({ FunctionVersion: '3', AdditionalVersionWeights: [] });
+  });
+});

@@ -38,7 +38,10 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
   const current = await readAlias(props.FunctionName, props.AliasName);
   // An empty string would read as 0; let the plan reject it instead.
   const initialWeight = props.InitialWeight?.trim() ? Number(props.InitialWeight) : Number.NaN;
-  const plan = planLiveAlias(current, props.PublishedVersion, initialWeight);
+  // On an update, the old properties say which version the previous deploy published:
+  // equal means only release settings changed; lower means CloudFormation is rolling back.
+  const previous = event.RequestType === 'Update' ? (event.OldResourceProperties as Partial<LiveAliasStateProperties>).PublishedVersion : undefined;
+  const plan = planLiveAlias(current, props.PublishedVersion, initialWeight, previous);
   console.log(JSON.stringify({ function: props.FunctionName, current: current ?? null, plan }));
   return {
     PhysicalResourceId: physicalId,

@@ -1,0 +1,46 @@
+/**
+ * Everything a command touches outside itself — AWS (through adapters), the clock, sleeping,
+ * the terminal, interrupts — so tests inject a fake clock and never wait in real time.
+ */
+import type { Adapters } from '../adapters/clients';
+import type { ProgressView } from './progress';
+
+export interface Writer {
+  write(text: string): void;
+}
+
+export interface Runtime {
+  readonly adapters: (stackName: string) => Adapters;
+  readonly now: () => number;
+  /** Resolves after `ms`, or rejects with Interrupted when `signal` aborts first. */
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly stdout: Writer;
+  readonly stderr: Writer;
+  /** Aborted on SIGINT/SIGTERM. */
+  readonly interrupt: AbortSignal;
+  readonly progress: (json: boolean) => ProgressView;
+  /** The app name from faas.config.ts (used when --app is not given). */
+  readonly defaultApp: () => string;
+}
+
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'Interrupted';
+  }
+}
+
+export function realSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Interrupted());
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Interrupted());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,123 @@
+/**
+ * One decision of a canary rollout: given the alias as it is, the plan, what the versions did
+ * since the current step began and how long it has baked, what happens next. Pure, so the CLI
+ * and the traffic simulation (issue 6) run the same code.
+ *
+ * Order: alarms and the comparative test are watched continuously and roll back at once; a
+ * step ends when its bake is over or, earlier, when the comparative test finds the candidate
+ * not worse — either way only with the minimum sample, and only if every absolute threshold
+ * holds on the step's whole window. Too little traffic until maxBake rolls back.
+ */
+import { evaluateGates, percent, type GateValue, type VersionWindow } from './gates';
+import { InputError } from './input-error';
+import { nextStep, stepIndex, type CanaryPlan } from './plan';
+import { sprt } from './sequential-test';
+
+/** The live alias, as the engine needs it. */
+export interface AliasView {
+  readonly primary: string;
+  readonly candidate?: string;
+  /** The candidate's share of traffic, 0–1 (0 without a candidate). */
+  readonly weight: number;
+}
+
+export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+export interface Observations {
+  readonly candidate: VersionWindow;
+  readonly stable: VersionWindow;
+  readonly alarms: ReadonlyArray<{ readonly name: string; readonly state: AlarmState }>;
+}
+
+export type Action =
+  | { readonly kind: 'wait' }
+  | { readonly kind: 'advance'; readonly weight: number }
+  | { readonly kind: 'rollback'; readonly reason: string }
+  | { readonly kind: 'promote' };
+
+export interface Decision {
+  readonly action: Action;
+  /** Why, in one line. */
+  readonly reason: string;
+  readonly gates: readonly GateValue[];
+  /** 1-based step the alias is at, of how many. */
+  readonly step: { readonly index: number; readonly of: number };
+}
+
+export interface DecideInput {
+  readonly alias: AliasView;
+  readonly plan: CanaryPlan;
+  /** What happened since the current step's weight was in place; absent before the first step. */
+  readonly observations?: Observations;
+  readonly bakeElapsedMs: number;
+}
+
+export const EMPTY_WINDOW: VersionWindow = { invocations: 0, errors: 0 };
+
+export function decide({ alias, plan, observations, bakeElapsedMs }: DecideInput): Decision {
+  const of = plan.steps.length;
+  if (alias.candidate !== undefined && alias.candidate !== plan.candidate) {
+    throw new InputError(
+      `live routes ${percent(alias.weight)} to version ${alias.candidate}, not to the planned candidate ${plan.candidate}`,
+      'finish or undo that rollout first: `faas resume <function>` or `faas rollback <function>`',
+    );
+  }
+  if (alias.candidate === undefined || alias.weight <= 0) {
+    const first = plan.steps[0];
+    return { action: { kind: 'advance', weight: first }, reason: `start: ${percent(first)} to version ${plan.candidate}`, gates: [], step: { index: 1, of } };
+  }
+
+  const step = { index: stepIndex(plan.steps, alias.weight), of };
+  const seen: Observations = observations ?? { candidate: EMPTY_WINDOW, stable: EMPTY_WINDOW, alarms: [] };
+  const gates: GateValue[] = [];
+  const rollback = (reason: string): Decision => ({ action: { kind: 'rollback', reason }, reason, gates, step });
+
+  const firing = seen.alarms.filter((a) => a.state === 'ALARM').map((a) => a.name);
+  for (const alarm of seen.alarms) gates.push({ gate: `alarm ${alarm.name}`, value: alarm.state, status: alarm.state === 'ALARM' ? 'fail' : 'pass' });
+
+  const comparison = plan.comparison ? sprt(seen.candidate, seen.stable, plan.comparison) : undefined;
+  if (comparison) {
+    const value = comparison.verdict === 'n/a' ? 'no traffic on both versions' : `LLR ${comparison.llr.toFixed(2)} (roll back ≥ ${comparison.rollbackAt.toFixed(2)}, pass ≤ ${comparison.passAt.toFixed(2)}); errors ${rate(seen.candidate)} vs stable ${rate(seen.stable)}`;
+    const status = comparison.verdict === 'worse' ? 'fail' : comparison.verdict === 'not-worse' ? 'pass' : comparison.verdict === 'n/a' ? 'n/a' : 'pending';
+    gates.push({ gate: `errors vs stable (×${plan.comparison!.worseRatio} margin)`, value, status });
+  }
+  const sampled = seen.candidate.invocations >= plan.minInvocations;
+  gates.push({ gate: `sample ≥ ${plan.minInvocations}`, value: `${seen.candidate.invocations} invocations`, status: sampled ? 'pass' : 'pending' });
+  const thresholds = evaluateGates(plan.gates, seen.candidate);
+  gates.push(...thresholds);
+
+  if (firing.length > 0) return rollback(`alarm ${firing.join(', ')} in ALARM`);
+  if (comparison?.verdict === 'worse') {
+    return rollback(`candidate errors ${rate(seen.candidate)} are worse than stable ${rate(seen.stable)} (sequential test, α=${plan.comparison!.alpha})`);
+  }
+
+  const baked = bakeElapsedMs >= plan.bakeMs;
+  const early = comparison?.verdict === 'not-worse';
+  if (!baked && !early) return wait(`baking at ${percent(alias.weight)}`, gates, step);
+  if (!sampled) {
+    if (bakeElapsedMs >= plan.maxBakeMs) {
+      return rollback(`not enough traffic: ${seen.candidate.invocations} candidate invocations < ${plan.minInvocations} after ${Math.round(bakeElapsedMs / 1000)}s (quiet traffic never promotes; lower --min-invocations to accept less evidence)`);
+    }
+    return wait(`waiting for ${plan.minInvocations} candidate invocations (have ${seen.candidate.invocations})`, gates, step);
+  }
+  const breached = thresholds.filter((g) => g.status === 'fail');
+  if (breached.length > 0) return rollback(`gate ${breached.map((g) => `${g.gate} breached: ${g.value}`).join('; ')}`);
+  const pending = thresholds.filter((g) => g.status === 'pending');
+  if (pending.length > 0) {
+    if (bakeElapsedMs >= plan.maxBakeMs) return rollback(`no data for gate ${pending.map((g) => g.gate).join(', ')} after ${Math.round(bakeElapsedMs / 1000)}s`);
+    return wait(`waiting for data for ${pending.map((g) => g.gate).join(', ')}`, gates, step);
+  }
+
+  const why = baked ? 'bake complete' : 'not worse than stable (sequential test): step ends early';
+  const next = nextStep(plan.steps, alias.weight);
+  if (next === undefined) return { action: { kind: 'promote' }, reason: `${why}; promote version ${plan.candidate}`, gates, step };
+  return { action: { kind: 'advance', weight: next }, reason: `${why}; next ${percent(next)}`, gates, step };
+}
+
+function wait(reason: string, gates: readonly GateValue[], step: Decision['step']): Decision {
+  return { action: { kind: 'wait' }, reason, gates, step };
+}
+
+function rate(window: VersionWindow): string {
+  return window.invocations === 0 ? 'n/a' : `${percent(window.errors / window.invocations)} (${window.errors}/${window.invocations})`;
+}

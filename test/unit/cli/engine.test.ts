@@ -1,0 +1,231 @@
+/**
+ * The pure canary engine, without mocks: plan and gate parsing, the sequential test, `decide`,
+ * and the error rates of the default comparative gate in a seeded traffic simulation.
+ */
+import { decide, type AliasView, type Observations } from '../../../cli/engine/decide';
+import { evaluateGates, parseGate } from '../../../cli/engine/gates';
+import { InputError } from '../../../cli/engine/input-error';
+import { nextStep, parseDuration, parseSteps, parseWeight, stepIndex, validateCandidate, type CanaryPlan } from '../../../cli/engine/plan';
+import { DEFAULT_SPRT, sprt, validateSprt } from '../../../cli/engine/sequential-test';
+import { simulateBatch } from './traffic-simulation';
+
+function plan(overrides: Partial<CanaryPlan> = {}): CanaryPlan {
+  return {
+    candidate: '4',
+    steps: [0.05, 0.25, 0.5, 1],
+    bakeMs: 300_000,
+    maxBakeMs: 900_000,
+    minInvocations: 100,
+    gates: [],
+    alarms: [],
+    comparison: DEFAULT_SPRT,
+    ...overrides,
+  };
+}
+
+const AT_25: AliasView = { primary: '3', candidate: '4', weight: 0.25 };
+
+function seen(candidate: [number, number], stable: [number, number], alarms: Observations['alarms'] = []): Observations {
+  return { candidate: { invocations: candidate[0], errors: candidate[1], p99Ms: 120 }, stable: { invocations: stable[0], errors: stable[1], p99Ms: 110 }, alarms };
+}
+
+describe('plan parsing', () => {
+  it('turns percent steps into fractions', () => {
+    expect(parseSteps('5,25,50,100')).toEqual([0.05, 0.25, 0.5, 1]);
+    expect(parseSteps('100')).toEqual([1]);
+  });
+
+  it.each([
+    ['5,25,25,100', /strictly increasing/],
+    ['50,25,100', /strictly increasing/],
+    ['5,25,50', /last step must be 100/],
+    ['0,50,100', /in \(0, 100\]/],
+    ['5,150', /in \(0, 100\]/],
+    ['5,,100', /percentages separated by commas/],
+    ['abc', /percentages separated by commas/],
+  ])('refuses steps "%s"', (text, message) => {
+    expect(() => parseSteps(text)).toThrow(message);
+    expect(() => parseSteps(text)).toThrow(InputError);
+  });
+
+  it('accepts weights 0–1 and refuses anything else', () => {
+    expect(parseWeight('0')).toBe(0);
+    expect(parseWeight('0.25')).toBe(0.25);
+    expect(parseWeight('1')).toBe(1);
+    for (const bad of ['1.5', '-0.1', '25', 'half', '']) expect(() => parseWeight(bad)).toThrow(/weight must be a number from 0 to 1/);
+  });
+
+  it('parses durations and refuses garbage', () => {
+    expect(parseDuration('5m', 'bake')).toBe(300_000);
+    expect(parseDuration('30s', 'bake')).toBe(30_000);
+    expect(parseDuration('0', 'bake')).toBe(0);
+    expect(parseDuration('1500ms', 'bake')).toBe(1500);
+    expect(() => parseDuration('5 minutes', 'bake')).toThrow(/bake must be a duration like 30s/);
+  });
+
+  it('validates the candidate version', () => {
+    expect(() => validateCandidate('$LATEST', '3', ['1', '2', '3', '4'])).toThrow(/published version, got: \$LATEST/);
+    expect(() => validateCandidate('3', '3', ['1', '2', '3', '4'])).toThrow(/already the primary/);
+    expect(() => validateCandidate('9', '3', ['1', '2', '3', '4'])).toThrow(/version 9 does not exist \(published: 1, 2, 3, 4\)/);
+    expect(() => validateCandidate('2', '3', ['1', '2', '3', '4'])).toThrow(/older than the stable version 3/);
+    expect(() => validateCandidate('v4', '3', ['4'])).toThrow(/must be a version number/);
+    expect(() => validateCandidate('4', '3', ['1', '2', '3', '4'])).not.toThrow();
+  });
+
+  it('finds the next step and the step index from a weight', () => {
+    const steps = [0.05, 0.25, 0.5, 1];
+    expect(nextStep(steps, 0.25)).toBe(0.5);
+    expect(nextStep(steps, 0.3)).toBe(0.5);
+    expect(nextStep(steps, 1)).toBeUndefined();
+    expect(stepIndex(steps, 0.25)).toBe(2);
+    expect(stepIndex(steps, 0.3)).toBe(3);
+  });
+});
+
+describe('gates', () => {
+  it('parses error-rate and p99 gates', () => {
+    expect(parseGate('errors<1%')).toEqual({ metric: 'errors', below: 0.01, text: 'errors<1%' });
+    expect(parseGate('p99 < 800ms')).toEqual({ metric: 'p99', belowMs: 800, text: 'p99<800ms' });
+    expect(parseGate('p99<2s')).toEqual({ metric: 'p99', belowMs: 2000, text: 'p99<2s' });
+  });
+
+  it.each(['errors>1%', 'errors<1', 'p99<800', 'p95<800ms', 'latency<1s', 'errors<0%', ''])('refuses malformed gate "%s"', (text) => {
+    expect(() => parseGate(text)).toThrow(InputError);
+    expect(() => parseGate(text)).toThrow(/gate/);
+  });
+
+  it('judges thresholds on the candidate window, pending without data', () => {
+    const gates = [parseGate('errors<1%'), parseGate('p99<800ms')];
+    expect(evaluateGates(gates, { invocations: 1000, errors: 5, p99Ms: 300 }).map((g) => g.status)).toEqual(['pass', 'pass']);
+    expect(evaluateGates(gates, { invocations: 1000, errors: 10, p99Ms: 900 }).map((g) => g.status)).toEqual(['fail', 'fail']);
+    expect(evaluateGates(gates, { invocations: 0, errors: 0 }).map((g) => g.status)).toEqual(['pending', 'pending']);
+  });
+});
+
+describe('sequential test (conditional binomial SPRT)', () => {
+  it('has Wald bounds from alpha and beta', () => {
+    const r = sprt({ invocations: 100, errors: 0 }, { invocations: 900, errors: 0 }, DEFAULT_SPRT);
+    expect(r.rollbackAt).toBeCloseTo(Math.log(0.95 / 0.01));
+    expect(r.passAt).toBeCloseTo(Math.log(0.05 / 0.99));
+    expect(r).toMatchObject({ verdict: 'continue', llr: 0, share: 0.1 });
+  });
+
+  it('finds a candidate with most of the errors on a small share worse', () => {
+    expect(sprt({ invocations: 100, errors: 10 }, { invocations: 900, errors: 9 }, DEFAULT_SPRT).verdict).toBe('worse');
+  });
+
+  it('finds a candidate with its share of errors not worse once errors accumulate', () => {
+    expect(sprt({ invocations: 500, errors: 5 }, { invocations: 500, errors: 5 }, DEFAULT_SPRT).verdict).toBe('continue');
+    expect(sprt({ invocations: 5000, errors: 45 }, { invocations: 5000, errors: 50 }, DEFAULT_SPRT).verdict).toBe('not-worse');
+  });
+
+  it('is not applicable without traffic on both versions', () => {
+    expect(sprt({ invocations: 100, errors: 3 }, { invocations: 0, errors: 0 }, DEFAULT_SPRT).verdict).toBe('n/a');
+  });
+
+  it('validates its parameters', () => {
+    expect(validateSprt(DEFAULT_SPRT)).toEqual([]);
+    expect(validateSprt({ alpha: 0, beta: 0.7, worseRatio: 1 })).toHaveLength(3);
+  });
+});
+
+describe('decide', () => {
+  it('starts at the first step when live has no candidate', () => {
+    const d = decide({ alias: { primary: '3', weight: 0 }, plan: plan(), bakeElapsedMs: 0 });
+    expect(d.action).toEqual({ kind: 'advance', weight: 0.05 });
+    expect(d.step).toEqual({ index: 1, of: 4 });
+  });
+
+  it('waits while baking with inconclusive evidence', () => {
+    const d = decide({ alias: AT_25, plan: plan(), observations: seen([250, 2], [750, 7]), bakeElapsedMs: 60_000 });
+    expect(d.action).toEqual({ kind: 'wait' });
+    expect(d.step).toEqual({ index: 2, of: 4 });
+    expect(d.gates.map((g) => g.gate)).toEqual(['errors vs stable (×2 margin)', 'sample ≥ 100']);
+  });
+
+  it('advances to the next step when the bake is complete', () => {
+    const d = decide({ alias: AT_25, plan: plan(), observations: seen([250, 2], [750, 7]), bakeElapsedMs: 300_000 });
+    expect(d.action).toEqual({ kind: 'advance', weight: 0.5 });
+  });
+
+  it('ends a step early when the candidate is not worse and the sample is there', () => {
+    const d = decide({ alias: AT_25, plan: plan(), observations: seen([2500, 20], [7500, 75]), bakeElapsedMs: 60_000 });
+    expect(d.action).toEqual({ kind: 'advance', weight: 0.5 });
+    expect(d.reason).toMatch(/step ends early/);
+  });
+
+  it('rolls back at once when the candidate is worse with confidence', () => {
+    const d = decide({ alias: AT_25, plan: plan(), observations: seen([250, 14], [750, 6]), bakeElapsedMs: 60_000 });
+    expect(d.action.kind).toBe('rollback');
+    expect(d.reason).toMatch(/worse than stable/);
+  });
+
+  it('rolls back when an alarm is in ALARM', () => {
+    const d = decide({ alias: AT_25, plan: plan({ alarms: ['faas-dev-hello-live-errors'] }), observations: seen([10, 0], [30, 0], [{ name: 'faas-dev-hello-live-errors', state: 'ALARM' }]), bakeElapsedMs: 0 });
+    expect(d.action).toEqual({ kind: 'rollback', reason: 'alarm faas-dev-hello-live-errors in ALARM' });
+  });
+
+  it('judges absolute gates when the step would end, not before', () => {
+    const gated = plan({ gates: [parseGate('errors<1%')], comparison: undefined });
+    expect(decide({ alias: AT_25, plan: gated, observations: seen([200, 4], [600, 1]), bakeElapsedMs: 60_000 }).action).toEqual({ kind: 'wait' });
+    const end = decide({ alias: AT_25, plan: gated, observations: seen([200, 4], [600, 1]), bakeElapsedMs: 300_000 });
+    expect(end.action.kind).toBe('rollback');
+    expect(end.reason).toMatch(/gate errors<1% breached: 2% \(4\/200\)/);
+  });
+
+  it('never passes a step on too little traffic, and rolls back at max bake', () => {
+    expect(decide({ alias: AT_25, plan: plan(), observations: seen([40, 0], [120, 0]), bakeElapsedMs: 300_000 }).action).toEqual({ kind: 'wait' });
+    const d = decide({ alias: AT_25, plan: plan(), observations: seen([40, 0], [120, 0]), bakeElapsedMs: 900_000 });
+    expect(d.action.kind).toBe('rollback');
+    expect(d.reason).toMatch(/not enough traffic: 40 candidate invocations < 100/);
+  });
+
+  it('promotes after the bake at 100%, where the comparison is not applicable', () => {
+    const d = decide({ alias: { primary: '3', candidate: '4', weight: 1 }, plan: plan(), observations: seen([400, 0], [0, 0]), bakeElapsedMs: 300_000 });
+    expect(d.action).toEqual({ kind: 'promote' });
+    expect(d.gates.find((g) => g.gate.startsWith('errors vs stable'))?.status).toBe('n/a');
+  });
+
+  it('resumes from a weight between steps toward the next step', () => {
+    const d = decide({ alias: { primary: '3', candidate: '4', weight: 0.3 }, plan: plan(), observations: seen([300, 3], [700, 7]), bakeElapsedMs: 300_000 });
+    expect(d.action).toEqual({ kind: 'advance', weight: 0.5 });
+  });
+
+  it('refuses to drive another candidate than the one on the alias', () => {
+    expect(() => decide({ alias: AT_25, plan: plan({ candidate: '5' }), bakeElapsedMs: 0 })).toThrow(/routes 25% to version 4, not to the planned candidate 5/);
+  });
+});
+
+describe('error rates of the default comparative gate (seeded simulation, 500 rollouts each)', () => {
+  // Steps 5/25/50/100, 10-minute bakes polled each minute, min 100 invocations, max bake 30 min,
+  // stable error rate 1%. Counts are deterministic for the seed; bounds leave room for tuning.
+  const simPlan = plan({ bakeMs: 600_000, maxBakeMs: 1_800_000 });
+  const RUNS = 500;
+
+  it('rolls back a candidate as good as stable rarely (300 and 2000 req/min)', () => {
+    const low = simulateBatch(1, RUNS, { perMinute: 300, stableErrorRate: 0.01, candidateErrorRate: 0.01 }, simPlan);
+    const high = simulateBatch(2, RUNS, { perMinute: 2000, stableErrorRate: 0.01, candidateErrorRate: 0.01 }, simPlan);
+    expect(low.rollbacks).toBeLessThanOrEqual(RUNS * 0.02);
+    expect(high.rollbacks).toBeLessThanOrEqual(RUNS * 0.03);
+    // With enough errors to compare, most steps end before their bake.
+    expect(high.earlySteps / high.passedSteps).toBeGreaterThan(0.5);
+  });
+
+  it('detects a candidate 3× and 5× worse before it reaches 100%', () => {
+    const triple = simulateBatch(3, RUNS, { perMinute: 300, stableErrorRate: 0.01, candidateErrorRate: 0.03 }, simPlan);
+    const fivefold = simulateBatch(4, RUNS, { perMinute: 300, stableErrorRate: 0.01, candidateErrorRate: 0.05 }, simPlan);
+    expect(triple.rollbacks).toBeGreaterThanOrEqual(RUNS * 0.9);
+    expect(fivefold.rollbacks).toBe(RUNS);
+    expect(fivefold.rollbacksAt['1'] ?? 0).toBe(0);
+  });
+
+  it('detects a candidate 2× worse when traffic gives enough errors (2000 req/min)', () => {
+    const doubled = simulateBatch(5, RUNS, { perMinute: 2000, stableErrorRate: 0.01, candidateErrorRate: 0.02 }, simPlan);
+    expect(doubled.rollbacks).toBeGreaterThanOrEqual(RUNS * 0.95);
+  });
+
+  it('never promotes on quiet traffic (10 req/min)', () => {
+    const quiet = simulateBatch(6, RUNS, { perMinute: 10, stableErrorRate: 0.01, candidateErrorRate: 0.01 }, simPlan);
+    expect(quiet.promotes).toBe(0);
+  });
+});

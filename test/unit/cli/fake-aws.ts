@@ -1,0 +1,154 @@
+/**
+ * Test doubles for the CLI: a fake clock and terminal (no real waiting), and aws-sdk-client-mock
+ * mocks that behave like one function's live alias (RevisionId bumps on each write), its
+ * CloudWatch metrics per ExecutedVersion, its alarms and its stack outputs.
+ */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import {
+  GetAliasCommand,
+  GetProvisionedConcurrencyConfigCommand,
+  LambdaClient,
+  ListVersionsByFunctionCommand,
+  ProvisionedConcurrencyConfigNotFoundException,
+  UpdateAliasCommand,
+} from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { Runtime } from '../../../cli/commands/runtime';
+import { Interrupted } from '../../../cli/commands/runtime';
+import { lineProgress } from '../../../cli/commands/progress';
+import { createAdapters } from '../../../cli/adapters/clients';
+
+export const lambdaMock = mockClient(LambdaClient);
+export const cloudWatchMock = mockClient(CloudWatchClient);
+export const sqsMock = mockClient(SQSClient);
+export const cfnMock = mockClient(CloudFormationClient);
+
+export const FN = 'faas-dev-hello';
+export const ALARMS = ['faas-dev-hello-live-errors', 'faas-dev-hello-live-throttles', 'faas-dev-hello-live-p99-duration'];
+
+export interface FakeTerminal {
+  readonly runtime: Runtime;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  /** Fake time in ms since the test began. */
+  readonly elapsed: () => number;
+  /** Sleeps requested, in ms. */
+  readonly sleeps: number[];
+  readonly abort: () => void;
+}
+
+export function fakeTerminal(options: { onSleep?: (slept: number) => void } = {}): FakeTerminal {
+  let now = Date.UTC(2026, 10, 22, 12, 0, 0);
+  const start = now;
+  let out = '';
+  let err = '';
+  const sleeps: number[] = [];
+  const controller = new AbortController();
+  const runtime: Runtime = {
+    adapters: createAdapters,
+    now: () => now,
+    sleep: async (ms, signal) => {
+      if (signal.aborted) throw new Interrupted();
+      sleeps.push(ms);
+      now += ms;
+      options.onSleep?.(sleeps.length);
+      if (signal.aborted) throw new Interrupted();
+    },
+    stdout: { write: (s) => void (out += s) },
+    stderr: { write: (s) => void (err += s) },
+    interrupt: controller.signal,
+    progress: (json) => lineProgress(json ? undefined : { write: (s) => void (err += s) }),
+    defaultApp: () => 'faas',
+  };
+  return { runtime, stdout: () => out, stderr: () => err, elapsed: () => now - start, sleeps, abort: () => controller.abort() };
+}
+
+export interface AliasRecord {
+  primary: string;
+  candidate?: string;
+  weight: number;
+  revision: number;
+}
+
+export interface VersionMetrics {
+  readonly invocations: number;
+  readonly errors: number;
+  readonly p99Ms?: number;
+}
+
+/** Metrics for one version given the alias at the time of the query. */
+export type MetricsScenario = (version: string, alias: AliasRecord) => VersionMetrics;
+
+/** Healthy traffic: 1000 invocations per window split by weight, 0.5% errors on both versions. */
+export const healthy: MetricsScenario = (version, alias) => {
+  const share = version === alias.candidate ? alias.weight : 1 - alias.weight;
+  const invocations = Math.round(4000 * share);
+  return { invocations, errors: Math.round(invocations * 0.005), p99Ms: 180 };
+};
+
+export interface FakeAws {
+  readonly alias: AliasRecord;
+  /** What UpdateAlias received, in order. */
+  readonly writes: Array<{ primary: string; routing: Record<string, number>; revisionId?: string }>;
+  alarmStates: Record<string, string>;
+  metrics: MetricsScenario;
+}
+
+export function fakeAws(
+  initial: { primary: string; candidate?: string; weight?: number; versions?: string[]; outputs?: Record<string, string> } = { primary: '3' },
+): FakeAws {
+  lambdaMock.reset();
+  cloudWatchMock.reset();
+  sqsMock.reset();
+  cfnMock.reset();
+  const state: FakeAws = {
+    alias: { primary: initial.primary, candidate: initial.candidate, weight: initial.weight ?? 0, revision: 1 },
+    writes: [],
+    alarmStates: Object.fromEntries(ALARMS.map((a) => [a, 'OK'])),
+    metrics: healthy,
+  };
+  const versions = initial.versions ?? ['1', '2', '3', '4'];
+  const outputs = initial.outputs ?? { Functionhello: FN, Alarmshello: ALARMS.join(',') };
+
+  cfnMock.on(DescribeStacksCommand).resolves({
+    Stacks: [{ StackName: 'faas-dev', CreationTime: new Date(0), StackStatus: 'CREATE_COMPLETE', Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
+  });
+  lambdaMock.on(GetAliasCommand).callsFake(() => {
+    const a = state.alias;
+    return {
+      Name: 'live',
+      FunctionVersion: a.primary,
+      RoutingConfig: a.candidate === undefined ? undefined : { AdditionalVersionWeights: { [a.candidate]: a.weight } },
+      RevisionId: `rev-${a.revision}`,
+    };
+  });
+  lambdaMock.on(UpdateAliasCommand).callsFake((input: { FunctionVersion?: string; RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> }; RevisionId?: string }) => {
+    const routing = input.RoutingConfig?.AdditionalVersionWeights ?? {};
+    state.writes.push({ primary: input.FunctionVersion ?? '', routing, revisionId: input.RevisionId });
+    const [candidate, weight] = Object.entries(routing)[0] ?? [undefined, 0];
+    state.alias.primary = input.FunctionVersion ?? state.alias.primary;
+    state.alias.candidate = candidate;
+    state.alias.weight = weight;
+    state.alias.revision++;
+    return { FunctionVersion: state.alias.primary, RevisionId: `rev-${state.alias.revision}` };
+  });
+  lambdaMock.on(ListVersionsByFunctionCommand).resolves({ Versions: ['$LATEST', ...versions].map((Version) => ({ Version })) });
+  lambdaMock.on(GetProvisionedConcurrencyConfigCommand).rejects(
+    new ProvisionedConcurrencyConfigNotFoundException({ message: 'No Provisioned Concurrency Config found', $metadata: {} }),
+  );
+  cloudWatchMock.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames?: string[] }) => ({
+    MetricAlarms: (input.AlarmNames ?? []).filter((n) => n in state.alarmStates).map((AlarmName) => ({ AlarmName, StateValue: state.alarmStates[AlarmName] })),
+  }));
+  cloudWatchMock.on(GetMetricDataCommand).callsFake((input: { MetricDataQueries?: Array<{ Id?: string; MetricStat?: { Metric?: { MetricName?: string; Dimensions?: Array<{ Name?: string; Value?: string }> } } }> }) => ({
+    MetricDataResults: (input.MetricDataQueries ?? []).map((q): MetricDataResult => {
+      const version = q.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === 'ExecutedVersion')?.Value ?? '';
+      const m = state.metrics(version, state.alias);
+      const name = q.MetricStat?.Metric?.MetricName;
+      const value = name === 'Invocations' ? m.invocations : name === 'Errors' ? m.errors : m.p99Ms;
+      return { Id: q.Id, StatusCode: 'Complete', Timestamps: value === undefined ? [] : [new Date()], Values: value === undefined ? [] : [value] };
+    }),
+  }));
+  return state;
+}
