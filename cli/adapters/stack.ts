@@ -21,6 +21,7 @@ function outputKey(prefix: string, name: string): string {
 
 export class StackAdapter {
   private outputs?: Promise<Record<string, string>>;
+  private status = '';
 
   constructor(
     private readonly client: CloudFormationClient,
@@ -35,6 +36,7 @@ export class StackAdapter {
   private async describe(): Promise<Record<string, string>> {
     try {
       const answer = await this.client.send(new DescribeStacksCommand({ StackName: this.stackName }));
+      this.status = answer.Stacks?.[0]?.StackStatus ?? '';
       return Object.fromEntries((answer.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
     } catch (error) {
       const message = (error as Error).message ?? '';
@@ -53,6 +55,18 @@ export class StackAdapter {
       .filter((k) => k.startsWith('Function'))
       .map((k) => k.slice('Function'.length))
       .sort();
+  }
+
+  /**
+   * Like resolve, for commands that write the alias: refuses while a deploy runs, because the
+   * deploy reads the alias and may write it right after (without a RevisionId).
+   */
+  async resolveForChange(name: string): Promise<DeployedFunction> {
+    const deployed = await this.resolve(name);
+    if (/_IN_PROGRESS$/.test(this.status)) {
+      throw new InputError(`stack ${this.stackName} is ${this.status}: a deploy may rewrite the live alias`, 'wait for the deploy to finish, then run the command again');
+    }
+    return deployed;
   }
 
   async resolve(name: string): Promise<DeployedFunction> {

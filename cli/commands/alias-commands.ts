@@ -35,7 +35,7 @@ function shape(alias: { primary: string; candidate?: string; weight: number }): 
 
 export async function promote(runtime: Runtime, name: string, options: ChangeOptions): Promise<number> {
   const ctx = commandContext(runtime, options);
-  const { functionName: fn } = await ctx.adapters.stack.resolve(name);
+  const { functionName: fn } = await ctx.adapters.stack.resolveForChange(name);
   const alias = await ctx.adapters.lambda.getAlias(fn);
   if (alias.candidate === undefined) {
     throw new InputError(`nothing to promote: ${describeAlias(alias)} has no candidate`, `start a rollout with \`faas canary ${name}\``);
@@ -49,7 +49,7 @@ export async function rollback(runtime: Runtime, name: string, options: ChangeOp
     throw new InputError(`--to must be a published version number, got: "${to}"`, 'pass e.g. --to 3 (faas status lists the versions on live)');
   }
   const ctx = commandContext(runtime, options);
-  const { functionName: fn } = await ctx.adapters.stack.resolve(name);
+  const { functionName: fn } = await ctx.adapters.stack.resolveForChange(name);
   const alias = await ctx.adapters.lambda.getAlias(fn);
   if (to === undefined) {
     if (alias.candidate === undefined) {
@@ -72,7 +72,7 @@ export async function setWeight(runtime: Runtime, name: string, weightText: stri
   const weight = parseWeight(weightText);
   if (options.to === '$LATEST') throw new InputError('the candidate must be a published version, got: $LATEST', 'pass a version number with --to');
   const ctx = commandContext(runtime, options);
-  const { functionName: fn } = await ctx.adapters.stack.resolve(name);
+  const { functionName: fn } = await ctx.adapters.stack.resolveForChange(name);
   const alias = await ctx.adapters.lambda.getAlias(fn);
   if (options.to !== undefined && alias.candidate !== undefined && alias.candidate !== options.to && alias.weight > 0) {
     throw new InputError(`live already routes ${percent(alias.weight)} to version ${alias.candidate}, not ${options.to}`, `\`faas rollback ${name}\` first, or set the weight of ${alias.candidate}`);

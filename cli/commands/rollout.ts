@@ -83,7 +83,7 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
   const settings = parseSettings(options);
   const ctx = commandContext(runtime, options);
   const { lambda, metrics, stack } = ctx.adapters;
-  const deployed = await stack.resolve(name);
+  const deployed = await stack.resolveForChange(name);
   const fn = deployed.functionName;
   let alias = await lambda.getAlias(fn);
 

@@ -92,3 +92,17 @@ describe('StackAdapter', () => {
     expect(cfnMock).toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: 'faas-dev' });
   });
 });
+
+describe('StackAdapter during a deploy', () => {
+  it('refuses alias changes while the stack is updating, but still answers reads', async () => {
+    // GIVEN a deploy in progress (it reads the live alias and may write it right after)
+    cfnMock.reset();
+    cfnMock.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: 'faas-dev', CreationTime: new Date(0), StackStatus: 'UPDATE_IN_PROGRESS', Outputs: [{ OutputKey: 'Functionhello', OutputValue: 'faas-dev-hello' }] }],
+    });
+    const stack = new StackAdapter(new CloudFormationClient({}), 'faas-dev');
+    // THEN reads work and writes are refused with what to do
+    await expect(stack.resolve('hello')).resolves.toMatchObject({ functionName: 'faas-dev-hello' });
+    await expect(stack.resolveForChange('hello')).rejects.toThrow(/stack faas-dev is UPDATE_IN_PROGRESS: a deploy may rewrite the live alias/);
+  });
+});
