@@ -1,4 +1,5 @@
 import { planLiveAlias, type AliasPlan, type AliasState } from '../../lib/release/alias-plan';
+import { mulberry32 } from './support/random';
 
 /** The alias as the plan declares it, without the log reason: what CloudFormation will apply. */
 function declared(plan: AliasPlan): Omit<AliasPlan, 'reason'> {
@@ -172,17 +173,7 @@ describe('planLiveAlias', () => {
   });
 
   describe('release invariants over seeded random states', () => {
-    /** mulberry32: small, deterministic, good enough to spread cases. */
-    function random(seed: number): () => number {
-      let a = seed >>> 0;
-      return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-      };
-    }
+    const random = mulberry32;
 
     interface Case {
       readonly current: AliasState | undefined;

@@ -6,16 +6,8 @@
 import { decide, type AliasView } from '../../../cli/engine/decide';
 import type { CanaryPlan } from '../../../cli/engine/plan';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../support/random';
+import { mulberry32 } from '../support/random';
 
 export interface Traffic {
   readonly perMinute: number;
