@@ -1,0 +1,382 @@
+/**
+ * Capability matrix: which behaviours the current endpoint (MiniStack, LocalStack, AWS) actually
+ * executes, probed — so a scenario that needs a missing one is skipped with the reason printed
+ * (design.md "The emulator": rules for gaps), never silently, and a new emulator release that
+ * gains a capability turns the skipped test on by itself.
+ *
+ * The probes work on throwaway resources only — a function `faas-capability-probe-…` with two
+ * published versions and an alias, and an alarm — deleted again at the end; the stack is never
+ * touched.
+ *   - weighted-alias-routing: an alias on version 1 with version 2 at 50 %, invoked N = 40
+ *     times; supported when both versions executed (all 40 on one version at 50 %: odds 2^-40).
+ *   - per-version-lambda-metrics: after those invokes, GetMetricData Invocations with the
+ *     dimensions the CLI reads (FunctionName, Resource=<fn>:<alias>, ExecutedVersion).
+ *   - alias-revision-guard: UpdateAlias with a stale RevisionId is refused (PreconditionFailed).
+ *   - alarm-set-state: SetAlarmState ALARM on an alarm shows in DescribeAlarms.
+ *
+ * Jest decides `test` or `test.skip` while it loads a test file, before any hook runs, so
+ * `capabilities(deployment)` is synchronous: it returns the matrix cached for this deployment in
+ * .emulator/capabilities.json, or runs this file as a child process (ts-node) to probe and
+ * cache it (≈ 3–5 s on MiniStack). Every test file of the run shares the one probe.
+ * By hand: `npx ts-node --transpile-only test/integration/harness/capabilities.ts [endpoint]`.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  CloudWatchClient,
+  DeleteAlarmsCommand,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  PutMetricAlarmCommand,
+  SetAlarmStateCommand,
+  type Dimension,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  CreateAliasCommand,
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  GetAliasCommand,
+  InvokeCommand,
+  LambdaClient,
+  PublishVersionCommand,
+  UpdateAliasCommand,
+  UpdateFunctionConfigurationCommand,
+  GetFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
+import { ACCOUNT, DEFAULT_ENDPOINT, REGION, childEnv, emulatorDir } from './emulator';
+
+export type CapabilityName = 'weighted-alias-routing' | 'per-version-lambda-metrics' | 'alias-revision-guard' | 'alarm-set-state';
+
+export interface Capability {
+  readonly name: CapabilityName;
+  readonly supported: boolean;
+  /** What the probe saw, in one line (also when supported). */
+  readonly reason: string;
+}
+
+export type CapabilityMatrix = Readonly<Record<CapabilityName, Capability>>;
+
+export interface ProbeOptions {
+  /** Invocations of the weighted alias (default 40). */
+  readonly invocations?: number;
+  /** How long to wait for per-version datapoints (default 2 s; AWS publishes after a minute or more). */
+  readonly metricsWaitMs?: number;
+  /** Execution role of the throwaway function (emulators accept any; on AWS pass a real one). */
+  readonly roleArn?: string;
+}
+
+interface CacheFile {
+  readonly endpoint: string;
+  readonly deployedAt: string;
+  readonly probedAt: string;
+  readonly probeMs: number;
+  readonly matrix: CapabilityMatrix;
+}
+
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
+const CACHE_FILE = path.join(emulatorDir(PROJECT_ROOT), 'capabilities.json');
+
+/**
+ * The matrix for this deployment (endpoint + deploy time): from the cache, else probed now in a
+ * child process. Synchronous, for use while jest collects tests. Throws when the probe fails.
+ */
+export function capabilities(deployment: { readonly endpoint: string; readonly deployedAt: string }): CapabilityMatrix {
+  const cached = readCache();
+  if (cached && cached.endpoint === deployment.endpoint && cached.deployedAt === deployment.deployedAt) return cached.matrix;
+  const child = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, deployment.endpoint, '--deployed-at', deployment.deployedAt], {
+    cwd: PROJECT_ROOT,
+    env: { ...childEnv(deployment.endpoint), TS_NODE_PROJECT: path.join(PROJECT_ROOT, 'tsconfig.json') },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  const fresh = readCache();
+  if (child.status !== 0 || !fresh || fresh.deployedAt !== deployment.deployedAt) {
+    throw new Error(`capability probe failed (exit ${child.status ?? child.signal}):\n${child.stderr || child.stdout || child.error?.message}`);
+  }
+  return fresh.matrix;
+}
+
+function readCache(): CacheFile | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(CACHE_FILE, 'utf8')) as CacheFile;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One line per capability, for the test log. */
+export function formatMatrix(endpoint: string, matrix: CapabilityMatrix): string {
+  return [`[capabilities] ${endpoint}`, ...Object.values(matrix).map((c) => `  ${c.supported ? '✓' : '✗'} ${c.name}: ${c.reason}`)].join('\n');
+}
+
+/** Runs every probe against `endpoint` and deletes what it created. */
+export async function probeCapabilities(endpoint: string, options: ProbeOptions = {}): Promise<CapabilityMatrix> {
+  const config = { endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+  const lambda = new LambdaClient(config);
+  const cw = new CloudWatchClient(config);
+  const functionName = `faas-capability-probe-${process.pid}-${Date.now().toString(36)}`;
+  const alias = 'probe';
+  try {
+    const [primary, candidate] = await twoVersions(lambda, functionName, options.roleArn ?? `arn:aws:iam::${ACCOUNT}:role/faas-capability-probe`);
+    const created = await lambda.send(
+      new CreateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: primary, RoutingConfig: { AdditionalVersionWeights: { [candidate]: 0.5 } } }),
+    );
+    const since = new Date();
+    const routing = await probeWeightedRouting(lambda, { functionName, alias, primary, candidate }, options.invocations ?? 40);
+    const metrics = await probePerVersionMetrics(cw, { functionName, alias, versions: [primary, candidate], since, invoked: routing.counts }, options.metricsWaitMs ?? 2_000);
+    const guard = await probeRevisionGuard(lambda, functionName, alias, primary, created.RevisionId);
+    const alarm = await probeAlarmSetState(cw);
+    return {
+      'weighted-alias-routing': routing.capability,
+      'per-version-lambda-metrics': metrics,
+      'alias-revision-guard': guard,
+      'alarm-set-state': alarm,
+    };
+  } finally {
+    // Deleting the function deletes its versions and aliases.
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: functionName })).catch(() => undefined);
+    lambda.destroy();
+    cw.destroy();
+  }
+}
+
+/** The throwaway function: answers which version ran; versions 1 and 2 differ in one variable. */
+async function twoVersions(lambda: LambdaClient, functionName: string, role: string): Promise<[string, string]> {
+  const code = 'exports.handler = async (event, context) => ({ version: context.functionVersion });\n';
+  await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: functionName,
+      Runtime: 'nodejs20.x',
+      Handler: 'index.handler',
+      Role: role,
+      Code: { ZipFile: zipOne('index.js', code) },
+      Environment: { Variables: { PROBE: '1' } },
+      Timeout: 10,
+      MemorySize: 128,
+    }),
+  );
+  await waitReady(lambda, functionName);
+  const first = await lambda.send(new PublishVersionCommand({ FunctionName: functionName }));
+  await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Environment: { Variables: { PROBE: '2' } } }));
+  await waitReady(lambda, functionName);
+  const second = await lambda.send(new PublishVersionCommand({ FunctionName: functionName }));
+  if (!first.Version || !second.Version || first.Version === second.Version) {
+    throw new Error(`could not publish two versions of ${functionName} (got ${first.Version} and ${second.Version})`);
+  }
+  return [first.Version, second.Version];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Until the function is Active and its last update Successful. Polls every 100 ms: the SDK's
+ * waiters sleep at least 1 s, much longer than an emulator takes.
+ */
+export async function waitReady(lambda: LambdaClient, functionName: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+    if (config.State === 'Failed' || config.LastUpdateStatus === 'Failed') {
+      throw new Error(`function ${functionName} failed: ${config.StateReason ?? config.LastUpdateStatusReason ?? 'no reason given'}`);
+    }
+    if (config.State === 'Active' && (config.LastUpdateStatus ?? 'Successful') === 'Successful') return;
+    if (Date.now() > deadline) throw new Error(`function ${functionName} not ready after ${timeoutMs / 1000} s (State ${config.State}, LastUpdateStatus ${config.LastUpdateStatus})`);
+    await sleep(100);
+  }
+}
+
+/** Which version served an invocation: the handler's answer, else X-Amz-Executed-Version. */
+function executedVersion(answer: { ExecutedVersion?: string; Payload?: Uint8Array }): string | undefined {
+  try {
+    const body = JSON.parse(Buffer.from(answer.Payload ?? new Uint8Array()).toString('utf8')) as { version?: unknown };
+    if (typeof body.version === 'string' && body.version !== '$LATEST') return body.version;
+  } catch {
+    // Not JSON (an error answer): the header still says which version ran.
+  }
+  return answer.ExecutedVersion;
+}
+
+async function probeWeightedRouting(
+  lambda: LambdaClient,
+  p: { functionName: string; alias: string; primary: string; candidate: string },
+  n: number,
+): Promise<{ capability: Capability; counts: Record<string, number> }> {
+  const name = 'weighted-alias-routing';
+  const stored = await lambda.send(new GetAliasCommand({ FunctionName: p.functionName, Name: p.alias }));
+  const storedWeight = stored.RoutingConfig?.AdditionalVersionWeights?.[p.candidate];
+  const counts: Record<string, number> = {};
+  let failed = 0;
+  for (let i = 0; i < n; i++) {
+    const answer = await lambda.send(new InvokeCommand({ FunctionName: p.functionName, Qualifier: p.alias, Payload: Buffer.from('{}') }));
+    if (answer.FunctionError) failed++;
+    const version = executedVersion(answer) ?? 'unknown';
+    counts[version] = (counts[version] ?? 0) + 1;
+  }
+  const seen = `${n} invokes of an alias on version ${p.primary} with ${p.candidate} at 50 % (weight read back: ${storedWeight ?? 'none'}) ran ${JSON.stringify(counts)}${failed ? `, ${failed} function errors` : ''}`;
+  if ((counts[p.primary] ?? 0) > 0 && (counts[p.candidate] ?? 0) > 0) return { capability: { name, supported: true, reason: seen }, counts };
+  const why = storedWeight === 0.5 ? 'alias weights are stored but not applied on Invoke' : 'alias weights are not stored';
+  return { capability: { name, supported: false, reason: `${why}: ${seen}` }, counts };
+}
+
+async function probePerVersionMetrics(
+  cw: CloudWatchClient,
+  p: { functionName: string; alias: string; versions: string[]; since: Date; invoked: Record<string, number> },
+  waitMs: number,
+): Promise<Capability> {
+  const name = 'per-version-lambda-metrics';
+  const minute = 60_000;
+  const start = new Date(Math.floor(p.since.getTime() / minute) * minute - minute);
+  const sums = async (dimensionSets: Dimension[][]): Promise<number[]> => {
+    const end = new Date(Math.ceil(Date.now() / minute) * minute + minute);
+    const answer = await cw.send(
+      new GetMetricDataCommand({
+        StartTime: start,
+        EndTime: end,
+        MetricDataQueries: dimensionSets.map((dims, i) => ({
+          Id: `q${i}`,
+          MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: dims }, Period: (end.getTime() - start.getTime()) / 1000, Stat: 'Sum' },
+        })),
+      }),
+    );
+    return dimensionSets.map((_, i) => (answer.MetricDataResults?.find((r) => r.Id === `q${i}`)?.Values ?? []).reduce((a, b) => a + b, 0));
+  };
+  const byVersion = p.versions.map((v) => [
+    { Name: 'FunctionName', Value: p.functionName },
+    { Name: 'Resource', Value: `${p.functionName}:${p.alias}` },
+    { Name: 'ExecutedVersion', Value: v },
+  ]);
+  const byFunction = [{ Name: 'FunctionName', Value: p.functionName }];
+  // Every version that ran in the routing probe must show up under its own ExecutedVersion. Data
+  // by FunctionName without it settles the question at once: both are published together.
+  const ran = p.versions.filter((v) => (p.invoked[v] ?? 0) > 0);
+  const deadline = Date.now() + waitMs;
+  let found: number[];
+  let total: number;
+  for (;;) {
+    const answer = await sums([...byVersion, byFunction]);
+    total = answer.pop() ?? 0;
+    found = answer;
+    if (ran.length > 0 && ran.every((v) => found[p.versions.indexOf(v)] > 0)) {
+      return { name, supported: true, reason: `Invocations by ExecutedVersion: ${p.versions.map((v, i) => `${v}=${found[i]}`).join(', ')} after invokes ${JSON.stringify(p.invoked)}` };
+    }
+    if (total > 0 || Date.now() >= deadline) break;
+    await sleep(500);
+  }
+  const what = total > 0 ? 'Lambda metrics carry the FunctionName dimension only' : `no Lambda metrics at all within ${waitMs / 1000} s (on AWS they arrive after a minute or more)`;
+  return {
+    name,
+    supported: false,
+    reason: `${what}: after invokes ${JSON.stringify(p.invoked)}, Invocations by FunctionName+Resource+ExecutedVersion ${p.versions.map((v, i) => `${v}=${found[i]}`).join(', ')}, by FunctionName ${total}`,
+  };
+}
+
+async function probeRevisionGuard(lambda: LambdaClient, functionName: string, alias: string, version: string, firstRevision: string | undefined): Promise<Capability> {
+  const name = 'alias-revision-guard';
+  const current = await lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: alias }));
+  // A well-formed RevisionId that is not the alias's current one.
+  const stale = firstRevision && firstRevision !== current.RevisionId ? firstRevision : '00000000-0000-4000-8000-000000000000';
+  try {
+    await lambda.send(new UpdateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: version, Description: 'stale write', RevisionId: stale }));
+  } catch (error) {
+    const e = error as Error;
+    if (e.name === 'PreconditionFailedException') return { name, supported: true, reason: 'UpdateAlias with a stale RevisionId: PreconditionFailedException' };
+    return { name, supported: false, reason: `UpdateAlias with a stale RevisionId failed with ${e.name} (expected PreconditionFailedException): ${e.message}` };
+  }
+  return { name, supported: false, reason: 'UpdateAlias with a stale RevisionId was accepted: a concurrent change would be overwritten' };
+}
+
+async function probeAlarmSetState(cw: CloudWatchClient): Promise<Capability> {
+  const name = 'alarm-set-state';
+  const alarm = `faas-capability-probe-${process.pid}-${Date.now().toString(36)}`;
+  try {
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: alarm,
+        Namespace: 'faas/capability-probe',
+        MetricName: 'Nothing',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      }),
+    );
+    await cw.send(new SetAlarmStateCommand({ AlarmName: alarm, StateValue: 'ALARM', StateReason: 'capability probe' }));
+    const { MetricAlarms = [] } = await cw.send(new DescribeAlarmsCommand({ AlarmNames: [alarm] }));
+    const state = MetricAlarms[0]?.StateValue;
+    return state === 'ALARM'
+      ? { name, supported: true, reason: 'SetAlarmState ALARM shows in DescribeAlarms' }
+      : { name, supported: false, reason: `after SetAlarmState ALARM, DescribeAlarms says ${state ?? 'no such alarm'}` };
+  } catch (error) {
+    return { name, supported: false, reason: `${(error as Error).name}: ${(error as Error).message}` };
+  } finally {
+    await cw.send(new DeleteAlarmsCommand({ AlarmNames: [alarm] })).catch(() => undefined);
+  }
+}
+
+/** A zip archive holding one file, stored (no compression): all a Lambda deployment package needs. */
+function zipOne(name: string, text: string): Uint8Array {
+  const data = Buffer.from(text, 'utf8');
+  const file = Buffer.from(name, 'utf8');
+  const crc = crc32(data);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4); // version needed
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(file.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(0x0314, 4); // made by: Unix, 2.0
+  central.writeUInt16LE(20, 6);
+  central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(data.length, 24);
+  central.writeUInt16LE(file.length, 28);
+  central.writeUInt32LE((0o100644 << 16) >>> 0, 38); // external attributes: a regular file, rw-r--r--
+  const centralOffset = local.length + file.length + data.length;
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + file.length, 12);
+  end.writeUInt32LE(centralOffset, 16);
+  return Buffer.concat([local, file, data, central, file, end]);
+}
+
+function crc32(data: Buffer): number {
+  let crc = 0xffffffff;
+  for (const byte of data) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** Child-process entry (see `capabilities`): probe, print the matrix, write the cache. */
+async function main(argv: string[]): Promise<void> {
+  const endpoint = (argv.find((a) => !a.startsWith('--') && argv[argv.indexOf(a) - 1] !== '--deployed-at') ?? process.env.AWS_ENDPOINT_URL ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
+  const at = argv.indexOf('--deployed-at');
+  const deployedAt = at >= 0 ? argv[at + 1] : '';
+  const started = Date.now();
+  const matrix = await probeCapabilities(endpoint, {
+    roleArn: process.env.FAAS_PROBE_ROLE_ARN,
+    metricsWaitMs: process.env.FAAS_PROBE_METRICS_WAIT_MS ? Number(process.env.FAAS_PROBE_METRICS_WAIT_MS) : undefined,
+  });
+  const probeMs = Date.now() - started;
+  console.log(`${formatMatrix(endpoint, matrix)}\n  (probed in ${(probeMs / 1000).toFixed(1)} s)`);
+  if (deployedAt) {
+    const cache: CacheFile = { endpoint, deployedAt, probedAt: new Date().toISOString(), probeMs, matrix };
+    fs.mkdirSync(path.dirname(CACHE_FILE), { recursive: true });
+    fs.writeFileSync(CACHE_FILE, `${JSON.stringify(cache, null, 2)}\n`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error: Error) => {
+    console.error(`capability probe failed: ${error.name}: ${error.message}`);
+    process.exit(1);
+  });
+}
