@@ -18,9 +18,24 @@ export default defineConfig({
       release: { mode: 'alias', initialWeight: 0 },
       alarms: { errors: 1, p99Ms: 1500 },
     },
+    // Peak shaving: POST /worker/jobs → queue → worker, at most 5 at a time; failed jobs back off, then go to the DLQ.
+    worker: {
+      memoryMB: 256,
+      timeoutSeconds: 20,
+      environment: { BACKOFF_BASE_SECONDS: '10', BACKOFF_MAX_SECONDS: '900' },
+      queue: { batchSize: 10, maxBatchingWindowSeconds: 2, maxConcurrency: 5, maxReceiveCount: 5 },
+    },
+    // ETL: an order written to in/*.json is summarised to out/; a malformed one ends in the failure queue with the reason.
+    transform: {
+      memoryMB: 512,
+      timeoutSeconds: 30,
+      triggers: { s3: { prefix: 'in/', suffix: '.json', outputPrefix: 'out/' } },
+      async: { retryAttempts: 1, maxEventAgeSeconds: 3600 },
+    },
   },
   stages: {
-    dev: {},
+    // The emulator's local executor provides no @aws-sdk/client-s3: the dev build carries its own.
+    dev: { functions: { transform: { bundleAwsSdk: true } } },
     prod: {
       functions: {
         hello: {

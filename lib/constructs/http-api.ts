@@ -1,12 +1,15 @@
 /**
  * The app's REST API: every declared route goes to the function's `live` alias and, under
- * /preview, to its `preview` alias — never to $LATEST or the unqualified function.
- * Stage-wide throttling, JSON access logs, execution logs, metrics and tracing.
+ * /preview, to its `preview` alias — never to $LATEST or the unqualified function. A queue
+ * function's `POST /<name>/jobs` goes straight to its queue (AWS service integration, no
+ * Lambda in front). Stage-wide throttling, JSON access logs, execution logs, metrics, tracing.
  */
-import { Validations } from 'aws-cdk-lib';
+import { Aws, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PREVIEW_PREFIX } from '../declaration/resolve';
 import type { RouteDeclaration } from '../declaration/schema';
@@ -25,6 +28,15 @@ export interface RouteTarget {
   readonly live: lambda.IFunction;
   readonly preview: lambda.IFunction;
 }
+
+export interface QueueRouteTarget {
+  readonly functionName: string;
+  /** e.g. "/worker/jobs". */
+  readonly path: string;
+  readonly queue: sqs.IQueue;
+}
+
+const JSON_TYPE = 'application/json';
 
 export class HttpApi extends Construct {
   readonly api: apigateway.RestApi;
@@ -77,6 +89,47 @@ export class HttpApi extends Construct {
     this.addMethod(target.route.path, target.route.method, target.live);
     const previewPath = target.route.path === '/' ? PREVIEW_PREFIX : `${PREVIEW_PREFIX}${target.route.path}`;
     this.addMethod(previewPath, target.route.method, target.preview);
+  }
+
+  /**
+   * `POST <path>` puts the JSON request body on the queue (SQS SendMessage) and answers 202
+   * `{"messageId": …}`; 400 when SQS rejects the message, 500 when it cannot be sent. API Gateway
+   * signs the call with a role that may only sqs:SendMessage to this queue.
+   */
+  addQueueRoute(target: QueueRouteTarget): apigateway.Method {
+    const role = new iam.Role(this, `SendTo-${target.functionName}`, {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      description: `API Gateway: POST ${target.path} to the jobs queue of function "${target.functionName}"`,
+    });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [target.queue.queueArn] }));
+    const message = (text: string) => ({ [JSON_TYPE]: JSON.stringify({ message: text }) });
+    const integration = new apigateway.AwsIntegration({
+      service: 'sqs',
+      path: `${Aws.ACCOUNT_ID}/${target.queue.queueName}`,
+      integrationHttpMethod: 'POST',
+      options: {
+        credentialsRole: role,
+        // Only JSON bodies reach the queue; anything else is answered 415 by API Gateway.
+        passthroughBehavior: apigateway.PassthroughBehavior.NEVER,
+        requestParameters: { 'integration.request.header.Content-Type': '\'application/x-www-form-urlencoded\'' },
+        requestTemplates: { [JSON_TYPE]: 'Action=SendMessage&MessageBody=$util.urlEncode($input.body)' },
+        integrationResponses: [
+          {
+            statusCode: '202',
+            selectionPattern: '2\\d{2}',
+            responseTemplates: { [JSON_TYPE]: '{"messageId":"$input.path(\'$.SendMessageResponse.SendMessageResult.MessageId\')"}' },
+          },
+          { statusCode: '400', selectionPattern: '400', responseTemplates: message('the queue rejected the message (empty body or above the size limit)') },
+          // Anything else (403 from a broken role, 5xx): no job was queued, the caller may retry.
+          { statusCode: '500', responseTemplates: message('the job could not be queued; retry later') },
+        ],
+      },
+    });
+    const resource = this.api.root.resourceForPath(target.path);
+    return resource.addMethod('POST', integration, {
+      requestValidator: this.requestValidator,
+      methodResponses: [{ statusCode: '202' }, { statusCode: '400' }, { statusCode: '500' }],
+    });
   }
 
   /** URL of a path on this stage (for outputs). */

@@ -2,7 +2,8 @@
  * One declared function and everything the platform gives it: an esbuild bundle whose
  * externals are exactly what its layers provide, immutable versions (one per change of
  * code, configuration or layers), the `live` alias with its release machinery, a
- * `preview` alias on the newest version, warm capacity, and per-alias alarms.
+ * `preview` alias on the newest version, warm capacity, per-alias alarms, and its
+ * asynchronous side (docs/async.md): a work queue, async invocation settings and triggers.
  */
 import * as path from 'node:path';
 import { Annotations, Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
@@ -10,11 +11,16 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { isEventInvoked } from '../declaration/async';
 import type { ResolvedFunction } from '../declaration/schema';
 import { AliasAlarms } from './alias-alarms';
+import { AsyncInvocation, type DestinationFunction } from './async-invocation';
+import { DeadLetterQueue } from './dead-letter-queue';
+import { QueueBuffer } from './queue-buffer';
 import { LIVE_ALIAS, LiveRelease } from './release';
 import { NODE_RUNTIME, NODE_TARGET, RUNTIME_PROVIDED_MODULES } from './runtime';
 import type { SharedLayer } from './shared-layer';
+import { ObjectTrigger, ScheduleTriggers } from './triggers';
 import { WarmCapacity } from './warm-capacity';
 
 export const PREVIEW_ALIAS = 'preview';
@@ -39,15 +45,31 @@ export class PlatformFunction extends Construct {
   readonly release: LiveRelease;
   readonly alarms: AliasAlarms;
   readonly warm?: WarmCapacity;
-  /** esbuild externals: the runtime's SDK plus every package the function's layers provide. */
+  /** esbuild externals: the runtime's SDK (unless bundleAwsSdk) plus every package the function's layers provide. */
   readonly externalModules: readonly string[];
+  /** The function-level dead-letter queue (`async.deadLetterQueue`). */
+  readonly functionDlq?: DeadLetterQueue;
+  /** The work queue (`queue`). */
+  readonly queueBuffer?: QueueBuffer;
+  /** Retries and destinations of the live alias; set by connectEvents(). */
+  asyncInvocation?: AsyncInvocation;
+  /** The trigger bucket; set by connectEvents(). */
+  objectTrigger?: ObjectTrigger;
+  /** The schedule rules; set by connectEvents(). */
+  schedules?: ScheduleTriggers;
+  private readonly alarmNamePrefix: string;
 
   constructor(scope: Construct, id: string, props: PlatformFunctionProps) {
     super(scope, id);
     const d = props.declaration;
     this.declaration = d;
-    this.externalModules = [...RUNTIME_PROVIDED_MODULES, ...new Set(props.layers.flatMap((l) => l.packageNames))];
+    const layerPackages = [...new Set(props.layers.flatMap((l) => l.packageNames))];
+    this.externalModules = d.bundleAwsSdk ? layerPackages : [...RUNTIME_PROVIDED_MODULES, ...layerPackages];
     warnOnShadowedPackages(this, props.layers);
+    this.alarmNamePrefix = `${props.namePrefix}-${d.name}`;
+    if (d.async?.deadLetterQueue) {
+      this.functionDlq = new DeadLetterQueue(this, 'FunctionDlq', { role: 'function-dlq', alarmNamePrefix: `${this.alarmNamePrefix}-function-dlq` });
+    }
 
     this.function = new NodejsFunction(this, 'Function', {
       entry: path.join(props.projectRoot, d.entry),
@@ -64,6 +86,7 @@ export class PlatformFunction extends Construct {
       layers: props.layers.map((l) => l.layerVersion),
       reservedConcurrentExecutions: d.reservedConcurrency,
       tracing: d.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      deadLetterQueue: this.functionDlq?.queue,
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH }),
       description: `faas function "${d.name}"`,
@@ -74,6 +97,7 @@ export class PlatformFunction extends Construct {
         sourceMap: false,
         target: NODE_TARGET,
         externalModules: [...this.externalModules],
+        bundleAwsSDK: d.bundleAwsSdk === true,
         // Reproducible bundles keep the version hash stable when nothing changed.
         metafile: false,
       },
@@ -110,6 +134,15 @@ export class PlatformFunction extends Construct {
     });
     this.release.watch(this.alarms.releaseAlarms);
     if (d.warm) this.warm = new WarmCapacity(this, 'Warm', { alias: this.live, warm: d.warm });
+    if (d.queue) {
+      this.queueBuffer = new QueueBuffer(this, 'Queue', {
+        function: this.function,
+        alias: this.live,
+        declaration: d.queue,
+        timeoutSeconds: d.timeoutSeconds,
+        alarmNamePrefix: this.alarmNamePrefix,
+      });
+    }
 
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -119,11 +152,62 @@ export class PlatformFunction extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'X-Ray tracing needs xray:PutTraceSegments/PutTelemetryRecords on "*" (X-Ray has no resource-level permissions).',
     });
-    Validations.of(this.function).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason: 'Invoked synchronously (API Gateway, direct invoke): the caller receives every failure, so there is nothing to dead-letter.',
-    });
+    const dlqReason = dlqAcknowledgement(d);
+    if (dlqReason) Validations.of(this.function).acknowledge({ id: 'Serverless-LambdaDLQ', reason: dlqReason });
   }
+
+  /**
+   * Second phase, once every function of the stack exists: asynchronous invocation settings
+   * (a destination may be another function's live alias) and the triggers that use them.
+   */
+  connectEvents(functionDestination: (name: string) => DestinationFunction): void {
+    const d = this.declaration;
+    if (d.async) {
+      this.asyncInvocation = new AsyncInvocation(this, 'Async', {
+        alias: this.live,
+        declaration: d.async,
+        alarmNamePrefix: this.alarmNamePrefix,
+        functionDestination,
+      });
+    }
+    if (d.triggers?.s3) {
+      this.objectTrigger = new ObjectTrigger(this, 'ObjectTrigger', { functionName: d.name, function: this.function, alias: this.live, declaration: d.triggers.s3 });
+    }
+    if (d.triggers && d.triggers.schedules.length > 0) {
+      const failures = this.asyncInvocation?.failureQueue?.queue;
+      this.schedules = new ScheduleTriggers(this, 'Schedules', {
+        alias: this.live,
+        functionName: d.name,
+        schedules: d.triggers.schedules,
+        deadLetterQueue: failures,
+        noDeadLetterReason: failures
+          ? undefined
+          : `onFailure is declared as "${d.async?.onFailure.kind}", not a platform queue; events EventBridge cannot hand to Lambda show in the rule's FailedInvocations metric.`,
+      });
+    }
+  }
+
+  /** Names of the alarms on the queues the platform created for this function. */
+  get queueAlarmNames(): string[] {
+    return [
+      ...(this.queueBuffer?.alarmNames ?? []),
+      ...(this.asyncInvocation?.failureQueue?.alarms.names ?? []),
+      ...(this.functionDlq?.alarms.names ?? []),
+    ];
+  }
+}
+
+/** Why a function without DeadLetterConfig loses nothing, by how it is invoked; undefined when it has one. */
+function dlqAcknowledgement(d: ResolvedFunction): string | undefined {
+  if (d.async?.deadLetterQueue) return undefined;
+  if (d.async?.onFailure.kind === 'none') return `Declared onFailure none and no deadLetterQueue: ${d.async.onFailure.reason}`;
+  if (isEventInvoked(d)) {
+    return 'Asynchronous invocations of the live alias end in its on-failure destination (EventInvokeConfig), which carries the error with the event; a function DLQ would get the payload only. async.deadLetterQueue adds one.';
+  }
+  if (d.queue) {
+    return 'Invoked synchronously by its SQS event source mapping: a failed message stays in the queue and moves to the queue\'s redrive DLQ after maxReceiveCount receives.';
+  }
+  return 'Invoked synchronously (API Gateway, direct invoke): the caller receives every failure, so there is nothing to dead-letter.';
 }
 
 /**

@@ -4,6 +4,7 @@
  * layers exist, which entry files exist) is passed in, so it is tested without fixtures.
  */
 import type { z } from 'zod';
+import { checkAsync, effectiveAsync, implicitRoutes } from './async';
 import {
   apiSchema,
   functionSchema,
@@ -60,6 +61,8 @@ const RESERVED_ENV = new Set([
   'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
   'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
 ]);
+/** Variables the platform itself sets on functions start with this. */
+export const PLATFORM_ENV_PREFIX = 'FAAS_';
 /** Path prefix under which every route is also served by the preview alias. */
 export const PREVIEW_PREFIX = '/preview';
 
@@ -130,9 +133,19 @@ function resolveFunctions(platform: FunctionsAndStages, stage: string, project: 
       problems.push(...checkEntryAndLayers(name, entry, layers, project).filter((p) => !reported.has(`${p.functionName}:${p.field}`)));
       continue;
     }
-    const fn: ResolvedFunction = { ...parsed.data, name, entry: parsed.data.entry ?? `functions/${name}/index.ts` };
+    const asyncSettings = effectiveAsync(parsed.data);
+    const fn: ResolvedFunction = {
+      ...parsed.data,
+      name,
+      entry: parsed.data.entry ?? `functions/${name}/index.ts`,
+      ...(asyncSettings ? { async: asyncSettings } : {}),
+    };
     problems.push(...checkFunction(fn, project));
     functions.push(fn);
+  }
+  const declared = Object.keys(platform.functions);
+  for (const fn of functions) {
+    problems.push(...checkAsync(fn, functions, declared).map((p) => ({ functionName: fn.name, ...p })));
   }
   problems.push(...checkRoutes(functions));
   return functions;
@@ -159,6 +172,7 @@ function checkFunction(fn: ResolvedFunction, project: ProjectView): DeclarationP
   for (const [key, value] of Object.entries(fn.environment)) {
     if (!ENV_KEY.test(key)) add(`environment.${key}`, value, 'variable names must start with a letter and use letters, digits and "_"; fix: rename the variable, e.g. MY_SETTING');
     else if (RESERVED_ENV.has(key)) add(`environment.${key}`, value, 'Lambda reserves this variable; fix: choose another name');
+    else if (key.startsWith(PLATFORM_ENV_PREFIX)) add(`environment.${key}`, value, `the platform sets ${PLATFORM_ENV_PREFIX}* variables (queue URL, output prefix); fix: choose another name`);
   }
   if (fn.warm) {
     const w = fn.warm;
@@ -210,38 +224,41 @@ function checkEntryAndLayers(name: string, entry: string, layers: readonly strin
 /** A method+path pair may be routed once across the whole app; ANY overlaps every method. */
 function checkRoutes(functions: readonly ResolvedFunction[]): DeclarationProblem[] {
   const problems: DeclarationProblem[] = [];
-  const owners = new Map<string, { fn: string; method: string; path: string }[]>();
+  const owners = new Map<string, { fn: string; method: string; path: string; what: string }[]>();
   const variables = new Map<string, { name: string; path: string; fn: string }>();
-  for (const fn of functions) {
-    fn.routes.forEach((route, i) => {
-      const path = route.path;
-      if (path === PREVIEW_PREFIX || path.startsWith(`${PREVIEW_PREFIX}/`)) {
-        problems.push({ functionName: fn.name, field: `routes[${i}].path`, value: path, message: `paths under ${PREVIEW_PREFIX} are reserved for preview routes; fix: choose another path` });
-      }
-      const normalised = path.replace(/\{[^}]+\}/g, '{}');
-      const taken = owners.get(normalised) ?? [];
-      const clash = taken.find((t) => t.method === route.method || t.method === 'ANY' || route.method === 'ANY');
-      const renamed = variableClash(variables, path, fn.name);
-      if (clash) {
-        problems.push({
-          functionName: fn.name,
-          field: `routes[${i}]`,
-          value: `${route.method} ${path}`,
-          message: `duplicate route: ${clash.method} ${clash.path} is already routed to function "${clash.fn}"; fix: give one of them another path or method`,
-        });
-      } else if (renamed) {
-        // API Gateway allows one variable child per resource: {id} and {userId} under /users cannot coexist.
-        problems.push({
-          functionName: fn.name,
-          field: `routes[${i}].path`,
-          value: path,
-          message: `path parameter ${renamed.mine} conflicts with ${renamed.theirs} of ${renamed.path} (function "${renamed.fn}") under the same parent; fix: use the same parameter name`,
-        });
-      }
-      taken.push({ fn: fn.name, method: route.method, path });
-      owners.set(normalised, taken);
-    });
-  }
+  // The platform's own routes first, so a declared route that clashes with one is the one reported.
+  const routes = [
+    ...functions.flatMap((fn) => implicitRoutes(fn).map((route) => ({ fn, route, field: 'queue' }))),
+    ...functions.flatMap((fn) => fn.routes.map((route, i) => ({ fn, route, field: `routes[${i}]` }))),
+  ];
+  routes.forEach(({ fn, route, field }) => {
+    const path = route.path;
+    if (path === PREVIEW_PREFIX || path.startsWith(`${PREVIEW_PREFIX}/`)) {
+      problems.push({ functionName: fn.name, field: `${field}.path`, value: path, message: `paths under ${PREVIEW_PREFIX} are reserved for preview routes; fix: choose another path` });
+    }
+    const normalised = path.replace(/\{[^}]+\}/g, '{}');
+    const taken = owners.get(normalised) ?? [];
+    const clash = taken.find((t) => t.method === route.method || t.method === 'ANY' || route.method === 'ANY');
+    const renamed = variableClash(variables, path, fn.name);
+    if (clash) {
+      problems.push({
+        functionName: fn.name,
+        field,
+        value: `${route.method} ${path}`,
+        message: `duplicate route: ${clash.method} ${clash.path} is already routed to ${clash.what}; fix: give one of them another path or method`,
+      });
+    } else if (renamed) {
+      // API Gateway allows one variable child per resource: {id} and {userId} under /users cannot coexist.
+      problems.push({
+        functionName: fn.name,
+        field: `${field}.path`,
+        value: path,
+        message: `path parameter ${renamed.mine} conflicts with ${renamed.theirs} of ${renamed.path} (function "${renamed.fn}") under the same parent; fix: use the same parameter name`,
+      });
+    }
+    taken.push({ fn: fn.name, method: route.method, path, what: field === 'queue' ? `the jobs queue of function "${fn.name}"` : `function "${fn.name}"` });
+    owners.set(normalised, taken);
+  });
   return problems;
 }
 

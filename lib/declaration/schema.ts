@@ -6,6 +6,7 @@
  * resolve.ts adds the function name, the field and the value that was given.
  */
 import { z } from 'zod';
+import { asyncSchema, queueSchema, triggersSchema } from './async';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
 
@@ -175,8 +176,28 @@ export const functionSchema = z
     instances: instancesSchema.optional(),
     /** @default true */
     tracing: z.boolean({ error: 'tracing must be true or false' }).default(true),
+    /**
+     * Bundle the AWS SDK clients the handler imports instead of using the runtime's copy: pins
+     * their version, and lets emulators without them (MiniStack's local executor) run the function.
+     * @default false
+     */
+    bundleAwsSdk: z.boolean({ error: 'bundleAwsSdk must be true or false' }).optional(),
     /** @default - errors >= 1 per minute, p99 >= 80% of timeout */
     alarms: alarmsSchema.default({ errors: 1 }),
+    /**
+     * Asynchronous invocation of the live alias: retries, maximum event age, destinations.
+     * A function with an s3 or schedule trigger gets the defaults without declaring it.
+     * @default - none; with triggers: 2 retries, 6 hours, failures to a platform failure queue
+     */
+    async: asyncSchema.optional(),
+    /**
+     * Queue-buffered invocation: an SQS queue with a dead-letter queue, polled into the live
+     * alias, fed by `POST /<name>/jobs`.
+     * @default - no queue
+     */
+    queue: queueSchema.optional(),
+    /** @default - no triggers */
+    triggers: triggersSchema.optional(),
   })
   .strict();
 

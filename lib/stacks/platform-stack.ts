@@ -4,6 +4,7 @@
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { jobsPath } from '../declaration/async';
 import type { ResolvedPlatform } from '../declaration/schema';
 import { HttpApi } from '../constructs/http-api';
 import { PlatformFunction } from '../constructs/platform-function';
@@ -38,6 +39,9 @@ export class PlatformStack extends Stack {
       );
     }
 
+    // Destinations may name any function of the stack, so events are wired once all exist.
+    for (const fn of this.functions.values()) fn.connectEvents((name) => this.functions.get(name)!);
+
     for (const fn of this.functions.values()) {
       const name = fn.declaration.name;
       // The `faas` CLI finds functions through these outputs: declared name → deployed name.
@@ -50,9 +54,10 @@ export class PlatformStack extends Stack {
         value: fn.alarms.names.join(','),
         exportName: `${namePrefix}-${name}-live-alarms`,
       });
+      this.addQueueOutputs(fn);
     }
 
-    const routed = [...this.functions.values()].filter((f) => f.declaration.routes.length > 0);
+    const routed = [...this.functions.values()].filter((f) => f.declaration.routes.length > 0 || f.queueBuffer);
     if (routed.length === 0) return;
     const api = new HttpApi(this, 'Http', {
       stage: platform.stage,
@@ -62,13 +67,45 @@ export class PlatformStack extends Stack {
     });
     this.api = api;
     for (const fn of routed) {
+      const name = fn.declaration.name;
       for (const route of fn.declaration.routes) {
-        api.addRoute({ functionName: fn.declaration.name, route, live: fn.live, preview: fn.preview });
+        api.addRoute({ functionName: name, route, live: fn.live, preview: fn.preview });
       }
-      new CfnOutput(this, `Routes-${fn.declaration.name}`, {
-        description: `Routes of function "${fn.declaration.name}" (live; preview under /preview)`,
-        value: fn.declaration.routes.map((r) => `${r.method} ${api.urlFor(r.path)}`).join(' | '),
+      const routes = fn.declaration.routes.map((r) => `${r.method} ${api.urlFor(r.path)}`);
+      if (fn.queueBuffer) {
+        api.addQueueRoute({ functionName: name, path: jobsPath(name), queue: fn.queueBuffer.queue });
+        routes.push(`POST ${api.urlFor(jobsPath(name))}`);
+      }
+      new CfnOutput(this, `Routes-${name}`, {
+        description: `Routes of function "${name}" (live; preview under /preview${fn.queueBuffer ? '; POST /jobs goes to its queue' : ''})`,
+        value: routes.join(' | '),
       });
+    }
+  }
+
+  /**
+   * Queue URLs for the `faas` CLI and for operators: Dlq<name> is the queue `faas dlq` reads (the
+   * work queue's redrive DLQ, else the async failure queue, else the function DLQ).
+   */
+  private addQueueOutputs(fn: PlatformFunction): void {
+    const name = fn.declaration.name;
+    const failures = fn.asyncInvocation?.failureQueue?.queue;
+    const dlq = fn.queueBuffer?.deadLetter.queue ?? failures ?? fn.functionDlq?.queue;
+    if (fn.queueBuffer) {
+      new CfnOutput(this, `Queue-${name}`, { description: `Jobs queue URL of function "${name}"`, value: fn.queueBuffer.queue.queueUrl });
+    }
+    if (dlq) {
+      new CfnOutput(this, `Dlq-${name}`, { description: `Dead-letter queue URL of function "${name}" (faas dlq)`, value: dlq.queueUrl });
+    }
+    if (failures) {
+      new CfnOutput(this, `Failures-${name}`, { description: `On-failure destination queue URL of function "${name}" (invocation records with the error)`, value: failures.queueUrl });
+    }
+    if (fn.objectTrigger) {
+      new CfnOutput(this, `Bucket-${name}`, { description: `Trigger bucket of function "${name}"`, value: fn.objectTrigger.bucket.bucketName });
+    }
+    const alarms = fn.queueAlarmNames;
+    if (alarms.length > 0) {
+      new CfnOutput(this, `QueueAlarms-${name}`, { description: `Alarm names on the queues of function "${name}"`, value: alarms.join(',') });
     }
   }
 }

@@ -6,7 +6,7 @@ import appDeclaration from '../../faas.config';
 import { DeclarationError, resolvePlatform, type ProjectView } from '../../lib/declaration/resolve';
 import type { PlatformInput } from '../../lib/declaration/schema';
 
-const ENTRY_FILES = new Set(['functions/hello/index.ts', 'functions/orders/index.ts', 'functions/hello/api.ts']);
+const ENTRY_FILES = new Set(['functions/hello/index.ts', 'functions/orders/index.ts', 'functions/hello/api.ts', 'functions/worker/index.ts', 'functions/transform/index.ts']);
 const project: ProjectView = { layers: ['shared', 'extra', 'l3', 'l4', 'l5', 'l6'], fileExists: (p) => ENTRY_FILES.has(p) };
 
 const CAPACITY_PROVIDER = 'arn:aws:lambda:eu-west-1:123456789012:capacity-provider:pool';
@@ -145,7 +145,7 @@ describe('resolvePlatform', () => {
       const platform = resolvePlatform(input, stage, project);
 
       // THEN
-      expect(platform.functions.map((fn) => fn.name)).toEqual(['hello']);
+      expect(platform.functions.map((fn) => fn.name)).toEqual(['hello', 'worker', 'transform']);
     });
   });
 

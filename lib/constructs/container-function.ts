@@ -1,0 +1,218 @@
+/**
+ * One declared container: an image function whose server runs behind the AWS Lambda Web Adapter,
+ * with the release machinery zip functions get — versions, the `live` alias and its deploy-time
+ * state, the `preview` alias, warm capacity and per-alias alarms — by composing the same constructs.
+ *
+ * The image asset is staged at synth and built only at deploy (`cdk deploy` / `cdk-assets publish`),
+ * so synth needs no Docker. When the declaration names a bundle entry, esbuild bundles the server
+ * into dist/server.js of a staged copy of the folder first, for the Dockerfile to COPY.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Annotations, Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { Construct } from 'constructs';
+import { buildSync } from 'esbuild';
+import { basePathsOf, type ResolvedContainer } from '../declaration/container';
+import { AliasAlarms } from './alias-alarms';
+import type { HttpApi } from './http-api';
+import { PREVIEW_ALIAS } from './platform-function';
+import { LIVE_ALIAS, LiveRelease } from './release';
+import { NODE_TARGET } from './runtime';
+import { WarmCapacity } from './warm-capacity';
+
+/** The adapter release the platform is tested with; Dockerfiles copy /lambda-adapter from this tag. */
+export const LAMBDA_WEB_ADAPTER_VERSION = '1.0.0';
+export const LAMBDA_WEB_ADAPTER_IMAGE = `public.ecr.aws/awsguru/aws-lambda-adapter:${LAMBDA_WEB_ADAPTER_VERSION}`;
+/** Where esbuild writes the bundle inside the build context. */
+export const BUNDLE_OUTFILE = 'dist/server.js';
+
+export interface ContainerFunctionProps {
+  readonly declaration: ResolvedContainer;
+  /** Absolute project root; the declaration's directory is relative to it. */
+  readonly projectRoot: string;
+  /** e.g. "faas-dev": prefixes alarm names. */
+  readonly namePrefix: string;
+  /**
+   * CPU architecture of the function and the image.
+   * @default lambda.Architecture.ARM_64 (as zip functions)
+   */
+  readonly architecture?: lambda.Architecture;
+}
+
+export class ContainerFunction extends Construct {
+  readonly declaration: ResolvedContainer;
+  readonly function: lambda.DockerImageFunction;
+  /** The version this deploy publishes. */
+  readonly published: lambda.Version;
+  readonly live: lambda.Alias;
+  readonly preview: lambda.Alias;
+  readonly release: LiveRelease;
+  readonly alarms: AliasAlarms;
+  readonly warm?: WarmCapacity;
+  /** Set when the declaration asks for a bucket. */
+  readonly bucket?: s3.Bucket;
+  /** The adapter settings and platform variables forced onto the function. */
+  readonly adapterEnvironment: Readonly<Record<string, string>>;
+
+  constructor(scope: Construct, id: string, props: ContainerFunctionProps) {
+    super(scope, id);
+    const d = props.declaration;
+    this.declaration = d;
+    const architecture = props.architecture ?? lambda.Architecture.ARM_64;
+    const sourceDir = path.join(props.projectRoot, d.directory);
+    warnWithoutAdapter(this, path.join(sourceDir, 'Dockerfile'));
+
+    this.adapterEnvironment = {
+      PORT: String(d.port),
+      AWS_LWA_PORT: String(d.port),
+      AWS_LWA_READINESS_CHECK_PATH: d.healthPath,
+      AWS_LWA_READINESS_CHECK_PROTOCOL: 'http',
+      // The adapter's default (100-499) would call a 404 on a mistyped health path "ready".
+      AWS_LWA_READINESS_CHECK_HEALTHY_STATUS: '200-299',
+      // 5xx answers fail the invocation, so the live alias's errors alarm and the canary gates see them.
+      AWS_LWA_ERROR_STATUS_CODES: '500-599',
+      FAAS_BASE_PATHS: basePathsOf(d.routes).join(','),
+    };
+    if (d.bucket) {
+      this.bucket = new s3.Bucket(this, 'Bucket', {
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        // The container's state: a stack deletion keeps it.
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      Validations.of(this.bucket).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason: 'Application state written only by the container function, whose own logs record every request; server access logs would add a second bucket per container.',
+      });
+    }
+
+    const staged = d.bundle ? stageBundledContext(sourceDir, d.bundle.entry, props.projectRoot) : undefined;
+    this.function = new lambda.DockerImageFunction(this, 'Function', {
+      code: lambda.DockerImageCode.fromImageAsset(staged ?? sourceDir, {
+        platform: architecture === lambda.Architecture.ARM_64 ? ecrAssets.Platform.LINUX_ARM64 : ecrAssets.Platform.LINUX_AMD64,
+        entrypoint: d.command,
+        cmd: d.args,
+        displayName: `faas container ${d.name}`,
+      }),
+      architecture,
+      memorySize: d.memoryMB,
+      timeout: Duration.seconds(d.timeoutSeconds),
+      // Defaults < declaration < what the platform must force (the adapter's contract with the image).
+      environment: {
+        ...d.environment,
+        ...(this.bucket && d.bucket ? { [d.bucket.environmentVariable]: this.bucket.bucketName } : {}),
+        ...this.adapterEnvironment,
+      },
+      reservedConcurrentExecutions: d.reservedConcurrency,
+      tracing: d.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      logGroup: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH }),
+      description: `faas container "${d.name}"`,
+      // Old versions stay: the live alias may still point at one, and rollback needs them.
+      currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
+    });
+    // The image asset was copied into the cloud assembly while the function bound its code.
+    if (staged && !this.node.tryGetContext(cxapi.DISABLE_ASSET_STAGING_CONTEXT)) fs.rmSync(staged, { recursive: true, force: true });
+    this.bucket?.grantReadWrite(this.function);
+    Tags.of(this.function).add('faas:function', d.name);
+
+    this.published = this.function.currentVersion;
+    this.release = new LiveRelease(this, 'Live', { function: this.function, published: this.published, release: d.release });
+    this.live = this.release.alias;
+    this.preview = new lambda.Alias(this, 'Preview', { aliasName: PREVIEW_ALIAS, version: this.published });
+
+    this.alarms = new AliasAlarms(this, 'Alarms', {
+      alias: this.live,
+      namePrefix: `${props.namePrefix}-${d.name}-${LIVE_ALIAS}`,
+      errorThreshold: d.alarms.errors,
+      p99ThresholdMs: d.alarms.p99Ms ?? Math.round(d.timeoutSeconds * 1000 * 0.8),
+    });
+    this.release.watch(this.alarms.releaseAlarms);
+    if (d.warm) this.warm = new WarmCapacity(this, 'Warm', { alias: this.live, warm: d.warm });
+
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'Function roles use AWSLambdaBasicExecutionRole, which only allows writing the function\'s own logs.',
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing needs xray:PutTraceSegments/PutTelemetryRecords on "*" (X-Ray has no resource-level permissions).',
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: 'Invoked synchronously through API Gateway: the caller receives every failure, so there is nothing to dead-letter.',
+    });
+    if (this.bucket) {
+      for (const finding of ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', 'Action::s3:DeleteObject*', 'Action::s3:Abort*', `Resource::<${this.bucketLogicalId()}.Arn>/*`]) {
+        Validations.of(this.function).acknowledge({
+          id: `AwsSolutions-IAM5[${finding}]`,
+          reason: 'grantReadWrite on the container\'s own state bucket: object-level reads, writes and deletes under any key of that one bucket (one object per item).',
+        });
+      }
+    }
+  }
+
+  /** Routes the declared paths to the live alias, and their /preview twins to the preview alias. */
+  addRoutesTo(api: HttpApi): void {
+    for (const route of this.declaration.routes) {
+      api.addRoute({ functionName: this.declaration.name, route, live: this.live, preview: this.preview });
+    }
+  }
+
+  private bucketLogicalId(): string {
+    return this.bucket ? this.bucket.stack.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket) : '';
+  }
+}
+
+/**
+ * A copy of the container folder with the server bundled into dist/server.js: the Dockerfile only
+ * COPYs it, so the image needs no build tools and no RUN step. esbuild's output depends only on the
+ * sources, so an unchanged server keeps its asset hash — and the function its version.
+ */
+function stageBundledContext(sourceDir: string, entry: string, projectRoot: string): string {
+  const staged = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-container-'));
+  fs.cpSync(sourceDir, staged, {
+    recursive: true,
+    filter: (source) => !['node_modules', 'dist'].includes(path.basename(source)) || source === sourceDir,
+  });
+  buildSync({
+    entryPoints: [path.join(sourceDir, entry)],
+    outfile: path.join(staged, BUNDLE_OUTFILE),
+    absWorkingDir: projectRoot,
+    bundle: true,
+    platform: 'node',
+    target: NODE_TARGET,
+    format: 'cjs',
+    minify: true,
+    keepNames: true,
+    sourcemap: false,
+    legalComments: 'none',
+    // The image has no AWS SDK of its own: bundle everything.
+    logLevel: 'error',
+  });
+  return staged;
+}
+
+/** A Dockerfile without the adapter extension builds, deploys, and then fails every invoke. */
+function warnWithoutAdapter(scope: Construct, dockerfile: string): void {
+  const text = fs.existsSync(dockerfile) ? fs.readFileSync(dockerfile, 'utf8') : '';
+  const adapter = text.match(/aws-lambda-adapter:(\S+)\s+\/lambda-adapter\s+\/opt\/extensions\//);
+  if (!adapter) {
+    Annotations.of(scope).addWarningV2(
+      'faas:container-without-adapter',
+      `${dockerfile} does not copy the Lambda Web Adapter; fix: add "COPY --from=${LAMBDA_WEB_ADAPTER_IMAGE} /lambda-adapter /opt/extensions/lambda-adapter"`,
+    );
+  } else if (adapter[1] !== LAMBDA_WEB_ADAPTER_VERSION) {
+    Annotations.of(scope).addWarningV2(
+      'faas:container-adapter-version',
+      `${dockerfile} uses Lambda Web Adapter ${adapter[1]}; the platform is tested with ${LAMBDA_WEB_ADAPTER_VERSION}; fix: copy from ${LAMBDA_WEB_ADAPTER_IMAGE}`,
+    );
+  }
+}

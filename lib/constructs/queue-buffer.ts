@@ -1,0 +1,78 @@
+/**
+ * Peak shaving (seed 03): a work queue in front of the function. Callers enqueue through
+ * `POST /<function>/jobs` (API Gateway → SQS, see HttpApi.addQueueRoute); an event source
+ * mapping polls the queue into the live alias at a bounded concurrency; a record the handler
+ * reports as failed comes back after its visibility timeout (the handler may stretch it for
+ * backoff) and, after maxReceiveCount receives, SQS moves it to the dead-letter queue.
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { defaultVisibilityTimeout, type QueueDeclaration } from '../declaration/async';
+import { DeadLetterQueue } from './dead-letter-queue';
+import { QueueAlarms } from './queue-alarms';
+
+/** Variables every queue function gets, so its handler can change visibility and see the last try. */
+export const QUEUE_URL_ENV = 'FAAS_QUEUE_URL';
+export const MAX_RECEIVE_COUNT_ENV = 'FAAS_MAX_RECEIVE_COUNT';
+
+export interface QueueBufferProps {
+  /** The function whose environment gets the queue URL. */
+  readonly function: lambda.Function;
+  /** The alias the queue is polled into (live). */
+  readonly alias: lambda.IFunction;
+  readonly declaration: QueueDeclaration;
+  readonly timeoutSeconds: number;
+  /** Prefix of the alarm names, e.g. "faas-dev-worker". */
+  readonly alarmNamePrefix: string;
+}
+
+export class QueueBuffer extends Construct {
+  readonly queue: sqs.Queue;
+  readonly deadLetter: DeadLetterQueue;
+  readonly mapping: lambda.EventSourceMapping;
+  readonly alarms: QueueAlarms;
+
+  constructor(scope: Construct, id: string, props: QueueBufferProps) {
+    super(scope, id);
+    const q = props.declaration;
+    this.deadLetter = new DeadLetterQueue(this, 'DeadLetter', { role: 'redrive', alarmNamePrefix: `${props.alarmNamePrefix}-dlq` });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(q.visibilityTimeoutSeconds ?? defaultVisibilityTimeout(props.timeoutSeconds, q)),
+      retentionPeriod: Duration.days(q.retentionDays),
+      deadLetterQueue: { queue: this.deadLetter.queue, maxReceiveCount: q.maxReceiveCount },
+    });
+    this.alarms = new QueueAlarms(this, 'Alarms', {
+      queue: this.queue,
+      namePrefix: `${props.alarmNamePrefix}-queue`,
+      ageThresholdSeconds: q.ageAlarmSeconds,
+    });
+
+    // On the alias, never $LATEST: queued work is done by the released version(s).
+    this.mapping = new lambda.EventSourceMapping(this, 'Poller', {
+      target: props.alias,
+      eventSourceArn: this.queue.queueArn,
+      batchSize: q.batchSize,
+      maxBatchingWindow: q.maxBatchingWindowSeconds > 0 ? Duration.seconds(q.maxBatchingWindowSeconds) : undefined,
+      maxConcurrency: q.maxConcurrency,
+      reportBatchItemFailures: true,
+    });
+    // Receive, delete and change visibility (the handler's backoff) on this queue only.
+    this.queue.grantConsumeMessages(props.alias);
+    props.function.addEnvironment(QUEUE_URL_ENV, this.queue.queueUrl);
+    props.function.addEnvironment(MAX_RECEIVE_COUNT_ENV, String(q.maxReceiveCount));
+
+    Validations.of(this.mapping).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason: 'SQS event source mappings take no OnFailure destination (Lambda offers them for streams and Kafka); the queue\'s RedrivePolicy moves a message to its DLQ after maxReceiveCount receives.',
+    });
+  }
+
+  /** Alarm names of the work queue and its DLQ. */
+  get alarmNames(): string[] {
+    return [...this.alarms.names, ...this.deadLetter.alarms.names];
+  }
+}
