@@ -15,7 +15,7 @@ export default tseslint.config(
   },
   {
     // Handlers never import CDK code: lib/ must never reach a bundle.
-    files: ['functions/**/*.ts', 'layers/**/*.ts'],
+    files: ['functions/**/*.ts', 'layers/**/*.ts', 'containers/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/lib/**', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'handlers never import CDK code' }] }],
     },

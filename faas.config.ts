@@ -33,6 +33,10 @@ export default defineConfig({
       async: { retryAttempts: 1, maxEventAgeSeconds: 3600 },
     },
   },
+  containers: {
+    // Alibaba FC's custom container: your own HTTP server (port 8080, /healthz) behind the Lambda Web Adapter.
+    todo: { bundle: { entry: 'src/server.ts' }, bucket: { environmentVariable: 'TODO_BUCKET' } },
+  },
   stages: {
     // The emulator's local executor provides no @aws-sdk/client-s3: the dev build carries its own.
     dev: { functions: { transform: { bundleAwsSdk: true } } },

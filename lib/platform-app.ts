@@ -4,8 +4,7 @@
  */
 import { App, Validations, type AppProps, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { resolvePlatform } from './declaration/resolve';
-import type { ResolvedPlatform } from './declaration/schema';
+import { resolvePlatformWithContainers, type ResolvedPlatformWithContainers } from './declaration/container';
 import { readProject, type Project } from './project';
 import { PlatformStack } from './stacks/platform-stack';
 
@@ -32,7 +31,7 @@ export interface PlatformAppOptions {
 
 export interface PlatformApp {
   readonly app: App;
-  readonly platform: ResolvedPlatform;
+  readonly platform: ResolvedPlatformWithContainers;
   readonly project: Project;
   readonly stack: PlatformStack;
 }
@@ -41,13 +40,14 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
   const app = new App(options.appProps);
   const stage = String(app.node.tryGetContext('stage') ?? options.stage ?? 'dev');
   const project = readProject(options.projectRoot);
-  const platform = resolvePlatform(options.declaration, stage, project);
+  const platform = resolvePlatformWithContainers(options.declaration, stage, project);
   if (options.nag ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   }
   const stack = new PlatformStack(app, `${platform.app}-${stage}`, {
     platform,
     project,
+    containers: platform.containers,
     env: options.env,
     description: `faas platform "${platform.app}", stage ${stage}`,
   });

@@ -6,6 +6,7 @@
  * resolve.ts adds the function name, the field and the value that was given.
  */
 import { z } from 'zod';
+import type { ContainerInput, ContainerOverride } from './container';
 import { asyncSchema, queueSchema, triggersSchema } from './async';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
@@ -253,7 +254,16 @@ export type ReleaseDeclaration = z.output<typeof releaseSchema>;
 export type FunctionInput = z.input<typeof functionSchema>;
 export type PlatformInput = Omit<z.input<typeof platformSchema>, 'functions' | 'stages'> & {
   functions: Record<string, FunctionInput>;
-  stages?: Record<string, { functions?: Record<string, { [K in keyof FunctionInput]?: FunctionInput[K] | null }>; api?: Partial<z.input<typeof apiSchema>> }>;
+  /** Container-image functions (container.ts validates them). @default - none */
+  containers?: Record<string, ContainerInput>;
+  stages?: Record<
+    string,
+    {
+      functions?: Record<string, { [K in keyof FunctionInput]?: FunctionInput[K] | null }>;
+      containers?: Record<string, ContainerOverride>;
+      api?: Partial<z.input<typeof apiSchema>>;
+    }
+  >;
 };
 
 /** A function after stage overrides, defaults and validation. */

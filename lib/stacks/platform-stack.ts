@@ -6,6 +6,8 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { jobsPath } from '../declaration/async';
 import type { ResolvedPlatform } from '../declaration/schema';
+import type { ResolvedContainer } from '../declaration/container';
+import { ContainerFunction } from '../constructs/container-function';
 import { HttpApi } from '../constructs/http-api';
 import { PlatformFunction } from '../constructs/platform-function';
 import { SharedLayer } from '../constructs/shared-layer';
@@ -14,11 +16,18 @@ import type { Project } from '../project';
 export interface PlatformStackProps extends StackProps {
   readonly platform: ResolvedPlatform;
   readonly project: Project;
+  /**
+   * Container-image functions. Left out when the app runs with `-c containers=false` (emulators
+   * without Docker, where an image function cannot run).
+   * @default - no container functions
+   */
+  readonly containers?: readonly ResolvedContainer[];
 }
 
 export class PlatformStack extends Stack {
   readonly layers = new Map<string, SharedLayer>();
   readonly functions = new Map<string, PlatformFunction>();
+  readonly containers = new Map<string, ContainerFunction>();
   readonly api?: HttpApi;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
@@ -39,6 +48,15 @@ export class PlatformStack extends Stack {
       );
     }
 
+    if (String(this.node.tryGetContext('containers') ?? 'true') !== 'false') {
+      for (const declaration of props.containers ?? []) {
+        this.containers.set(
+          declaration.name,
+          new ContainerFunction(this, `Container-${declaration.name}`, { declaration, projectRoot: project.root, namePrefix }),
+        );
+      }
+    }
+
     // Destinations may name any function of the stack, so events are wired once all exist.
     for (const fn of this.functions.values()) fn.connectEvents((name) => this.functions.get(name)!);
 
@@ -56,9 +74,19 @@ export class PlatformStack extends Stack {
       });
       this.addQueueOutputs(fn);
     }
+    for (const container of this.containers.values()) {
+      const name = container.declaration.name;
+      new CfnOutput(this, `Function-${name}`, { description: `Deployed Lambda function name of container "${name}"`, value: container.function.functionName });
+      new CfnOutput(this, `Alarms-${name}`, {
+        description: `Alarm names of container "${name}" (live alias): errors, throttles, p99 duration`,
+        value: container.alarms.names.join(','),
+        exportName: `${namePrefix}-${name}-live-alarms`,
+      });
+    }
 
     const routed = [...this.functions.values()].filter((f) => f.declaration.routes.length > 0 || f.queueBuffer);
-    if (routed.length === 0) return;
+    const containers = [...this.containers.values()].filter((c) => c.declaration.routes.length > 0);
+    if (routed.length === 0 && containers.length === 0) return;
     const api = new HttpApi(this, 'Http', {
       stage: platform.stage,
       restApiName: namePrefix,
@@ -79,6 +107,13 @@ export class PlatformStack extends Stack {
       new CfnOutput(this, `Routes-${name}`, {
         description: `Routes of function "${name}" (live; preview under /preview${fn.queueBuffer ? '; POST /jobs goes to its queue' : ''})`,
         value: routes.join(' | '),
+      });
+    }
+    for (const container of containers) {
+      container.addRoutesTo(api);
+      new CfnOutput(this, `Routes-${container.declaration.name}`, {
+        description: `Routes of container "${container.declaration.name}" (live; preview under /preview)`,
+        value: container.declaration.routes.map((r) => `${r.method} ${api.urlFor(r.path)}`).join(' | '),
       });
     }
   }

@@ -3,6 +3,7 @@
  * function, the field, the value given and the fix. The project folder is faked, so no fixtures.
  */
 import appDeclaration from '../../faas.config';
+import { resolvePlatformWithContainers } from '../../lib/declaration/container';
 import { DeclarationError, resolvePlatform, type ProjectView } from '../../lib/declaration/resolve';
 import type { PlatformInput } from '../../lib/declaration/schema';
 
@@ -142,10 +143,11 @@ describe('resolvePlatform', () => {
       const input = appDeclaration;
 
       // WHEN
-      const platform = resolvePlatform(input, stage, project);
+      const platform = resolvePlatformWithContainers(input, stage, { ...project, fileExists: (p) => ENTRY_FILES.has(p) || p.startsWith('containers/todo/') });
 
       // THEN
       expect(platform.functions.map((fn) => fn.name)).toEqual(['hello', 'worker', 'transform']);
+      expect(platform.containers.map((c) => c.name)).toEqual(['todo']);
     });
   });
 

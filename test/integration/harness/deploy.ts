@@ -31,6 +31,8 @@ export async function deployApp(root: string, endpoint: string): Promise<DeployR
     // Its own cloud assembly, so a synth in the work tree never races the harness.
     '--output', path.join(dir, 'cdk.out'),
     '-c', `stage=${STAGE}`,
+    // Image functions need Docker to build and to run; emulator deploys leave them out.
+    '-c', 'containers=false',
   ]);
   const outputs = JSON.parse(fs.readFileSync(outputsFile, 'utf8')) as StackOutputs;
   return { outputs, timings: { bootstrapMs, deployMs } };
