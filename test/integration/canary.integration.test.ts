@@ -29,6 +29,7 @@ import {
 import { capabilities, formatMatrix, waitReady } from './harness/capabilities';
 import { PROJECT_ROOT, functionNameOf, lambdaClient, readDeployment } from './harness/deployment';
 import { REGION, childEnv } from './harness/emulator';
+import { scenarioTest, scenarioTestUnless } from './harness/scenario-report';
 
 const deployment = readDeployment();
 // Decided while jest collects the tests: a probe (cached per deployment) says what the endpoint executes.
@@ -50,7 +51,8 @@ const skips: string[] = [
   ...(revisionGuard ? [] : [`3 (RevisionId conflict): ${caps['alias-revision-guard'].reason}`]),
   ...(weightedRouting ? [] : [`4 (weighted split on invoke): ${caps['weighted-alias-routing'].reason}`]),
 ];
-for (const skip of skips) console.log(`SKIP: scenario c${skip}`);
+// Each skipped part prints its reason through skippedScenario below.
+const reasonOf = (part: string): string | undefined => skips.find((s) => s.startsWith(part))?.replace(/^[^:]*: /, '');
 
 const client: LambdaClient = lambdaClient(deployment);
 const cw = new CloudWatchClient({ endpoint: deployment.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
@@ -195,7 +197,7 @@ afterAll(async () => {
 });
 
 describe('c: canary releases with the faas CLI', () => {
-  test('1: a second version goes 10 → 50 → 100 % and is promoted (exit 0, live on it with no weights)', async () => {
+  scenarioTest('c1', 'a second version goes 10 → 50 → 100 % and is promoted (exit 0, live on it with no weights)', async () => {
     // GIVEN live on the deployed version, the errors alarm not firing
     await expectLive(original.version, {});
     if (alarmGate) await setAlarm('OK', 'integration c1: quiet');
@@ -212,7 +214,7 @@ describe('c: canary releases with the faas CLI', () => {
     console.log(`c1: promoted ${v2} in ${(run.ms / 1000).toFixed(1)} s (3 steps × 2 s bake)`);
   });
 
-  (alarmGate ? test : test.skip)('2: a third version that errors is rolled back when its errors alarm fires during a bake (exit 1, live back on the second)', async () => {
+  scenarioTestUnless(reasonOf('2 (alarm gate)'), 'c2', 'a third version that errors is rolled back when its errors alarm fires during a bake (exit 1, live back on the second)', async () => {
     // GIVEN a version whose every invoke is a function error, and the alarm quiet
     const broken = await client.send(new InvokeCommand({ FunctionName: functionName, Qualifier: v3, Payload: Buffer.from('{}') }));
     expect(broken.FunctionError).toBeDefined();
@@ -237,7 +239,7 @@ describe('c: canary releases with the faas CLI', () => {
     console.log(`c2: rolled back ${v3} on the alarm in ${(run.ms / 1000).toFixed(1)} s`);
   });
 
-  (perVersionGate ? test : test.skip)('2 (per-version gates): live traffic to a candidate that errors is rolled back by the comparative or errors<5% gate (exit 1)', async () => {
+  scenarioTestUnless(reasonOf('2 (per-version'), 'c2-per-version', 'live traffic to a candidate that errors is rolled back by the comparative or errors<5% gate (exit 1)', async () => {
     // GIVEN live traffic through the API while the candidate holds 50 %
     let done = false;
     const traffic = (async () => {
@@ -262,7 +264,7 @@ describe('c: canary releases with the faas CLI', () => {
     console.log(`c2 (per-version): rolled back after ${sent} requests: ${run.json.reason}`);
   });
 
-  (revisionGuard ? test : test.skip)('3: a concurrent UpdateAlias during the bake is detected through RevisionId (exit 3, nothing overwritten); faas rollback then finishes', async () => {
+  scenarioTestUnless(reasonOf('3 (RevisionId'), 'c3', 'a concurrent UpdateAlias during the bake is detected through RevisionId (exit 3, nothing overwritten); faas rollback then finishes', async () => {
     // GIVEN live on the second version
     await expectLive(v2, {});
 
@@ -287,7 +289,7 @@ describe('c: canary releases with the faas CLI', () => {
     console.log(`c3: conflict detected in ${(run.ms / 1000).toFixed(1)} s; rollback in ${(back.ms / 1000).toFixed(1)} s`);
   });
 
-  test('4: faas set-weight stores the candidate weight on live', async () => {
+  scenarioTest('c4', 'faas set-weight stores the candidate weight on live', async () => {
     // WHEN
     const run = await faas(['set-weight', 'hello', '0.3', '--to', v3, '--json']);
 
@@ -297,7 +299,7 @@ describe('c: canary releases with the faas CLI', () => {
     await expectLive(v2, { [v3]: 0.3 });
   });
 
-  (weightedRouting ? test : test.skip)('4: invokes of live split by the weight (≈30 % to the candidate)', async () => {
+  scenarioTestUnless(reasonOf('4 (weighted'), 'c4-split', 'invokes of live split by the weight (≈30 % to the candidate)', async () => {
     // GIVEN live on v2 with v3 at 30 % (previous test)
     await expectLive(v2, { [v3]: 0.3 });
 
@@ -316,7 +318,7 @@ describe('c: canary releases with the faas CLI', () => {
     console.log(`c4: 40 invokes of live at 30 %: ${JSON.stringify(counts)}`);
   });
 
-  test('4: faas rollback clears the weight', async () => {
+  scenarioTest('c4-rollback', 'faas rollback clears the weight', async () => {
     const run = await faas(['rollback', 'hello', '--json']);
 
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });

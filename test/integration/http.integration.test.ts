@@ -14,6 +14,7 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { functionNameOf, lambdaClient, readDeployment } from './harness/deployment';
+import { scenarioTest } from './harness/scenario-report';
 
 interface HelloBody {
   message: string;
@@ -42,7 +43,7 @@ beforeAll(async () => {
 afterAll(() => client.destroy());
 
 describe('a: GET /hello through API Gateway', () => {
-  test('answers 200 JSON from the live alias version, with the shared layer loaded', async () => {
+  scenarioTest('a', 'answers 200 JSON from the live alias version, with the shared layer loaded', async () => {
     // GIVEN
     const liveVersion = await aliasVersion('live');
 
@@ -57,7 +58,7 @@ describe('a: GET /hello through API Gateway', () => {
     expect(liveVersion).toMatch(/^\d+$/);
   });
 
-  test('rejects a name with markup: 400 with a message and no stack trace', async () => {
+  scenarioTest('a-400', 'rejects a name with markup: 400 with a message and no stack trace', async () => {
     // WHEN
     const response = await get('/hello?name=%3Cscript%3E');
 
@@ -78,7 +79,7 @@ describe('b: GET /preview/hello follows the preview alias', () => {
     if (originalPreview) await client.send(new UpdateAliasCommand({ FunctionName: functionName, Name: 'preview', FunctionVersion: originalPreview }));
   });
 
-  test('reaches the preview alias version', async () => {
+  scenarioTest('b', 'reaches the preview alias version', async () => {
     const previewVersion = await aliasVersion('preview');
 
     const response = await get('/preview/hello');
@@ -87,7 +88,7 @@ describe('b: GET /preview/hello follows the preview alias', () => {
     expect(JSON.parse(response.text)).toEqual({ message: 'Hello, world!', version: previewVersion, layer: 'faas-shared@1' });
   });
 
-  test('serves a newly published version on /preview while /hello stays on the live one', async () => {
+  scenarioTest('b-new', 'serves a newly published version on /preview while /hello stays on the live one', async () => {
     // GIVEN a second version with a changed configuration, and the preview alias moved to it
     const liveVersion = await aliasVersion('live');
     const preview = await client.send(new GetAliasCommand({ FunctionName: functionName, Name: 'preview' }));

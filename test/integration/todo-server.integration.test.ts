@@ -3,7 +3,8 @@
  * in the emulator's S3. The same API checks run in the unit suite against an in-memory S3.
  */
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { describeTodoApi, startTodoServer, type TodoServer } from '../unit/container/todo-scenario';
+import { call, describeTodoApi, startTodoServer, type TodoServer } from '../unit/container/todo-scenario';
+import { scenarioTest } from './harness/scenario-report';
 import { readDeployment } from './harness/deployment';
 import { REGION } from './harness/emulator';
 
@@ -27,3 +28,12 @@ afterAll(async () => {
 });
 
 describeTodoApi(() => server);
+
+describe('h: the todo server keeps its state in the emulator S3', () => {
+  scenarioTest('h', 'todos created through the API are listed back from S3 by a fresh request', async () => {
+    const created = await call(server, 'POST', '/todo/todos', JSON.stringify({ title: 'stored in S3' }));
+    expect(created.status).toBe(201);
+    const listed = await call(server, 'GET', '/todo/todos');
+    expect(JSON.stringify(listed.json)).toContain('stored in S3');
+  });
+});

@@ -6,13 +6,26 @@
  *
  * The probes work on throwaway resources only — a function `faas-capability-probe-…` with two
  * published versions and an alias, and an alarm — deleted again at the end; the stack is never
- * touched.
+ * changed (api-sqs-integration sends its route one request that SQS refuses).
  *   - weighted-alias-routing: an alias on version 1 with version 2 at 50 %, invoked N = 40
  *     times; supported when both versions executed (all 40 on one version at 50 %: odds 2^-40).
  *   - per-version-lambda-metrics: after those invokes, GetMetricData Invocations with the
  *     dimensions the CLI reads (FunctionName, Resource=<fn>:<alias>, ExecutedVersion).
  *   - alias-revision-guard: UpdateAlias with a stale RevisionId is refused (PreconditionFailed).
  *   - alarm-set-state: SetAlarmState ALARM on an alarm shows in DescribeAlarms.
+ * Asynchronous and queue behaviours (issue 7 d–g), on a second throwaway function (it throws
+ * when the event says `fail`), with an alias, and throwaway queues — deleted at the end:
+ *   - async-on-failure-alias: an EventInvokeConfig on the alias (retries 0, OnFailure → queue),
+ *     an async invoke of the alias that fails: the record with the error reaches the queue.
+ *     This is the platform's path (S3, EventBridge and direct invokes all target `live`).
+ *   - async-on-success-alias: the same config's OnSuccess queue gets the record of a success.
+ *   - async-on-failure-unqualified: only after the alias probes (an unqualified config must not
+ *     stand in for the alias's): the same with the config and the invoke on $LATEST.
+ *   - sqs-message-move-task: a message in a redrive DLQ moved back with StartMessageMoveTask,
+ *     ListMessageMoveTasks reports COMPLETED, the message is in the source queue.
+ *   - api-sqs-integration: `POST /<fn>/jobs` of the deployment with an empty JSON body, which SQS
+ *     must refuse: the mapped 400 (or a 202) proves API Gateway reached SQS; 5xx means it cannot.
+ *     Nothing is queued. Needs the deployment (capabilities(deployment) passes it).
  *
  * Jest decides `test` or `test.skip` while it loads a test file, before any hook runs, so
  * `capabilities(deployment)` is synchronous: it returns the matrix cached for this deployment in
@@ -36,17 +49,43 @@ import {
   CreateAliasCommand,
   CreateFunctionCommand,
   DeleteFunctionCommand,
+  DeleteFunctionEventInvokeConfigCommand,
   GetAliasCommand,
   InvokeCommand,
   LambdaClient,
   PublishVersionCommand,
+  PutFunctionEventInvokeConfigCommand,
   UpdateAliasCommand,
   UpdateFunctionConfigurationCommand,
   GetFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+  SetQueueAttributesCommand,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
+import { routeUrls } from './data-plane';
+import type { StackOutputs } from './deploy';
 import { ACCOUNT, DEFAULT_ENDPOINT, REGION, childEnv, emulatorDir } from './emulator';
 
-export type CapabilityName = 'weighted-alias-routing' | 'per-version-lambda-metrics' | 'alias-revision-guard' | 'alarm-set-state';
+export const CAPABILITY_NAMES = [
+  'weighted-alias-routing',
+  'per-version-lambda-metrics',
+  'alias-revision-guard',
+  'alarm-set-state',
+  'async-on-failure-alias',
+  'async-on-success-alias',
+  'async-on-failure-unqualified',
+  'sqs-message-move-task',
+  'api-sqs-integration',
+] as const;
+export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
 
 export interface Capability {
   readonly name: CapabilityName;
@@ -64,6 +103,10 @@ export interface ProbeOptions {
   readonly metricsWaitMs?: number;
   /** Execution role of the throwaway function (emulators accept any; on AWS pass a real one). */
   readonly roleArn?: string;
+  /** How long to wait for a destination record or a move task (default 10 s). */
+  readonly asyncWaitMs?: number;
+  /** URL of a `POST /<fn>/jobs` route on the data plane (api-sqs-integration; unprobed without it). */
+  readonly jobsUrl?: string;
 }
 
 interface CacheFile {
@@ -83,7 +126,9 @@ const CACHE_FILE = path.join(emulatorDir(PROJECT_ROOT), 'capabilities.json');
  */
 export function capabilities(deployment: { readonly endpoint: string; readonly deployedAt: string }): CapabilityMatrix {
   const cached = readCache();
-  if (cached && cached.endpoint === deployment.endpoint && cached.deployedAt === deployment.deployedAt) return cached.matrix;
+  // A cache written before a probe was added lacks its name: probe again.
+  const complete = (m: CapabilityMatrix) => CAPABILITY_NAMES.every((n) => m[n] !== undefined);
+  if (cached && cached.endpoint === deployment.endpoint && cached.deployedAt === deployment.deployedAt && complete(cached.matrix)) return cached.matrix;
   const child = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, deployment.endpoint, '--deployed-at', deployment.deployedAt], {
     cwd: PROJECT_ROOT,
     env: { ...childEnv(deployment.endpoint), TS_NODE_PROJECT: path.join(PROJECT_ROOT, 'tsconfig.json') },
@@ -115,6 +160,7 @@ export async function probeCapabilities(endpoint: string, options: ProbeOptions 
   const config = { endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   const lambda = new LambdaClient(config);
   const cw = new CloudWatchClient(config);
+  const sqs = new SQSClient(config);
   const functionName = `faas-capability-probe-${process.pid}-${Date.now().toString(36)}`;
   const alias = 'probe';
   try {
@@ -127,17 +173,28 @@ export async function probeCapabilities(endpoint: string, options: ProbeOptions 
     const metrics = await probePerVersionMetrics(cw, { functionName, alias, versions: [primary, candidate], since, invoked: routing.counts }, options.metricsWaitMs ?? 2_000);
     const guard = await probeRevisionGuard(lambda, functionName, alias, primary, created.RevisionId);
     const alarm = await probeAlarmSetState(cw);
+    // These wait on the emulator's background work: side by side.
+    const waitMs = options.asyncWaitMs ?? 10_000;
+    const [asyncCaps, moveTask, apiSqs] = await Promise.all([
+      probeAsyncDestinations(lambda, sqs, options.roleArn ?? `arn:aws:iam::${ACCOUNT}:role/faas-capability-probe`, waitMs),
+      probeMessageMoveTask(sqs, waitMs),
+      probeApiSqs(options.jobsUrl),
+    ]);
     return {
       'weighted-alias-routing': routing.capability,
       'per-version-lambda-metrics': metrics,
       'alias-revision-guard': guard,
       'alarm-set-state': alarm,
+      ...asyncCaps,
+      'sqs-message-move-task': moveTask,
+      'api-sqs-integration': apiSqs,
     };
   } finally {
     // Deleting the function deletes its versions and aliases.
     await lambda.send(new DeleteFunctionCommand({ FunctionName: functionName })).catch(() => undefined);
     lambda.destroy();
     cw.destroy();
+    sqs.destroy();
   }
 }
 
@@ -315,6 +372,175 @@ async function probeAlarmSetState(cw: CloudWatchClient): Promise<Capability> {
   }
 }
 
+/** A throwaway queue; returns its URL and ARN. */
+async function throwawayQueue(sqs: SQSClient, name: string): Promise<{ url: string; arn: string }> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  return { url: QueueUrl!, arn: Attributes!.QueueArn! };
+}
+
+/** Polls `queue` until a message body contains `needle`, or `waitMs` passed; returns the body. */
+async function waitForBody(sqs: SQSClient, queueUrl: string, needle: string, waitMs: number): Promise<string | undefined> {
+  const deadline = Date.now() + waitMs;
+  do {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 0 }));
+    const hit = Messages.find((m) => (m.Body ?? '').includes(needle));
+    if (hit) return hit.Body;
+  } while (Date.now() < deadline);
+  return undefined;
+}
+
+/**
+ * Lambda async invocation destinations, as the platform configures them (on an alias) and, for the
+ * record, on $LATEST. The function throws `probe failure: <tag>` when the event has `fail: true`.
+ */
+async function probeAsyncDestinations(
+  lambda: LambdaClient,
+  sqs: SQSClient,
+  role: string,
+  waitMs: number,
+): Promise<Pick<CapabilityMatrix, 'async-on-failure-alias' | 'async-on-success-alias' | 'async-on-failure-unqualified'>> {
+  const stamp = `${process.pid}-${Date.now().toString(36)}`;
+  const functionName = `faas-capability-probe-async-${stamp}`;
+  const queues: string[] = [];
+  const fail = (name: CapabilityName, error: unknown): Capability => ({ name, supported: false, reason: `${(error as Error).name}: ${(error as Error).message}` });
+  try {
+    const code = "exports.handler = async (event) => { if (event.fail) throw new Error('probe failure: ' + event.tag); return { ok: event.tag }; };\n";
+    await lambda.send(
+      new CreateFunctionCommand({ FunctionName: functionName, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: role, Code: { ZipFile: zipOne('index.js', code) }, Timeout: 10, MemorySize: 128 }),
+    );
+    await waitReady(lambda, functionName);
+    const { Version } = await lambda.send(new PublishVersionCommand({ FunctionName: functionName }));
+    await lambda.send(new CreateAliasCommand({ FunctionName: functionName, Name: 'probe', FunctionVersion: Version }));
+    const onSuccess = await throwawayQueue(sqs, `faas-probe-success-${stamp}`);
+    const onFailure = await throwawayQueue(sqs, `faas-probe-failure-${stamp}`);
+    queues.push(onSuccess.url, onFailure.url);
+    const invoke = (qualifier: string | undefined, event: object) =>
+      lambda.send(new InvokeCommand({ FunctionName: functionName, Qualifier: qualifier, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }));
+
+    // 1. The alias's config only.
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: functionName,
+        Qualifier: 'probe',
+        MaximumRetryAttempts: 0,
+        DestinationConfig: { OnSuccess: { Destination: onSuccess.arn }, OnFailure: { Destination: onFailure.arn } },
+      }),
+    );
+    const aliasFail = `alias-fail-${stamp}`;
+    const aliasOk = `alias-ok-${stamp}`;
+    await invoke('probe', { fail: true, tag: aliasFail });
+    await invoke('probe', { fail: false, tag: aliasOk });
+    const [failureRecord, successRecord] = await Promise.all([
+      waitForBody(sqs, onFailure.url, aliasFail, waitMs),
+      waitForBody(sqs, onSuccess.url, aliasOk, waitMs),
+    ]);
+    const withError = failureRecord?.includes(`probe failure: ${aliasFail}`);
+    const failureAlias: Capability = failureRecord
+      ? withError
+        ? { name: 'async-on-failure-alias', supported: true, reason: 'a failed async invoke of an alias with its own EventInvokeConfig reached its OnFailure queue with the error' }
+        : { name: 'async-on-failure-alias', supported: false, reason: `the OnFailure record lacks the error message: ${failureRecord.slice(0, 300)}` }
+      : {
+          name: 'async-on-failure-alias',
+          supported: false,
+          reason: `a failed async invoke of an alias with an EventInvokeConfig on that alias (OnFailure → queue, 0 retries) left nothing in the queue within ${waitMs / 1000} s: async config on an alias qualifier is ignored`,
+        };
+    const successAlias: Capability = successRecord
+      ? { name: 'async-on-success-alias', supported: true, reason: 'a successful async invoke of the alias reached its OnSuccess queue' }
+      : { name: 'async-on-success-alias', supported: false, reason: `a successful async invoke of the alias left nothing in its OnSuccess queue within ${waitMs / 1000} s` };
+
+    // 2. Only now a config on $LATEST (it must not stand in for the alias's above).
+    let failureUnqualified: Capability;
+    try {
+      await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: functionName, MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: onFailure.arn } } }));
+      const plainFail = `unqualified-fail-${stamp}`;
+      await invoke(undefined, { fail: true, tag: plainFail });
+      const record = await waitForBody(sqs, onFailure.url, plainFail, waitMs);
+      failureUnqualified = record?.includes(`probe failure: ${plainFail}`)
+        ? { name: 'async-on-failure-unqualified', supported: true, reason: 'a failed unqualified async invoke reached the OnFailure queue of the $LATEST config, with the error' }
+        : { name: 'async-on-failure-unqualified', supported: false, reason: record ? `record without the error: ${record.slice(0, 300)}` : `nothing in the OnFailure queue within ${waitMs / 1000} s` };
+      await lambda.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: functionName })).catch(() => undefined);
+    } catch (error) {
+      failureUnqualified = fail('async-on-failure-unqualified', error);
+    }
+    return { 'async-on-failure-alias': failureAlias, 'async-on-success-alias': successAlias, 'async-on-failure-unqualified': failureUnqualified };
+  } catch (error) {
+    return {
+      'async-on-failure-alias': fail('async-on-failure-alias', error),
+      'async-on-success-alias': fail('async-on-success-alias', error),
+      'async-on-failure-unqualified': fail('async-on-failure-unqualified', error),
+    };
+  } finally {
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: functionName })).catch(() => undefined);
+    for (const url of queues) await sqs.send(new DeleteQueueCommand({ QueueUrl: url })).catch(() => undefined);
+  }
+}
+
+/** SQS message move task: a redrive DLQ's message back to its source queue (`faas dlq redrive`). */
+async function probeMessageMoveTask(sqs: SQSClient, waitMs: number): Promise<Capability> {
+  const name = 'sqs-message-move-task';
+  const stamp = `${process.pid}-${Date.now().toString(36)}`;
+  const queues: string[] = [];
+  try {
+    const source = await throwawayQueue(sqs, `faas-probe-source-${stamp}`);
+    const dlq = await throwawayQueue(sqs, `faas-probe-dlq-${stamp}`);
+    queues.push(source.url, dlq.url);
+    await sqs.send(
+      new SetQueueAttributesCommand({ QueueUrl: source.url, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 1 }) } }),
+    );
+    const body = `move-me-${stamp}`;
+    await sqs.send(new SendMessageCommand({ QueueUrl: dlq.url, MessageBody: body }));
+    let handle: string | undefined;
+    try {
+      handle = (await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlq.arn, DestinationArn: source.arn }))).TaskHandle;
+    } catch (error) {
+      return { name, supported: false, reason: `StartMessageMoveTask: ${(error as Error).name}: ${(error as Error).message}` };
+    }
+    const deadline = Date.now() + waitMs;
+    let status = 'unlisted';
+    for (;;) {
+      try {
+        const { Results = [] } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlq.arn }));
+        status = (Results.find((t) => t.TaskHandle === handle) ?? Results[0])?.Status ?? 'unlisted';
+      } catch (error) {
+        return { name, supported: false, reason: `StartMessageMoveTask accepted, ListMessageMoveTasks: ${(error as Error).name}: ${(error as Error).message}` };
+      }
+      if (status === 'COMPLETED' || status === 'FAILED' || status === 'CANCELLED' || Date.now() > deadline) break;
+      await sleep(250);
+    }
+    if (status !== 'COMPLETED') return { name, supported: false, reason: `move task ${handle} status ${status} after ${waitMs / 1000} s` };
+    const moved = await waitForBody(sqs, source.url, body, 3_000);
+    return moved
+      ? { name, supported: true, reason: 'StartMessageMoveTask moved a DLQ message back to its source; ListMessageMoveTasks said COMPLETED' }
+      : { name, supported: false, reason: 'the move task COMPLETED but the message is not in the source queue' };
+  } catch (error) {
+    return { name, supported: false, reason: `${(error as Error).name}: ${(error as Error).message}` };
+  } finally {
+    for (const url of queues) await sqs.send(new DeleteQueueCommand({ QueueUrl: url })).catch(() => undefined);
+  }
+}
+
+/**
+ * API Gateway → SQS service integration, on the deployed jobs route, without queueing anything: an
+ * empty JSON body reaches SQS, which refuses it (the route maps that to 400); an emulator without
+ * the integration answers 5xx.
+ */
+async function probeApiSqs(jobsUrl: string | undefined): Promise<Capability> {
+  const name = 'api-sqs-integration';
+  if (!jobsUrl) return { name, supported: false, reason: 'not probed: no deployment with a POST /<fn>/jobs route was given' };
+  try {
+    const response = await fetch(jobsUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '', signal: AbortSignal.timeout(15_000) });
+    const text = (await response.text()).slice(0, 200);
+    if (response.status === 400 && /queue rejected/.test(text)) {
+      return { name, supported: true, reason: `POST ${new URL(jobsUrl).pathname} with an empty body: SQS refused it, mapped to 400 (${text}) — the integration reaches SQS` };
+    }
+    if (response.status === 202) return { name, supported: true, reason: `POST with an empty body answered 202 (the endpoint's SQS took an empty message): ${text}` };
+    return { name, supported: false, reason: `POST ${new URL(jobsUrl).pathname} with an empty body answered ${response.status}: ${text}` };
+  } catch (error) {
+    return { name, supported: false, reason: `${(error as Error).name}: ${(error as Error).message}` };
+  }
+}
+
 /** A zip archive holding one file, stored (no compression): all a Lambda deployment package needs. */
 function zipOne(name: string, text: string): Uint8Array {
   const data = Buffer.from(text, 'utf8');
@@ -355,6 +581,17 @@ function crc32(data: Buffer): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
+/** The first `POST …/jobs` route of the recorded deployment on this endpoint, if any. */
+function jobsRoute(endpoint: string): string | undefined {
+  try {
+    const deployment = JSON.parse(fs.readFileSync(path.join(emulatorDir(PROJECT_ROOT), 'deployment.json'), 'utf8')) as { endpoint: string; outputs: StackOutputs };
+    if (deployment.endpoint.replace(/\/+$/, '') !== endpoint) return undefined;
+    return routeUrls(deployment.outputs, endpoint).find((r) => r.method === 'POST' && r.path.endsWith('/jobs'))?.live;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Child-process entry (see `capabilities`): probe, print the matrix, write the cache. */
 async function main(argv: string[]): Promise<void> {
   const endpoint = (argv.find((a) => !a.startsWith('--') && argv[argv.indexOf(a) - 1] !== '--deployed-at') ?? process.env.AWS_ENDPOINT_URL ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
@@ -363,6 +600,8 @@ async function main(argv: string[]): Promise<void> {
   const started = Date.now();
   const matrix = await probeCapabilities(endpoint, {
     roleArn: process.env.FAAS_PROBE_ROLE_ARN,
+    jobsUrl: jobsRoute(endpoint),
+    asyncWaitMs: process.env.FAAS_PROBE_ASYNC_WAIT_MS ? Number(process.env.FAAS_PROBE_ASYNC_WAIT_MS) : undefined,
     metricsWaitMs: process.env.FAAS_PROBE_METRICS_WAIT_MS ? Number(process.env.FAAS_PROBE_METRICS_WAIT_MS) : undefined,
   });
   const probeMs = Date.now() - started;
