@@ -61,7 +61,8 @@ class LiveAliasStateProvider extends Construct {
     this.handler = new NodejsFunction(this, 'Handler', {
       entry: path.join(__dirname, '..', 'release', 'live-alias-state-handler', 'index.ts'),
       runtime: NODE_RUNTIME,
-      timeout: Duration.seconds(30),
+      // Room for the AccessDenied retries (2 + 4 + 8 s) while IAM applies a new function's grant.
+      timeout: Duration.seconds(60),
       memorySize: 256,
       description: 'faas: reads the live alias at deploy time and plans its configuration',
       logGroup: new logs.LogGroup(this, 'HandlerLogs', { retention: logs.RetentionDays.ONE_MONTH }),

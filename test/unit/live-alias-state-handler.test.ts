@@ -197,15 +197,46 @@ describe('live alias state handler', () => {
     expect(response).toEqual({ PhysicalResourceId: 'orders-api:live' });
   });
 
-  it.each([
-    ['AccessDeniedException', Object.assign(new Error('not authorized to perform: lambda:GetAlias'), { name: 'AccessDeniedException' })],
-    ['a generic Error', new Error('socket hang up')],
-  ])('fails the deploy on %s instead of planning from nothing', async (_case, error) => {
+  it('fails the deploy on a generic error instead of planning from nothing', async () => {
     // GIVEN GetAlias fails for a reason other than a missing alias
+    const error = new Error('socket hang up');
     lambdaMock.on(GetAliasCommand).rejects(error);
 
     // WHEN / THEN
     await expect(handler(createEvent())).rejects.toThrow(error.message);
+    expect(lambdaMock).toHaveReceivedCommandTimes(GetAliasCommand, 1);
+  });
+
+  describe('AccessDenied (IAM still applying a new grant)', () => {
+    const denied = () => Object.assign(new Error('not authorized to perform: lambda:GetAlias'), { name: 'AccessDeniedException' });
+    beforeEach(() => {
+      jest.useFakeTimers();
+      jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    });
+    afterEach(() => {
+      jest.useRealTimers();
+      jest.restoreAllMocks();
+    });
+
+    it('retries with growing waits and plans once the grant applies', async () => {
+      // GIVEN two AccessDenied answers, then the alias
+      lambdaMock.on(GetAliasCommand).rejectsOnce(denied()).rejectsOnce(denied()).resolves({ FunctionVersion: '3' });
+      // WHEN
+      const response = handler(createEvent({ PublishedVersion: '4', InitialWeight: '0.1' }));
+      await jest.advanceTimersByTimeAsync(2000 + 4000);
+      // THEN
+      await expect(response).resolves.toMatchObject({ Data: { FunctionVersion: '3', AdditionalVersionWeights: [{ FunctionVersion: '4', FunctionWeight: 0.1 }] } });
+      expect(lambdaMock).toHaveReceivedCommandTimes(GetAliasCommand, 3);
+    });
+
+    it('fails the deploy when access stays denied after the retries', async () => {
+      lambdaMock.on(GetAliasCommand).rejects(denied());
+      const response = handler(createEvent());
+      const settled = expect(response).rejects.toThrow(/not authorized to perform: lambda:GetAlias/);
+      await jest.advanceTimersByTimeAsync(2000 + 4000 + 8000);
+      await settled;
+      expect(lambdaMock).toHaveReceivedCommandTimes(GetAliasCommand, 4);
+    });
   });
 
   it('fails the deploy when GetAlias returns no FunctionVersion', async () => {

@@ -53,7 +53,26 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
   };
 }
 
+/**
+ * Waits before retrying an AccessDenied: the GetAlias grant for a new function is added in the
+ * same deploy that first calls this handler, and IAM takes a few seconds to apply it.
+ */
+export const ACCESS_DENIED_RETRY_MS = [2000, 4000, 8000];
+
 async function readAlias(functionName: string, aliasName: string): Promise<AliasState | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await getAlias(functionName, aliasName);
+    } catch (error) {
+      const delay = ACCESS_DENIED_RETRY_MS[attempt];
+      if ((error as { name?: string }).name !== 'AccessDeniedException' || delay === undefined) throw error;
+      console.log(JSON.stringify({ function: functionName, retry: attempt + 1, afterMs: delay, reason: 'AccessDenied (IAM may still be applying the grant)' }));
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+async function getAlias(functionName: string, aliasName: string): Promise<AliasState | undefined> {
   try {
     const alias = await lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: aliasName }));
     if (!alias.FunctionVersion) throw new Error(`GetAlias for ${functionName}:${aliasName} returned no FunctionVersion`);

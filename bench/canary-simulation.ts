@@ -1,0 +1,252 @@
+/**
+ * Canary gates in a seeded traffic simulation (issue 6): the CLI's pure engine (`decide`, with
+ * the CLI defaults: steps 5,25,50,100, bake 5m, max bake 15m, min 100 invocations, SPRT α=0.01
+ * β=0.05 ×2, poll 30s) next to a CodeDeploy-style policy (10 % for 5 minutes, then 100 %),
+ * both against the same candidates and traffic. No AWS, deterministic (mulberry32).
+ *
+ * Model (docs/benchmarks.md):
+ * - stable error rate 1 %; candidates: as good, 2×, 5×, 20× errors, or a latency regression;
+ * - latency is modelled by the share of requests at or above the p99 alarm threshold (1500 ms,
+ *   hello's p99Ms): stable 0.1 %, a latency-regressed candidate 5 %. A 1-minute datapoint has
+ *   p99 ≥ 1500 ms when that share reaches the nearest-rank p99 of the minute's requests;
+ * - both policies watch the platform's p99-duration alarm (on the alias, all versions mixed,
+ *   3 of 5 one-minute datapoints). CodeDeploy also watches an error-rate alarm on the new
+ *   version: 1-minute error rate ≥ 2 × the stable baseline (2 %) with at least 3 errors in the
+ *   minute (metric math guard), 1 of 1 datapoints. Ours uses no error alarm: the SPRT decides;
+ * - "bad requests" = failed requests served by the candidate (for the latency case: candidate
+ *   requests at or above 1500 ms), counted from the start until rollback, or — if a bad release
+ *   is promoted — until a 60-minute horizon (a promoted bad release keeps serving).
+ */
+import { decide, type AlarmState, type AliasView } from '../cli/engine/decide';
+import type { CanaryPlan } from '../cli/engine/plan';
+import { parseSteps, DEFAULT_STEPS } from '../cli/engine/plan';
+import { DEFAULT_SPRT } from '../cli/engine/sequential-test';
+import { binomial } from '../test/unit/cli/traffic-simulation';
+import { mulberry32 } from '../test/unit/support/random';
+
+export const STABLE_ERROR_RATE = 0.01;
+export const STABLE_SLOW_RATE = 0.001;
+export const REGRESSED_SLOW_RATE = 0.05;
+export const P99_THRESHOLD_MS = 1500;
+export const CD_ERROR_RATE_THRESHOLD = 2 * STABLE_ERROR_RATE;
+export const CD_MIN_ERRORS = 3;
+export const HORIZON_MIN = 60;
+const POLL_S = 30;
+
+export interface Candidate {
+  readonly name: string;
+  readonly errorRate: number;
+  readonly slowRate: number;
+  readonly bad: boolean;
+}
+
+export const CANDIDATES: readonly Candidate[] = [
+  { name: 'healthy', errorRate: STABLE_ERROR_RATE, slowRate: STABLE_SLOW_RATE, bad: false },
+  { name: 'errors 2×', errorRate: 2 * STABLE_ERROR_RATE, slowRate: STABLE_SLOW_RATE, bad: true },
+  { name: 'errors 5×', errorRate: 5 * STABLE_ERROR_RATE, slowRate: STABLE_SLOW_RATE, bad: true },
+  { name: 'errors 20×', errorRate: 20 * STABLE_ERROR_RATE, slowRate: STABLE_SLOW_RATE, bad: true },
+  { name: 'latency p99', errorRate: STABLE_ERROR_RATE, slowRate: REGRESSED_SLOW_RATE, bad: true },
+];
+
+export const PLAN: CanaryPlan = {
+  candidate: '2',
+  steps: parseSteps(DEFAULT_STEPS),
+  bakeMs: 5 * 60_000,
+  maxBakeMs: 15 * 60_000,
+  minInvocations: 100,
+  gates: [],
+  alarms: ['p99-duration'],
+  comparison: DEFAULT_SPRT,
+};
+
+export interface RunOutcome {
+  readonly rolledBack: boolean;
+  /** Seconds from the start until 100 % of traffic reached the candidate; undefined if never. */
+  readonly toFullS?: number;
+  /** Bad requests served by the candidate (see the header). */
+  readonly bad: number;
+}
+
+/** The platform's p99-duration alarm: alias p99 ≥ threshold in 3 of the last 5 one-minute datapoints. */
+class P99Alarm {
+  private readonly points: boolean[] = [];
+  add(requests: number, slow: number): void {
+    // Nearest-rank p99 ≥ T when the requests at or above T reach n − ceil(0.99·n) + 1.
+    this.points.push(requests > 0 && slow >= requests - Math.ceil(0.99 * requests) + 1);
+    if (this.points.length > 5) this.points.shift();
+  }
+  get state(): AlarmState {
+    return this.points.filter(Boolean).length >= 3 ? 'ALARM' : 'OK';
+  }
+}
+
+/** Requests served in one slice of time, split by version, with errors and slow ones. */
+function serve(rand: () => number, requests: number, weight: number, c: Candidate) {
+  const toCandidate = binomial(rand, requests, weight);
+  const toStable = requests - toCandidate;
+  return {
+    toCandidate,
+    toStable,
+    candidateErrors: binomial(rand, toCandidate, c.errorRate),
+    stableErrors: binomial(rand, toStable, STABLE_ERROR_RATE),
+    candidateSlow: binomial(rand, toCandidate, c.slowRate),
+    stableSlow: binomial(rand, toStable, STABLE_SLOW_RATE),
+  };
+}
+
+/** Our policy: `decide` after every 30 s poll, per-step windows, the p99 alarm on the alias. */
+export function runOurs(rand: () => number, rps: number, c: Candidate): RunOutcome {
+  let alias: AliasView = { primary: '1', weight: 0 };
+  let cand = { invocations: 0, errors: 0 };
+  let stab = { invocations: 0, errors: 0 };
+  let elapsedMs = 0;
+  let t = 0;
+  let toFullS: number | undefined;
+  let bad = 0;
+  const alarm = new P99Alarm();
+  let minute = { requests: 0, slow: 0 };
+  const perPoll = rps * POLL_S;
+  for (;;) {
+    const { action } = decide({ alias, plan: PLAN, observations: { candidate: cand, stable: stab, alarms: [{ name: 'p99-duration', state: alarm.state }] }, bakeElapsedMs: elapsedMs });
+    if (action.kind === 'rollback') return { rolledBack: true, toFullS, bad };
+    if (action.kind === 'promote') {
+      // A promoted bad release keeps serving everything until the horizon.
+      if (c.bad && t < HORIZON_MIN * 60) {
+        const rest = rps * (HORIZON_MIN * 60 - t);
+        bad += binomial(rand, rest, c.errorRate === STABLE_ERROR_RATE ? c.slowRate : c.errorRate);
+      }
+      return { rolledBack: false, toFullS, bad };
+    }
+    if (action.kind === 'advance') {
+      alias = { primary: '1', candidate: PLAN.candidate, weight: action.weight };
+      if (action.weight >= 1 && toFullS === undefined) toFullS = t;
+      cand = { invocations: 0, errors: 0 };
+      stab = { invocations: 0, errors: 0 };
+      elapsedMs = 0;
+      continue;
+    }
+    const s = serve(rand, perPoll, alias.weight, c);
+    cand = { invocations: cand.invocations + s.toCandidate, errors: cand.errors + s.candidateErrors };
+    stab = { invocations: stab.invocations + s.toStable, errors: stab.errors + s.stableErrors };
+    bad += c.errorRate === STABLE_ERROR_RATE && c.bad ? s.candidateSlow : c.bad ? s.candidateErrors : 0;
+    minute = { requests: minute.requests + perPoll, slow: minute.slow + s.candidateSlow + s.stableSlow };
+    elapsedMs += POLL_S * 1000;
+    t += POLL_S;
+    if (t % 60 === 0) {
+      alarm.add(minute.requests, minute.slow);
+      minute = { requests: 0, slow: 0 };
+    }
+  }
+}
+
+/** CodeDeploy-style Canary10Percent5Minutes: 10 % for 5 one-minute periods, then 100 % (done). */
+export function runCodeDeploy(rand: () => number, rps: number, c: Candidate): RunOutcome {
+  const alarm = new P99Alarm();
+  let bad = 0;
+  const perMinute = rps * 60;
+  for (let m = 0; m < 5; m++) {
+    const s = serve(rand, perMinute, 0.1, c);
+    bad += c.errorRate === STABLE_ERROR_RATE && c.bad ? s.candidateSlow : c.bad ? s.candidateErrors : 0;
+    alarm.add(perMinute, s.candidateSlow + s.stableSlow);
+    const errorAlarm = s.toCandidate > 0 && s.candidateErrors >= CD_MIN_ERRORS && s.candidateErrors / s.toCandidate >= CD_ERROR_RATE_THRESHOLD;
+    if (errorAlarm || alarm.state === 'ALARM') return { rolledBack: true, bad };
+  }
+  if (c.bad) bad += binomial(rand, rps * (HORIZON_MIN - 5) * 60, c.errorRate === STABLE_ERROR_RATE ? c.slowRate : c.errorRate);
+  return { rolledBack: false, toFullS: 300, bad };
+}
+
+export interface PolicyStats {
+  readonly runs: number;
+  readonly rollbackRate: number;
+  readonly badMedian: number;
+  readonly badP95: number;
+  readonly badMean: number;
+  /** Healthy runs only: seconds to 100 %, over the runs that got there. */
+  readonly toFullMedianS?: number;
+  readonly toFullP95S?: number;
+}
+
+export interface CaseRow {
+  readonly candidate: string;
+  readonly rps: number;
+  readonly ours: PolicyStats;
+  readonly codedeploy: PolicyStats;
+  /** Mean bad requests, ours / CodeDeploy's (bad candidates only). */
+  readonly exposureRatio?: number;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+function stats(outcomes: readonly RunOutcome[]): PolicyStats {
+  const bad = outcomes.map((o) => o.bad).sort((a, b) => a - b);
+  const full = outcomes.flatMap((o) => (o.toFullS === undefined ? [] : [o.toFullS])).sort((a, b) => a - b);
+  return {
+    runs: outcomes.length,
+    rollbackRate: outcomes.filter((o) => o.rolledBack).length / outcomes.length,
+    badMedian: quantile(bad, 0.5),
+    badP95: quantile(bad, 0.95),
+    badMean: bad.reduce((a, b) => a + b, 0) / bad.length,
+    ...(full.length > 0 ? { toFullMedianS: quantile(full, 0.5), toFullP95S: quantile(full, 0.95) } : {}),
+  };
+}
+
+export interface SimulationOptions {
+  readonly seed: number;
+  readonly rates: readonly number[];
+  readonly healthyRuns: number;
+  readonly badRuns: number;
+}
+
+export const DEFAULT_SIMULATION: SimulationOptions = { seed: 6, rates: [1, 10, 100], healthyRuns: 2000, badRuns: 1000 };
+
+export function simulate(options: SimulationOptions = DEFAULT_SIMULATION): CaseRow[] {
+  const rows: CaseRow[] = [];
+  for (const rps of options.rates) {
+    for (const [i, c] of CANDIDATES.entries()) {
+      const runs = c.bad ? options.badRuns : options.healthyRuns;
+      // One stream per case and policy, so adding a case does not change the others.
+      const oursRand = mulberry32(options.seed * 1_000_003 + rps * 101 + i * 2);
+      const cdRand = mulberry32(options.seed * 1_000_003 + rps * 101 + i * 2 + 1);
+      const ours = stats(Array.from({ length: runs }, () => runOurs(oursRand, rps, c)));
+      const codedeploy = stats(Array.from({ length: runs }, () => runCodeDeploy(cdRand, rps, c)));
+      rows.push({
+        candidate: c.name,
+        rps,
+        ours,
+        codedeploy,
+        ...(c.bad ? { exposureRatio: codedeploy.badMean === 0 ? Infinity : ours.badMean / codedeploy.badMean } : {}),
+      });
+    }
+  }
+  return rows;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+const mins = (s?: number) => (s === undefined ? '—' : `${(s / 60).toFixed(1)} min`);
+
+export function formatTable(rows: readonly CaseRow[]): string {
+  const header = ['candidate', 'rps', 'ours: rolled back', 'ours: bad med/p95', 'ours: to 100 % med/p95', 'CD: rolled back', 'CD: bad med/p95', 'CD: to 100 %', 'exposure ours/CD'];
+  const lines = rows.map((r) => [
+    r.candidate,
+    String(r.rps),
+    pct(r.ours.rollbackRate),
+    `${r.ours.badMedian} / ${r.ours.badP95}`,
+    `${mins(r.ours.toFullMedianS)} / ${mins(r.ours.toFullP95S)}`,
+    pct(r.codedeploy.rollbackRate),
+    `${r.codedeploy.badMedian} / ${r.codedeploy.badP95}`,
+    mins(r.codedeploy.toFullMedianS),
+    r.exposureRatio === undefined ? '—' : r.exposureRatio.toFixed(2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n');
+}
+
+if (require.main === module) {
+  const t = Date.now();
+  const rows = simulate();
+  console.log(formatTable(rows));
+  console.log(`(${((Date.now() - t) / 1000).toFixed(1)} s)`);
+}
