@@ -40,6 +40,11 @@ export interface Candidate {
   readonly bad: boolean;
 }
 
+/** What counts as a bad request for this candidate: a failure, or (latency case) a slow one. */
+const isLatency = (c: Candidate) => c.slowRate !== STABLE_SLOW_RATE;
+const badOf = (c: Candidate, errors: number, slow: number) => (!c.bad ? 0 : isLatency(c) ? slow : errors);
+const badRate = (c: Candidate) => (isLatency(c) ? c.slowRate : c.errorRate);
+
 export const CANDIDATES: readonly Candidate[] = [
   { name: 'healthy', errorRate: STABLE_ERROR_RATE, slowRate: STABLE_SLOW_RATE, bad: false },
   { name: 'errors 2×', errorRate: 2 * STABLE_ERROR_RATE, slowRate: STABLE_SLOW_RATE, bad: true },
@@ -113,7 +118,7 @@ export function runOurs(rand: () => number, rps: number, c: Candidate): RunOutco
       // A promoted bad release keeps serving everything until the horizon.
       if (c.bad && t < HORIZON_MIN * 60) {
         const rest = rps * (HORIZON_MIN * 60 - t);
-        bad += binomial(rand, rest, c.errorRate === STABLE_ERROR_RATE ? c.slowRate : c.errorRate);
+        bad += binomial(rand, rest, badRate(c));
       }
       return { rolledBack: false, toFullS, bad };
     }
@@ -128,7 +133,7 @@ export function runOurs(rand: () => number, rps: number, c: Candidate): RunOutco
     const s = serve(rand, perPoll, alias.weight, c);
     cand = { invocations: cand.invocations + s.toCandidate, errors: cand.errors + s.candidateErrors };
     stab = { invocations: stab.invocations + s.toStable, errors: stab.errors + s.stableErrors };
-    bad += c.errorRate === STABLE_ERROR_RATE && c.bad ? s.candidateSlow : c.bad ? s.candidateErrors : 0;
+    bad += badOf(c, s.candidateErrors, s.candidateSlow);
     minute = { requests: minute.requests + perPoll, slow: minute.slow + s.candidateSlow + s.stableSlow };
     elapsedMs += POLL_S * 1000;
     t += POLL_S;
@@ -146,12 +151,12 @@ export function runCodeDeploy(rand: () => number, rps: number, c: Candidate): Ru
   const perMinute = rps * 60;
   for (let m = 0; m < 5; m++) {
     const s = serve(rand, perMinute, 0.1, c);
-    bad += c.errorRate === STABLE_ERROR_RATE && c.bad ? s.candidateSlow : c.bad ? s.candidateErrors : 0;
+    bad += badOf(c, s.candidateErrors, s.candidateSlow);
     alarm.add(perMinute, s.candidateSlow + s.stableSlow);
     const errorAlarm = s.toCandidate > 0 && s.candidateErrors >= CD_MIN_ERRORS && s.candidateErrors / s.toCandidate >= CD_ERROR_RATE_THRESHOLD;
     if (errorAlarm || alarm.state === 'ALARM') return { rolledBack: true, bad };
   }
-  if (c.bad) bad += binomial(rand, rps * (HORIZON_MIN - 5) * 60, c.errorRate === STABLE_ERROR_RATE ? c.slowRate : c.errorRate);
+  if (c.bad) bad += binomial(rand, rps * (HORIZON_MIN - 5) * 60, badRate(c));
   return { rolledBack: false, toFullS: 300, bad };
 }
 
@@ -173,6 +178,8 @@ export interface CaseRow {
   readonly codedeploy: PolicyStats;
   /** Mean bad requests, ours / CodeDeploy's (bad candidates only). */
   readonly exposureRatio?: number;
+  /** Median bad requests, ours / CodeDeploy's (bad candidates only; the median ignores CodeDeploy's missed rollbacks' tail). */
+  readonly exposureRatioMedian?: number;
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -199,7 +206,7 @@ export interface SimulationOptions {
   readonly badRuns: number;
 }
 
-export const DEFAULT_SIMULATION: SimulationOptions = { seed: 6, rates: [1, 10, 100], healthyRuns: 2000, badRuns: 1000 };
+export const DEFAULT_SIMULATION: SimulationOptions = { seed: 6, rates: [1, 10, 100], healthyRuns: 5000, badRuns: 2000 };
 
 export function simulate(options: SimulationOptions = DEFAULT_SIMULATION): CaseRow[] {
   const rows: CaseRow[] = [];
@@ -216,7 +223,12 @@ export function simulate(options: SimulationOptions = DEFAULT_SIMULATION): CaseR
         rps,
         ours,
         codedeploy,
-        ...(c.bad ? { exposureRatio: codedeploy.badMean === 0 ? Infinity : ours.badMean / codedeploy.badMean } : {}),
+        ...(c.bad
+          ? {
+              exposureRatio: codedeploy.badMean === 0 ? Infinity : ours.badMean / codedeploy.badMean,
+              exposureRatioMedian: codedeploy.badMedian === 0 ? Infinity : ours.badMedian / codedeploy.badMedian,
+            }
+          : {}),
       });
     }
   }
@@ -227,7 +239,7 @@ const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const mins = (s?: number) => (s === undefined ? '—' : `${(s / 60).toFixed(1)} min`);
 
 export function formatTable(rows: readonly CaseRow[]): string {
-  const header = ['candidate', 'rps', 'ours: rolled back', 'ours: bad med/p95', 'ours: to 100 % med/p95', 'CD: rolled back', 'CD: bad med/p95', 'CD: to 100 %', 'exposure ours/CD'];
+  const header = ['candidate', 'rps', 'ours: rolled back', 'ours: bad med/p95', 'ours: to 100 % med/p95', 'CD: rolled back', 'CD: bad med/p95', 'CD: to 100 %', 'exposure ours/CD (mean)', '(median)'];
   const lines = rows.map((r) => [
     r.candidate,
     String(r.rps),
@@ -238,6 +250,7 @@ export function formatTable(rows: readonly CaseRow[]): string {
     `${r.codedeploy.badMedian} / ${r.codedeploy.badP95}`,
     mins(r.codedeploy.toFullMedianS),
     r.exposureRatio === undefined ? '—' : r.exposureRatio.toFixed(2),
+    r.exposureRatioMedian === undefined ? '—' : r.exposureRatioMedian.toFixed(2),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

@@ -21,8 +21,8 @@ import { buildSync } from 'esbuild';
 import { basePathsOf, type ResolvedContainer } from '../declaration/container';
 import { AliasAlarms } from './alias-alarms';
 import type { HttpApi } from './http-api';
-import { PREVIEW_ALIAS } from './platform-function';
-import { LIVE_ALIAS, LiveRelease } from './release';
+import { addFunctionRelease } from './function-release';
+import type { LiveRelease } from './release';
 import { NODE_TARGET } from './runtime';
 import { WarmCapacity } from './warm-capacity';
 
@@ -123,19 +123,8 @@ export class ContainerFunction extends Construct {
     this.bucket?.grantReadWrite(this.function);
     Tags.of(this.function).add('faas:function', d.name);
 
-    this.published = this.function.currentVersion;
-    this.release = new LiveRelease(this, 'Live', { function: this.function, published: this.published, release: d.release });
-    this.live = this.release.alias;
-    this.preview = new lambda.Alias(this, 'Preview', { aliasName: PREVIEW_ALIAS, version: this.published });
-
-    this.alarms = new AliasAlarms(this, 'Alarms', {
-      alias: this.live,
-      namePrefix: `${props.namePrefix}-${d.name}-${LIVE_ALIAS}`,
-      errorThreshold: d.alarms.errors,
-      p99ThresholdMs: d.alarms.p99Ms ?? Math.round(d.timeoutSeconds * 1000 * 0.8),
-    });
-    this.release.watch(this.alarms.releaseAlarms);
-    if (d.warm) this.warm = new WarmCapacity(this, 'Warm', { alias: this.live, warm: d.warm });
+    ({ published: this.published, release: this.release, live: this.live, preview: this.preview, alarms: this.alarms, warm: this.warm } =
+      addFunctionRelease(this, { function: this.function, name: d.name, release: d.release, alarms: d.alarms, timeoutSeconds: d.timeoutSeconds, warm: d.warm, namePrefix: props.namePrefix }));
 
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

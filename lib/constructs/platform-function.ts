@@ -17,13 +17,14 @@ import { AliasAlarms } from './alias-alarms';
 import { AsyncInvocation, type DestinationFunction } from './async-invocation';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { QueueBuffer } from './queue-buffer';
-import { LIVE_ALIAS, LiveRelease } from './release';
+import { addFunctionRelease } from './function-release';
+import type { LiveRelease } from './release';
 import { NODE_RUNTIME, NODE_TARGET, RUNTIME_PROVIDED_MODULES } from './runtime';
 import type { SharedLayer } from './shared-layer';
 import { ObjectTrigger, ScheduleTriggers } from './triggers';
 import { WarmCapacity } from './warm-capacity';
 
-export const PREVIEW_ALIAS = 'preview';
+export { PREVIEW_ALIAS } from './function-release';
 
 export interface PlatformFunctionProps {
   readonly declaration: ResolvedFunction;
@@ -120,20 +121,8 @@ export class PlatformFunction extends Construct {
     }
     Tags.of(this.function).add('faas:function', d.name);
 
-    this.published = this.function.currentVersion;
-    this.release = new LiveRelease(this, 'Live', { function: this.function, published: this.published, release: d.release });
-    this.live = this.release.alias;
-    // Knative's traffic tag: always the newest version, reachable on its own route.
-    this.preview = new lambda.Alias(this, 'Preview', { aliasName: PREVIEW_ALIAS, version: this.published });
-
-    this.alarms = new AliasAlarms(this, 'Alarms', {
-      alias: this.live,
-      namePrefix: `${props.namePrefix}-${d.name}-${LIVE_ALIAS}`,
-      errorThreshold: d.alarms.errors,
-      p99ThresholdMs: d.alarms.p99Ms ?? Math.round(d.timeoutSeconds * 1000 * 0.8),
-    });
-    this.release.watch(this.alarms.releaseAlarms);
-    if (d.warm) this.warm = new WarmCapacity(this, 'Warm', { alias: this.live, warm: d.warm });
+    ({ published: this.published, release: this.release, live: this.live, preview: this.preview, alarms: this.alarms, warm: this.warm } =
+      addFunctionRelease(this, { function: this.function, name: d.name, release: d.release, alarms: d.alarms, timeoutSeconds: d.timeoutSeconds, warm: d.warm, namePrefix: props.namePrefix }));
     if (d.queue) {
       this.queueBuffer = new QueueBuffer(this, 'Queue', {
         function: this.function,

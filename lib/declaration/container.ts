@@ -7,7 +7,8 @@
  * very same rules: resolvePlatform runs on a stand-in function per container (see `crossCheck`).
  */
 import { z } from 'zod';
-import { DeclarationError, PREVIEW_PREFIX, resolvePlatform, type DeclarationProblem, type ProjectView } from './resolve';
+import { DeclarationError, PREVIEW_PREFIX, resolvePlatform, type ProjectView } from './resolve';
+import { applyOverride, isRecord, zodProblems, type DeclarationProblem } from './zod-problems';
 import { functionSchema, routeSchema, type FunctionInput, type ResolvedFunction, type ResolvedPlatform, type RouteDeclaration } from './schema';
 
 /** The folder every container lives under, one subfolder per container. */
@@ -189,7 +190,7 @@ export function resolveContainers(input: unknown, stage: string, project: Projec
     const merged = applyOverride(declared, overrides[name]);
     const parsed = containerSchema.safeParse(merged);
     if (!parsed.success) {
-      const found = zodProblems(parsed.error, merged, name);
+      const found = zodProblems(parsed.error, merged, { prefix: `containers.${name}`, reference: 'docs/containers.md' });
       problems.push(...found);
       // Still report a missing Dockerfile, so one run shows every problem.
       const raw = isRecord(merged) ? merged : {};
@@ -303,43 +304,4 @@ function checkPrefixes(containers: readonly ResolvedContainer[], functions: read
     });
   }
   return problems;
-}
-
-function applyOverride(declared: unknown, override: unknown): unknown {
-  if (!isRecord(override) || !isRecord(declared)) return declared;
-  const merged: Record<string, unknown> = { ...declared };
-  for (const [key, value] of Object.entries(override)) {
-    if (value === null) delete merged[key];
-    else merged[key] = value;
-  }
-  return merged;
-}
-
-function zodProblems(error: z.ZodError, input: unknown, name: string): DeclarationProblem[] {
-  return error.issues.flatMap((issue): DeclarationProblem[] => {
-    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-    const field = (p: readonly (string | number)[]) => `containers.${name}${p.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')}`;
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        field: field([...path, key]),
-        value: valueAt(input, [...path, key]),
-        message: 'unknown field; fix: remove it or check the spelling against docs/containers.md',
-      }));
-    }
-    const message = /fix:/.test(issue.message) ? issue.message : `${issue.message.replace(/^Invalid input: /, '')}; fix: give ${field(path)} the type shown in docs/containers.md`;
-    return [{ field: field(path), value: valueAt(input, path), message }];
-  });
-}
-
-function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
-  let current: unknown = input;
-  for (const key of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string | number, unknown>)[key];
-  }
-  return current;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -3,7 +3,6 @@
  * collects every problem and throws once. Pure: what it needs from the disk (which
  * layers exist, which entry files exist) is passed in, so it is tested without fixtures.
  */
-import type { z } from 'zod';
 import { checkAsync, effectiveAsync, implicitRoutes } from './async';
 import {
   apiSchema,
@@ -13,6 +12,7 @@ import {
   type ResolvedFunction,
   type ResolvedPlatform,
 } from './schema';
+import { applyOverride, isRecord, zodProblems, type DeclarationProblem } from './zod-problems';
 
 /** What resolution needs to know about the project folder. */
 export interface ProjectView {
@@ -22,17 +22,7 @@ export interface ProjectView {
   readonly fileExists: (relativePath: string) => boolean;
 }
 
-/** One problem in the declaration. */
-export interface DeclarationProblem {
-  /** The function the problem belongs to; absent for app-wide fields. */
-  readonly functionName?: string;
-  /** Dotted field path inside the function (or the app). */
-  readonly field: string;
-  /** The value that was given (undefined when the field is missing). */
-  readonly value: unknown;
-  /** What is wrong and how to fix it. */
-  readonly message: string;
-}
+export type { DeclarationProblem } from './zod-problems';
 
 export class DeclarationError extends Error {
   constructor(
@@ -63,6 +53,8 @@ const RESERVED_ENV = new Set([
 ]);
 /** Variables the platform itself sets on functions start with this. */
 export const PLATFORM_ENV_PREFIX = 'FAAS_';
+const README_REFERENCE = 'the declaration reference in README.md';
+
 /** Path prefix under which every route is also served by the preview alias. */
 export const PREVIEW_PREFIX = '/preview';
 
@@ -74,7 +66,7 @@ export function resolvePlatform(input: unknown, stage: string, project: ProjectV
   const problems: DeclarationProblem[] = [];
   const top = platformSchema.safeParse(input);
   if (!top.success) {
-    problems.push(...zodProblems(top.error, input, undefined));
+    problems.push(...zodProblems(top.error, input, { reference: README_REFERENCE }));
     // Keep going where the shape allows, so one run reports function problems too.
     const salvage = salvageTop(input);
     if (!salvage) throw new DeclarationError(stage, problems);
@@ -97,7 +89,7 @@ export function resolvePlatform(input: unknown, stage: string, project: ProjectV
   }
   const stageApi = platform.stages[stage]?.api ?? {};
   const api = apiSchema.safeParse({ ...platform.api, ...stageApi });
-  if (!api.success) problems.push(...zodProblems(api.error, { ...platform.api, ...stageApi }, undefined, `stages.${stage}.api`));
+  if (!api.success) problems.push(...zodProblems(api.error, { ...platform.api, ...stageApi }, { prefix: `stages.${stage}.api`, reference: README_REFERENCE }));
 
   if (problems.length > 0 || !api.success) throw new DeclarationError(stage, problems);
   return { app: platform.app, stage, api: api.data, functions };
@@ -124,7 +116,7 @@ function resolveFunctions(platform: FunctionsAndStages, stage: string, project: 
     const merged = applyOverride(declared, overrides[name]);
     const parsed = functionSchema.safeParse(merged);
     if (!parsed.success) {
-      problems.push(...zodProblems(parsed.error, merged, name));
+      problems.push(...zodProblems(parsed.error, merged, { functionName: name, reference: README_REFERENCE }));
       // Still report what can be checked on the raw input, so one run shows every problem.
       const raw = isRecord(merged) ? merged : {};
       const entry = typeof raw.entry === 'string' ? raw.entry : `functions/${name}/index.ts`;
@@ -159,9 +151,6 @@ function salvageTop(input: unknown): FunctionsAndStages | undefined {
   return { functions: input.functions, stages: stages as FunctionsAndStages['stages'] };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Cross-field rules the schema cannot express. */
 function checkFunction(fn: ResolvedFunction, project: ProjectView): DeclarationProblem[] {
@@ -283,50 +272,6 @@ function variableClash(
     parent += `/${segment.startsWith('{') ? '{}' : segment}`;
   }
   return clash;
-}
-
-/** Replace top-level fields with the stage's; `null` removes a field so its default applies. */
-function applyOverride(declared: unknown, override: Record<string, unknown> | undefined): unknown {
-  if (!override || typeof declared !== 'object' || declared === null) return declared;
-  const merged: Record<string, unknown> = { ...(declared as Record<string, unknown>) };
-  for (const [key, value] of Object.entries(override)) {
-    if (value === null) delete merged[key];
-    else merged[key] = value;
-  }
-  return merged;
-}
-
-function zodProblems(error: z.ZodError, input: unknown, functionName: string | undefined, prefix = ''): DeclarationProblem[] {
-  return error.issues.flatMap((issue): DeclarationProblem[] => {
-    const path = issue.path.map((p) => (typeof p === 'symbol' ? p.toString() : p));
-    const field = (p: readonly (string | number)[]) => [prefix, formatPath(p)].filter(Boolean).join('.') || '(root)';
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        functionName,
-        field: field([...path, key]),
-        value: valueAt(input, [...path, key]),
-        message: 'unknown field; fix: remove it or check the spelling against the declaration reference in README.md',
-      }));
-    }
-    // Type errors come from zod's own wording; every message still ends with a fix.
-    const message = /fix:/.test(issue.message)
-      ? issue.message
-      : `${issue.message.replace(/^Invalid input: /, '')}; fix: give ${field(path)} the type shown in the declaration reference (README.md)`;
-    return [{ functionName, field: field(path), value: valueAt(input, path), message }];
-  });
-}
-
-function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
-  let current: unknown = input;
-  for (const key of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string | number, unknown>)[key];
-  }
-  return current;
-}
-
-function formatPath(path: readonly (string | number)[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
 }
 
 function show(value: unknown): string {
