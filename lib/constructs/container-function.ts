@@ -21,7 +21,7 @@ import { buildSync } from 'esbuild';
 import { basePathsOf, type ResolvedContainer } from '../declaration/container';
 import { AliasAlarms } from './alias-alarms';
 import type { HttpApi } from './http-api';
-import { addFunctionRelease } from './function-release';
+import { acknowledgeFunctionRole, addFunctionRelease } from './function-release';
 import type { LiveRelease } from './release';
 import { NODE_TARGET } from './runtime';
 import { WarmCapacity } from './warm-capacity';
@@ -126,14 +126,7 @@ export class ContainerFunction extends Construct {
     ({ published: this.published, release: this.release, live: this.live, preview: this.preview, alarms: this.alarms, warm: this.warm } =
       addFunctionRelease(this, { function: this.function, name: d.name, release: d.release, alarms: d.alarms, timeoutSeconds: d.timeoutSeconds, warm: d.warm, namePrefix: props.namePrefix }));
 
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: 'Function roles use AWSLambdaBasicExecutionRole, which only allows writing the function\'s own logs.',
-    });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray tracing needs xray:PutTraceSegments/PutTelemetryRecords on "*" (X-Ray has no resource-level permissions).',
-    });
+    acknowledgeFunctionRole(this.function);
     Validations.of(this.function).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason: 'Invoked synchronously through API Gateway: the caller receives every failure, so there is nothing to dead-letter.',

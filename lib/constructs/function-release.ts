@@ -3,6 +3,7 @@
  * publishes, the `live` alias with its release mode, the `preview` alias on the newest version
  * (Knative's traffic tag), per-alias alarms and warm capacity.
  */
+import { Validations } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Alias } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -53,4 +54,16 @@ export function addFunctionRelease(scope: Construct, props: FunctionReleaseProps
   release.watch(alarms.releaseAlarms);
   const warm = props.warm ? new WarmCapacity(scope, 'Warm', { alias: live, warm: props.warm }) : undefined;
   return { published, release, live, preview, alarms, warm };
+}
+
+/** The findings every platform function's role raises, acknowledged with their reasons. */
+export function acknowledgeFunctionRole(fn: lambda.IFunction): void {
+  Validations.of(fn).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason: 'Function roles use AWSLambdaBasicExecutionRole, which only allows writing the function\'s own logs.',
+  });
+  Validations.of(fn).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'X-Ray tracing needs xray:PutTraceSegments/PutTelemetryRecords on "*" (X-Ray has no resource-level permissions).',
+  });
 }

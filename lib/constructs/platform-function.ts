@@ -17,7 +17,7 @@ import { AliasAlarms } from './alias-alarms';
 import { AsyncInvocation, type DestinationFunction } from './async-invocation';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { QueueBuffer } from './queue-buffer';
-import { addFunctionRelease } from './function-release';
+import { acknowledgeFunctionRole, addFunctionRelease } from './function-release';
 import type { LiveRelease } from './release';
 import { NODE_RUNTIME, NODE_TARGET, RUNTIME_PROVIDED_MODULES } from './runtime';
 import type { SharedLayer } from './shared-layer';
@@ -133,14 +133,7 @@ export class PlatformFunction extends Construct {
       });
     }
 
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: 'Function roles use AWSLambdaBasicExecutionRole, which only allows writing the function\'s own logs.',
-    });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray tracing needs xray:PutTraceSegments/PutTelemetryRecords on "*" (X-Ray has no resource-level permissions).',
-    });
+    acknowledgeFunctionRole(this.function);
     const dlqReason = dlqAcknowledgement(d);
     if (dlqReason) Validations.of(this.function).acknowledge({ id: 'Serverless-LambdaDLQ', reason: dlqReason });
   }
