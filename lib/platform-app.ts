@@ -1,12 +1,25 @@
 /**
- * Declaration → validated platform → stacks, with cdk-nag's AwsSolutions and Serverless
- * packs as synth-time validations (any unacknowledged finding fails synth).
+ * Declaration → validated platform → placement → stacks, with cdk-nag's AwsSolutions and
+ * Serverless packs as synth-time validations (any unacknowledged finding fails synth).
+ *
+ * Stacks (docs/architecture.md "Stack placement"):
+ * - `<app>-<stage>`: the REST API (ids exported under fixed names) and the list of function stacks;
+ * - `<app>-<stage>-functions-<n>`: the functions placement put there, with their routes;
+ * - `<app>-<stage>-api`: the API's stage, deployed last.
  */
-import { App, Validations, type AppProps, type Environment } from 'aws-cdk-lib';
+import * as path from 'node:path';
+import { Annotations, App, Stack, Validations, type AppProps, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { effectiveAsync, jobsPath } from './declaration/async';
 import { resolvePlatformWithContainers, type ResolvedPlatformWithContainers } from './declaration/container';
+import { DEFAULT_LIMITS, placeUnits, type PlacementLimits, type PlacementResult } from './placement/placement';
+import { PLACEMENT_FILE, PlacementFile, type PlacementStore } from './placement/placement-file';
+import { measureGroups } from './placement/measure';
+import { groupMembers, type PlacementMember } from './placement/units';
 import { readProject, type Project } from './project';
-import { PlatformStack } from './stacks/platform-stack';
+import { ApiStack } from './stacks/api-stack';
+import { BaseStack } from './stacks/base-stack';
+import { FunctionStack } from './stacks/function-stack';
 
 export interface PlatformAppOptions {
   /** The declaration (faas.config.ts's default export). */
@@ -27,29 +40,142 @@ export interface PlatformAppOptions {
    * @default true
    */
   readonly nag?: boolean;
+  /**
+   * Where the placement of functions into stacks is kept.
+   * @default - faas.placement.json in the project root (read-only when `CI` is set)
+   */
+  readonly placement?: PlacementStore;
+  /** @default DEFAULT_LIMITS (450 resources, 190 outputs per stack) */
+  readonly limits?: PlacementLimits;
 }
 
 export interface PlatformApp {
   readonly app: App;
   readonly platform: ResolvedPlatformWithContainers;
   readonly project: Project;
-  readonly stack: PlatformStack;
+  readonly base: BaseStack;
+  readonly functionStacks: readonly FunctionStack[];
+  /** @default - none when no function has a route */
+  readonly apiStack?: ApiStack;
+  readonly placement: PlacementResult;
 }
 
+/** aws-cdk-lib's own check: synth fails if a template has more resources than this. */
+const STACK_RESOURCE_LIMIT_CONTEXT = '@aws-cdk/core:stackResourceLimit';
+
 export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
-  const app = new App(options.appProps);
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const app = new App({
+    ...options.appProps,
+    context: { [STACK_RESOURCE_LIMIT_CONTEXT]: limits.maxResources, ...options.appProps?.context },
+  });
   const stage = String(app.node.tryGetContext('stage') ?? options.stage ?? 'dev');
   const project = readProject(options.projectRoot);
   const platform = resolvePlatformWithContainers(options.declaration, stage, project);
+  const namePrefix = `${platform.app}-${stage}`;
   if (options.nag ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   }
-  const stack = new PlatformStack(app, `${platform.app}-${stage}`, {
-    platform,
-    project,
-    containers: platform.containers,
+
+  const placement = place(app, platform, project, options.placement ?? new PlacementFile(path.join(options.projectRoot, PLACEMENT_FILE)), limits);
+  const stackName = (id: string) => `${namePrefix}-${id}`;
+  const base = new BaseStack(app, namePrefix, {
+    namePrefix,
+    functionStacks: placement.stacks.map((s) => stackName(s.id)),
     env: options.env,
-    description: `faas platform "${platform.app}", stage ${stage}`,
+    description: `faas platform "${platform.app}", stage ${stage}: REST API and index of function stacks`,
   });
-  return { app, platform, project, stack };
+  for (const move of placement.moves) {
+    Annotations.of(base).addWarningV2('faas:placement-move', `function "${move.name}" moves from ${stackName(move.from)} to ${stackName(move.to)} because ${move.reason}: the deploy replaces it (new function name, empty queues, old versions gone)`);
+  }
+  for (const id of placement.emptied) {
+    Annotations.of(base).addWarningV2('faas:placement-emptied', `${stackName(id)} no longer holds any function; after the deploy, delete it (aws cloudformation delete-stack --stack-name ${stackName(id)})`);
+  }
+
+  const withContainers = String(app.node.tryGetContext('containers') ?? 'true') !== 'false';
+  const functionStacks: FunctionStack[] = [];
+  for (const placed of placement.stacks) {
+    const members = new Set(placed.units.flatMap((u) => u.members));
+    const functions = platform.functions.filter((f) => members.has(f.name));
+    const containers = withContainers ? platform.containers.filter((c) => members.has(c.name)) : [];
+    // With containers left out (emulators) a stack may be empty; CloudFormation rejects empty templates.
+    if (functions.length === 0 && containers.length === 0) continue;
+    const stack = new FunctionStack(app, stackName(placed.id), {
+      namePrefix,
+      stage,
+      project,
+      functions,
+      containers,
+      api: base.imported,
+      env: options.env,
+      description: `faas platform "${platform.app}", stage ${stage}: functions ${[...members].sort().join(', ')}`.slice(0, 512),
+    });
+    stack.addStackDependency(base, 'imports the REST API ids');
+    functionStacks.push(stack);
+  }
+
+  const routed = functionStacks.filter((s) => s.routes);
+  let apiStack: ApiStack | undefined;
+  if (routed.length > 0) {
+    apiStack = new ApiStack(app, stackName('api'), {
+      restApiId: base.imported.restApiId,
+      stageName: stage,
+      throttleRateLimit: platform.api.throttleRateLimit,
+      throttleBurstLimit: platform.api.throttleBurstLimit,
+      methodSignatures: () => routed.flatMap((s) => s.routes!.signatures.map((line) => `${s.stackName} ${line}`)),
+      env: options.env,
+      description: `faas platform "${platform.app}", stage ${stage}: REST API stage`,
+    });
+    apiStack.addStackDependency(base, 'imports the REST API id; its account settings (CloudWatch role) must exist before stage logging');
+    for (const s of routed) apiStack.addStackDependency(s, 'a deployment snapshots every method');
+  }
+  return { app, platform, project, base, functionStacks, apiStack, placement };
+}
+
+/** Groups, measures and places the functions; records a changed placement. */
+function place(app: App, platform: ResolvedPlatformWithContainers, project: Project, store: PlacementStore, limits: PlacementLimits): PlacementResult {
+  const members: PlacementMember[] = [
+    ...platform.functions.map((f) => {
+      const a = effectiveAsync(f);
+      return {
+        name: f.name,
+        paths: [...f.routes.map((r) => r.path), ...(f.queue ? [jobsPath(f.name)] : [])],
+        linked: [a?.onSuccess, a?.onFailure].flatMap((d) => (d?.kind === 'function' ? [d.name] : [])),
+      };
+    }),
+    ...platform.containers.map((c) => ({ name: c.name, paths: c.routes.map((r) => r.path), linked: [] })),
+  ];
+  const units = measureGroups({
+    groups: groupMembers(members),
+    functions: platform.functions,
+    containers: platform.containers,
+    project,
+    stage: platform.stage,
+    context: app.node.getAllContext() as Record<string, unknown>,
+  });
+  const deployment = `${platform.app}-${platform.stage}`;
+  const previous = store.read(deployment);
+  const result = placeUnits(units, previous, limits);
+  if (result.problems.length > 0) {
+    throw new PlacementError(deployment, result.problems);
+  }
+  if (JSON.stringify(normalise(previous)) !== JSON.stringify(normalise(result.assignment))) store.write(deployment, result.assignment);
+  return result;
+}
+
+const normalise = (a: Readonly<Record<string, readonly string[]>>) => Object.keys(a).sort().map((k) => [k, [...a[k]].sort()]);
+
+export class PlacementError extends Error {
+  constructor(
+    readonly deployment: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`faas placement of ${deployment}: ${problems.length} group${problems.length === 1 ? '' : 's'} cannot be placed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'PlacementError';
+  }
+}
+
+/** Stacks of a built platform app, base first, API stack last. */
+export function stacksOf(built: Pick<PlatformApp, 'base' | 'functionStacks' | 'apiStack'>): Stack[] {
+  return [built.base, ...built.functionStacks, ...(built.apiStack ? [built.apiStack] : [])];
 }

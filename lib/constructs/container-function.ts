@@ -20,7 +20,6 @@ import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
 import { basePathsOf, type ResolvedContainer } from '../declaration/container';
 import { AliasAlarms } from './alias-alarms';
-import type { HttpApi } from './http-api';
 import { acknowledgeFunctionRole, addFunctionRelease } from './function-release';
 import type { LiveRelease } from './release';
 import { NODE_TARGET } from './runtime';
@@ -142,12 +141,6 @@ export class ContainerFunction extends Construct {
   }
 
   /** Routes the declared paths to the live alias, and their /preview twins to the preview alias. */
-  addRoutesTo(api: HttpApi): void {
-    for (const route of this.declaration.routes) {
-      api.addRoute({ functionName: this.declaration.name, route, live: this.live, preview: this.preview });
-    }
-  }
-
   private bucketLogicalId(): string {
     return this.bucket ? this.bucket.stack.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket) : '';
   }

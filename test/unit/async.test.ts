@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import faasConfig from '../../faas.config';
 import type { FunctionInput, PlatformInput } from '../../lib/declaration/schema';
-import { buildPlatformApp } from '../../lib/platform-app';
+import { InMemoryPlacement } from '../../lib/placement/placement-file';
+import { buildPlatformApp, stacksOf } from '../../lib/platform-app';
 import { build, CDK_CONTEXT, declaration, hello, logicalIds, REPO_ROOT } from './support/platform-fixture';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
@@ -212,7 +213,7 @@ describe('queue-buffered functions', () => {
     const { template } = build(declaration({ worker: worker() }));
     const resources = template.toJSON().Resources as Resources;
     const queue = idsUnder(template, 'AWS::SQS::Queue', 'FnworkerQueue').find((id) => !id.includes('DeadLetter'))!;
-    const [role] = logicalIds(template, 'AWS::IAM::Role').filter((id) => id.startsWith('HttpSendToworker'));
+    const [role] = logicalIds(template, 'AWS::IAM::Role').filter((id) => id.startsWith('ApiSendToworker'));
 
     // THEN the method is an AWS (service) integration on the queue, signed with its own role
     template.hasResourceProperties('AWS::ApiGateway::Method', {
@@ -266,7 +267,7 @@ describe('queue-buffered functions', () => {
     template.hasOutput('Dlqworker', { Value: { Ref: dlq } });
     template.hasOutput('Queueworker', { Value: { Ref: queue } });
     template.hasOutput('QueueAlarmsworker', { Value: 'test-dev-worker-queue-age,test-dev-worker-dlq-not-empty,test-dev-worker-dlq-age' });
-    template.hasOutput('Routesworker', { Value: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('^POST https://'), '/worker/jobs'])] } });
+    template.hasOutput('Routesworker', { Value: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('^POST https://'), '/dev/worker/jobs'])] } });
   });
 
   test('a queue function keeps its declared routes on the live and preview aliases', () => {
@@ -374,7 +375,7 @@ describe('schedule trigger', () => {
 /** Synthesizes with cdk-nag's AwsSolutions and Serverless packs; throws on any unacknowledged finding. */
 function synthWithNag(input: PlatformInput, stage = 'dev') {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-nag-'));
-  const { app } = buildPlatformApp({ declaration: input, projectRoot: REPO_ROOT, appProps: { outdir, context: { ...CDK_CONTEXT, stage } } });
+  const { app } = buildPlatformApp({ declaration: input, projectRoot: REPO_ROOT, placement: new InMemoryPlacement(), appProps: { outdir, context: { ...CDK_CONTEXT, stage } } });
   return () => app.synth();
 }
 
@@ -391,8 +392,8 @@ describe('security and size', () => {
   });
 
   test('the example dev stage stays free of types the emulator rejects', () => {
-    const { stack } = buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, appProps: { context: { ...CDK_CONTEXT, stage: 'dev' } } });
-    const types = new Set(Object.values(Template.fromStack(stack).toJSON().Resources as Resources).map((r) => r.Type));
+    const built = buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: new InMemoryPlacement(), appProps: { context: { ...CDK_CONTEXT, stage: 'dev' } } });
+    const types = new Set(stacksOf(built).flatMap((s) => Object.values(Template.fromStack(s).toJSON().Resources as Resources).map((r) => r.Type)));
     expect([...types].filter((t) => t.startsWith('AWS::ApplicationAutoScaling') || t.startsWith('AWS::CodeDeploy'))).toEqual([]);
     expect([...types]).toEqual(expect.arrayContaining(['AWS::Lambda::EventSourceMapping', 'AWS::Lambda::EventInvokeConfig', 'Custom::S3BucketNotifications']));
   });
@@ -419,7 +420,7 @@ describe('bundling the AWS SDK', () => {
 
   test('the example bundles it for transform in dev only', () => {
     const externals = (stage: string) =>
-      buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, appProps: { context: { ...CDK_CONTEXT, stage } } }).stack.functions.get('transform')!.externalModules;
+      buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: new InMemoryPlacement(), appProps: { context: { ...CDK_CONTEXT, stage } } }).functionStacks[0].functions.get('transform')!.externalModules;
     expect(externals('dev')).toEqual([]);
     expect(externals('prod')).toEqual(['@aws-sdk/*']);
   });

@@ -6,7 +6,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { resolvePlatform } from '../../lib/declaration/resolve';
 import type { PlatformInput } from '../../lib/declaration/schema';
 import { readProject, type LayerSource } from '../../lib/project';
-import { PlatformStack } from '../../lib/stacks/platform-stack';
+import { FunctionStack } from '../../lib/stacks/function-stack';
 import { build, CDK_CONTEXT, declaration, hello, logicalIds, REPO_ROOT } from './support/platform-fixture';
 
 /** A layer folder in a temp dir with one package whose code exports `mark`. */
@@ -25,7 +25,7 @@ function buildWith(layers: LayerSource[], input: PlatformInput) {
   const app = new App({ outdir, context: CDK_CONTEXT });
   const project = { ...readProject(REPO_ROOT), layerSources: layers, layers: layers.map((l) => l.name) };
   const platform = resolvePlatform(input, 'dev', project);
-  const stack = new PlatformStack(app, 'LayerTest', { platform, project });
+  const stack = new FunctionStack(app, 'LayerTest', { namePrefix: 'test-dev', stage: 'dev', project, functions: platform.functions, api: { restApiId: 'api', rootResourceId: 'root', previewResourceId: 'preview', requestValidatorId: 'validator' } });
   const assembly = app.synth();
   return { stack, template: Template.fromStack(stack), outdir: assembly.directory };
 }

@@ -5,14 +5,15 @@ import { Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import faasConfig from '../../faas.config';
 import type { PlatformInput } from '../../lib/declaration/schema';
+import { InMemoryPlacement } from '../../lib/placement/placement-file';
 import { buildPlatformApp } from '../../lib/platform-app';
 import { CDK_CONTEXT, declaration, hello, REPO_ROOT } from './support/platform-fixture';
 
 /** Synthesizes with cdk-nag's AwsSolutions and Serverless packs; resolves to the findings report. */
 function synthWithNag(input: PlatformInput, stage: string, mutate?: (stack: import('aws-cdk-lib').Stack) => void) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-nag-'));
-  const { app, stack } = buildPlatformApp({ declaration: input, projectRoot: REPO_ROOT, appProps: { outdir, context: { ...CDK_CONTEXT, stage } } });
-  mutate?.(stack);
+  const { app, functionStacks } = buildPlatformApp({ declaration: input, projectRoot: REPO_ROOT, placement: new InMemoryPlacement(), appProps: { outdir, context: { ...CDK_CONTEXT, stage } } });
+  mutate?.(functionStacks[0]);
   return () => app.synth();
 }
 
@@ -36,7 +37,7 @@ describe('cdk-nag (AwsSolutions + Serverless packs)', () => {
   });
 
   test('every acknowledgement carries a reason', () => {
-    const { app } = buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, appProps: { context: { ...CDK_CONTEXT, stage: 'prod' } } });
+    const { app } = buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, placement: new InMemoryPlacement(), appProps: { context: { ...CDK_CONTEXT, stage: 'prod' } } });
     const acknowledgements = app.node
       .findAll()
       .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))

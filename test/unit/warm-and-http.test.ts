@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import faasConfig from '../../faas.config';
 import { build, declaration, hello, REPO_ROOT } from './support/platform-fixture';
+import { InMemoryPlacement } from '../../lib/placement/placement-file';
 import { buildPlatformApp } from '../../lib/platform-app';
 
 const warm = {
@@ -40,10 +41,10 @@ describe('warm capacity', () => {
   });
 
   test('warm capacity follows the stage: prod has it, dev does not', () => {
-    const synth = (stage: string) => buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, stage, nag: false, appProps: { context: { stage } } });
+    const synth = (stage: string) => buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, stage, nag: false, placement: new InMemoryPlacement(), appProps: { context: { stage } } });
     const { Template } = jest.requireActual<typeof import('aws-cdk-lib/assertions')>('aws-cdk-lib/assertions');
-    Template.fromStack(synth('prod').stack).resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 1);
-    Template.fromStack(synth('dev').stack).resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+    Template.fromStack(synth('prod').functionStacks[0]).resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 1);
+    Template.fromStack(synth('dev').functionStacks[0]).resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
   });
 
   test('reserved concurrency is set on the function', () => {
@@ -69,7 +70,7 @@ describe('http routes', () => {
   };
 
   test('every API integration targets an alias ARN: live for routes, preview under /preview', () => {
-    const { template } = build(declaration({ hello: hello({ routes: [{ method: 'GET', path: '/hello' }, { method: 'POST', path: '/hello/{id}' }] }) }));
+    const { template, baseTemplate } = build(declaration({ hello: hello({ routes: [{ method: 'GET', path: '/hello' }, { method: 'POST', path: '/hello/{id}' }] }) }));
     const resources = template.toJSON().Resources;
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
     expect(methods).toHaveLength(4);
@@ -77,15 +78,17 @@ describe('http routes', () => {
     const targets = methods.map((m) => aliasNameOf(resources, (m.Properties as { Integration: { Uri: unknown } }).Integration.Uri));
     expect(targets.sort()).toEqual(['live', 'live', 'preview', 'preview']);
     template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', Integration: { Type: 'AWS_PROXY' } });
-    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'preview' });
+    // /preview itself is the base stack's; the route's twin hangs under it by the exported id
+    baseTemplate.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'preview' });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'hello', ParentId: { 'Fn::ImportValue': 'test-dev-api-preview' } });
     // AND API Gateway may invoke only the aliases
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission'));
     expect(permissions.map((p) => aliasNameOf(resources, (p.Properties as { FunctionName: unknown }).FunctionName)).sort()).toEqual(['live', 'live', 'preview', 'preview']);
   });
 
   test('the stage throttles, writes JSON access logs, and traces', () => {
-    const { template } = build(declaration({ hello: hello() }, { api: { throttleRateLimit: 30, throttleBurstLimit: 60 } }));
-    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+    const { apiTemplate } = build(declaration({ hello: hello() }, { api: { throttleRateLimit: 30, throttleBurstLimit: 60 } }));
+    apiTemplate!.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'dev',
       TracingEnabled: true,
       AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
@@ -94,13 +97,14 @@ describe('http routes', () => {
   });
 
   test('route URLs and the API URL are stack outputs', () => {
-    const { template } = build(declaration({ hello: hello() }));
+    const { template, apiTemplate } = build(declaration({ hello: hello() }));
     template.hasOutput('Routeshello', { Value: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['GET https://'])] }) });
-    expect(Object.keys(template.findOutputs('*')).some((id) => id.startsWith('HttpApiEndpoint'))).toBe(true);
+    expect(Object.keys(apiTemplate!.findOutputs('*'))).toContain('HttpApiEndpoint');
   });
 
-  test('functions without routes get no API', () => {
-    const { template } = build(declaration({ worker: { entry: 'functions/hello/index.ts' } }));
-    template.resourceCountIs('AWS::ApiGateway::RestApi', 0);
+  test('functions without routes get no methods and no stage', () => {
+    const { template, apiStack } = build(declaration({ worker: { entry: 'functions/hello/index.ts' } }));
+    template.resourceCountIs('AWS::ApiGateway::Method', 0);
+    expect(apiStack).toBeUndefined();
   });
 });

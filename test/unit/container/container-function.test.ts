@@ -12,7 +12,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { resolveContainers, type ContainerInput, type ResolvedContainer } from '../../../lib/declaration/container';
 import { BUNDLE_OUTFILE, ContainerFunction, LAMBDA_WEB_ADAPTER_VERSION } from '../../../lib/constructs/container-function';
-import { HttpApi } from '../../../lib/constructs/http-api';
+import { ApiRoutes } from '../../../lib/constructs/api-routes';
 import { readProject } from '../../../lib/project';
 import { CDK_CONTEXT, REPO_ROOT } from '../support/platform-fixture';
 import { call, killLeftoverServers, startTodoServer } from './todo-scenario';
@@ -33,15 +33,15 @@ interface Built {
   readonly outdir: string;
 }
 
-/** App + Stack + the container + an API with its routes, as the platform stack will wire them. */
+/** App + Stack + the container + its routes on an imported API, as a function stack wires them. */
 function build(declaration: ResolvedContainer = resolved(), options: { projectRoot?: string; nag?: boolean } = {}): Built {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-container-test-'));
   const app = new App({ outdir, context: { ...CDK_CONTEXT } });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   const stack = new Stack(app, 'test-dev');
   const container = new ContainerFunction(stack, 'Container-todo', { declaration, projectRoot: options.projectRoot ?? REPO_ROOT, namePrefix: 'test-dev' });
-  const api = new HttpApi(stack, 'Http', { stage: 'dev', restApiName: 'test-dev', throttleRateLimit: 100, throttleBurstLimit: 200 });
-  container.addRoutesTo(api);
+  const api = new ApiRoutes(stack, 'Api', { stage: 'dev', attributes: { restApiId: 'api', rootResourceId: 'root', previewResourceId: 'preview', requestValidatorId: 'validator' } });
+  for (const route of declaration.routes) api.addRoute({ functionName: declaration.name, route, live: container.live, preview: container.preview });
   return { app, stack, container, template: Template.fromStack(stack), outdir };
 }
 
@@ -54,19 +54,22 @@ function aliasNameOf(resources: Resources, value: unknown): string | undefined {
   return alias?.Properties.Name as string | undefined;
 }
 
+/** The base stack's resources, imported by id: the root and /preview. */
+const imported = (id: string): string => (id === 'preview' ? '/preview' : '');
+
 /** "ANY /todo/{proxy+}" → alias name, for every API method. */
 function routeTable(template: Template): Record<string, string | undefined> {
   const resources = template.toJSON().Resources as Resources;
   const pathOf = (id: string): string => {
     const r = resources[id];
     if (r?.Type !== 'AWS::ApiGateway::Resource') return '';
-    const parent = r.Properties.ParentId as { Ref?: string };
-    return `${parent.Ref ? pathOf(parent.Ref) : ''}/${r.Properties.PathPart as string}`;
+    const parent = r.Properties.ParentId as { Ref?: string } | string;
+    return `${typeof parent === 'string' ? imported(parent) : pathOf(parent.Ref!)}/${r.Properties.PathPart as string}`;
   };
   const table: Record<string, string | undefined> = {};
   for (const method of Object.values(resources).filter((r) => r.Type === 'AWS::ApiGateway::Method')) {
-    const resourceId = method.Properties.ResourceId as { Ref?: string };
-    const key = `${method.Properties.HttpMethod as string} ${resourceId.Ref ? pathOf(resourceId.Ref) : '/'}`;
+    const resourceId = method.Properties.ResourceId as { Ref?: string } | string;
+    const key = `${method.Properties.HttpMethod as string} ${typeof resourceId === 'string' ? imported(resourceId) || '/' : pathOf(resourceId.Ref!)}`;
     table[key] = aliasNameOf(resources, (method.Properties.Integration as { Uri: unknown }).Uri);
   }
   return table;

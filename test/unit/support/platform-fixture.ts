@@ -8,7 +8,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { FunctionInput, PlatformInput } from '../../../lib/declaration/schema';
+import { InMemoryPlacement, type PlacementStore } from '../../../lib/placement/placement-file';
 import { buildPlatformApp, type PlatformApp } from '../../../lib/platform-app';
+import type { FunctionStack } from '../../../lib/stacks/function-stack';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -24,19 +26,34 @@ export function declaration(functions: Record<string, FunctionInput>, extra: Par
 }
 
 export interface Built extends PlatformApp {
+  /** The first function stack: where a small test app's functions all are. */
+  readonly stack: FunctionStack;
+  /** Its template. */
   readonly template: Template;
+  /** The base stack's template (the REST API). */
+  readonly baseTemplate: Template;
+  /** The API stack's template (the stage), when any route is declared. */
+  readonly apiTemplate?: Template;
 }
 
 /** Builds the app without cdk-nag (the security test runs it on its own) and returns the stack template. */
-export function build(input: PlatformInput, options: { stage?: string; projectRoot?: string; nag?: boolean } = {}): Built {
+export function build(input: PlatformInput, options: { stage?: string; projectRoot?: string; nag?: boolean; placement?: PlacementStore } = {}): Built {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-test-'));
   const built = buildPlatformApp({
     declaration: input,
     projectRoot: options.projectRoot ?? REPO_ROOT,
     appProps: { outdir, context: { ...CDK_CONTEXT, stage: options.stage ?? 'dev' } },
     nag: options.nag ?? false,
+    placement: options.placement ?? new InMemoryPlacement(),
   });
-  return { ...built, template: Template.fromStack(built.stack) };
+  const stack = built.functionStacks[0];
+  return {
+    ...built,
+    stack,
+    template: Template.fromStack(stack),
+    baseTemplate: Template.fromStack(built.base),
+    apiTemplate: built.apiStack ? Template.fromStack(built.apiStack) : undefined,
+  };
 }
 
 /** Logical IDs of all resources of a type. */

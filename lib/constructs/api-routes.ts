@@ -1,25 +1,28 @@
 /**
- * The app's REST API: every declared route goes to the function's `live` alias and, under
- * /preview, to its `preview` alias — never to $LATEST or the unqualified function. A queue
- * function's `POST /<name>/jobs` goes straight to its queue (AWS service integration, no
- * Lambda in front). Stage-wide throttling, JSON access logs, execution logs, metrics, tracing.
+ * One function stack's part of the app's REST API: every declared route goes to the function's
+ * `live` alias and, under /preview, to its `preview` alias — never to $LATEST or the unqualified
+ * function. A queue function's `POST /<name>/jobs` goes straight to its queue (AWS service
+ * integration, no Lambda in front).
+ *
+ * The API, its root, `/preview` and the request validator come from the base stack by id; the
+ * resources under a first path segment are created here, and placement keeps every route
+ * under one first segment in one stack (lib/placement/units.ts), so no two stacks create the
+ * same resource.
  */
 import { Aws, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PREVIEW_PREFIX } from '../declaration/resolve';
 import type { RouteDeclaration } from '../declaration/schema';
+import type { RestApiAttributes } from './rest-api';
 
-export interface HttpApiProps {
-  /** Stage name, e.g. "dev". */
+export interface ApiRoutesProps {
+  readonly attributes: RestApiAttributes;
+  /** Stage name, e.g. "dev": only for the URLs this stack reports. */
   readonly stage: string;
-  readonly restApiName: string;
-  readonly throttleRateLimit: number;
-  readonly throttleBurstLimit: number;
 }
 
 export interface RouteTarget {
@@ -38,38 +41,28 @@ export interface QueueRouteTarget {
 
 const JSON_TYPE = 'application/json';
 
-export class HttpApi extends Construct {
-  readonly api: apigateway.RestApi;
-  private readonly requestValidator: apigateway.RequestValidator;
+/**
+ * Bump when the way methods are rendered changes (integration options, validators…): the API
+ * stack's deployment id hashes the route signatures, and only a new deployment publishes a change.
+ */
+const METHOD_FORMAT = 1;
 
-  constructor(scope: Construct, id: string, props: HttpApiProps) {
+export class ApiRoutes extends Construct {
+  readonly api: apigateway.IRestApi;
+  /** One line per method, for the API stack's deployment hash. */
+  readonly signatures: string[] = [];
+  private readonly root: apigateway.IResource;
+  private readonly preview: apigateway.IResource;
+  private readonly requestValidator: apigateway.IRequestValidator;
+
+  constructor(scope: Construct, id: string, private readonly props: ApiRoutesProps) {
     super(scope, id);
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_MONTH });
-    this.api = new apigateway.RestApi(this, 'Api', {
-      restApiName: props.restApiName,
-      description: 'faas platform routes (live and preview aliases)',
-      endpointTypes: [apigateway.EndpointType.REGIONAL],
-      cloudWatchRole: true,
-      deployOptions: {
-        stageName: props.stage,
-        throttlingRateLimit: props.throttleRateLimit,
-        throttlingBurstLimit: props.throttleBurstLimit,
-        accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
-        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
-        metricsEnabled: true,
-        tracingEnabled: true,
-      },
-    });
-    this.requestValidator = this.api.addRequestValidator('Validator', {
-      validateRequestParameters: true,
-      validateRequestBody: true,
-    });
+    const a = props.attributes;
+    this.api = apigateway.RestApi.fromRestApiAttributes(this, 'Api', { restApiId: a.restApiId, rootResourceId: a.rootResourceId });
+    this.root = this.api.root;
+    this.preview = apigateway.Resource.fromResourceAttributes(this, 'Preview', { resourceId: a.previewResourceId, restApi: this.api, path: PREVIEW_PREFIX });
+    this.requestValidator = apigateway.RequestValidator.fromRequestValidatorId(this, 'Validator', a.requestValidatorId);
 
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-APIG3',
-      reason: 'WAF is an account-level choice (web ACL and its cost); attach one to the stage with a WebACLAssociation where needed.',
-    });
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason: 'Routes are public by declaration, as FC HTTP triggers with anonymous auth are; handlers validate input and answer 4xx.',
@@ -78,17 +71,15 @@ export class HttpApi extends Construct {
       id: 'AwsSolutions-COG4',
       reason: 'Routes are public by declaration; no Cognito user pool is part of the platform.',
     });
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason: 'API Gateway\'s account-level CloudWatch role uses the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs policy, its documented setup.',
-    });
   }
 
   /** Adds the route to the live alias and its /preview twin to the preview alias. */
-  addRoute(target: RouteTarget): void {
-    this.addMethod(target.route.path, target.route.method, target.live);
-    const previewPath = target.route.path === '/' ? PREVIEW_PREFIX : `${PREVIEW_PREFIX}${target.route.path}`;
-    this.addMethod(previewPath, target.route.method, target.preview);
+  addRoute(target: RouteTarget): apigateway.Method[] {
+    const { path, method } = target.route;
+    return [
+      this.addMethod(this.root, path, method, target.live, `${target.functionName}:live`),
+      this.addMethod(this.preview, path, method, target.preview, `${target.functionName}:preview`),
+    ];
   }
 
   /**
@@ -125,22 +116,27 @@ export class HttpApi extends Construct {
         ],
       },
     });
-    const resource = this.api.root.resourceForPath(target.path);
-    return resource.addMethod('POST', integration, {
+    this.signatures.push(`POST ${target.path} -> sqs:${target.functionName} v${METHOD_FORMAT}`);
+    return this.resourceFor(this.root, target.path).addMethod('POST', integration, {
       requestValidator: this.requestValidator,
       methodResponses: [{ statusCode: '202' }, { statusCode: '400' }, { statusCode: '500' }],
     });
   }
 
-  /** URL of a path on this stage (for outputs). */
+  /** The stage URL of a path, as API Gateway serves it (for outputs; no reference to the API stack). */
   urlFor(path: string): string {
-    return this.api.urlForPath(path);
+    return `https://${this.props.attributes.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${this.props.stage}${path}`;
   }
 
-  private addMethod(path: string, method: string, alias: lambda.IFunction): void {
-    const resource = this.api.root.resourceForPath(path);
+  private resourceFor(base: apigateway.IResource, path: string): apigateway.IResource {
+    const relative = path.replace(/^\/+/, '');
+    return relative === '' ? base : base.resourceForPath(relative);
+  }
+
+  private addMethod(base: apigateway.IResource, path: string, method: string, alias: lambda.IFunction, target: string): apigateway.Method {
+    this.signatures.push(`${method} ${base === this.preview ? PREVIEW_PREFIX : ''}${path} -> lambda:${target} v${METHOD_FORMAT}`);
     // allowTestInvoke: false keeps one permission per method (console test-invoke is not needed).
-    resource.addMethod(method, new apigateway.LambdaIntegration(alias, { allowTestInvoke: false }), {
+    return this.resourceFor(base, path).addMethod(method, new apigateway.LambdaIntegration(alias, { allowTestInvoke: false }), {
       requestValidator: this.requestValidator,
     });
   }

@@ -1,0 +1,77 @@
+/**
+ * What each placement group costs in a stack, measured rather than estimated: the group is
+ * built alone into a scratch function stack (same code, same context, no bundling, no asset
+ * staging) and its CloudFormation resources and outputs are counted. Whatever the platform
+ * adds to a function later is counted without anyone updating a table.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, CfnOutput, CfnResource } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import type { IConstruct } from 'constructs';
+import type { ResolvedContainer } from '../declaration/container';
+import type { ResolvedFunction } from '../declaration/schema';
+import type { Project } from '../project';
+import { FunctionStack } from '../stacks/function-stack';
+import type { PlacementUnit, StackCost } from './placement';
+import type { PlacementGroup } from './units';
+
+export interface MeasureInput {
+  readonly groups: readonly PlacementGroup[];
+  readonly functions: readonly ResolvedFunction[];
+  readonly containers: readonly ResolvedContainer[];
+  readonly project: Project;
+  readonly stage: string;
+  /** The real app's context (feature flags change what constructs render). */
+  readonly context: Record<string, unknown>;
+}
+
+/** With version reporting on (the CDK CLI's default), synth adds AWS::CDK::Metadata to every stack. */
+const VERSION_REPORTING: Record<string, StackCost> = { 'AWS::CDK::Metadata': { resources: 1, outputs: 0 } };
+
+const DUMMY_API = { restApiId: 'api', rootResourceId: 'root', previewResourceId: 'preview', requestValidatorId: 'validator' };
+
+export function measureGroups(input: MeasureInput): PlacementUnit[] {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-placement-'));
+  try {
+    return input.groups.map((group) => {
+      const app = new App({
+        outdir,
+        // Never synthesized (under the CDK CLI an App would otherwise synthesize itself at exit).
+        autoSynth: false,
+        context: { ...input.context, [cxapi.BUNDLING_STACKS]: [], [cxapi.DISABLE_ASSET_STAGING_CONTEXT]: true },
+      });
+      const stack = new FunctionStack(app, 'Measure', {
+        namePrefix: 'measure',
+        stage: input.stage,
+        project: input.project,
+        functions: input.functions.filter((f) => group.members.includes(f.name)),
+        containers: input.containers.filter((c) => group.members.includes(c.name)),
+        api: DUMMY_API,
+      });
+      let own: StackCost = { resources: 0, outputs: 0 };
+      const shared: Record<string, StackCost> = input.context[cxapi.ANALYTICS_REPORTING_ENABLED_CONTEXT] ? { ...VERSION_REPORTING } : {};
+      for (const child of stack.node.children) {
+        const cost = count(child);
+        if (stack.memberChildIds.has(child.node.id)) own = add(own, cost);
+        else if (cost.resources + cost.outputs > 0) shared[child.node.id] = cost;
+      }
+      return { ...group, cost: { ...own, shared } };
+    });
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function count(scope: IConstruct): StackCost {
+  let resources = 0;
+  let outputs = 0;
+  for (const c of scope.node.findAll()) {
+    if (c instanceof CfnResource) resources++;
+    else if (c instanceof CfnOutput) outputs++;
+  }
+  return { resources, outputs };
+}
+
+const add = (a: StackCost, b: StackCost): StackCost => ({ resources: a.resources + b.resources, outputs: a.outputs + b.outputs });

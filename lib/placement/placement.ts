@@ -1,0 +1,170 @@
+/**
+ * Which function stack holds each group of functions (docs/architecture.md "Stack placement").
+ * Pure: costs are measured elsewhere (measure.ts), the previous placement comes from
+ * faas.placement.json (placement-file.ts).
+ *
+ * Rules, in order:
+ * 1. A group stays where its members were (moving a function replaces it: new name, empty
+ *    queues, versions gone), unless its stack would exceed a limit.
+ * 2. A stack over a limit gives up its last-declared groups until it fits (reported as moves).
+ * 3. New and evicted groups go, in declaration order, to the first recorded stack with room
+ *    (one whose functions were all removed included: it still exists), else to a new stack
+ *    numbered after every recorded one.
+ */
+import type { PlacementGroup } from './units';
+
+export interface StackCost {
+  readonly resources: number;
+  readonly outputs: number;
+}
+
+export interface UnitCost extends StackCost {
+  /** Per-stack parts the group needs (the custom-resource provider, a layer…): counted once per stack, by id. */
+  readonly shared: Readonly<Record<string, StackCost>>;
+}
+
+export interface PlacementUnit extends PlacementGroup {
+  readonly cost: UnitCost;
+}
+
+/** Stack id ("functions-1") → member names, sorted. */
+export type StackAssignment = Readonly<Record<string, readonly string[]>>;
+
+export interface PlacementLimits {
+  /** CloudFormation allows 500; the rest is headroom for CDK-added resources and later growth. */
+  readonly maxResources: number;
+  /** CloudFormation allows 200 outputs per stack. */
+  readonly maxOutputs: number;
+}
+
+export const DEFAULT_LIMITS: PlacementLimits = { maxResources: 450, maxOutputs: 190 };
+
+export interface PlacedStack extends StackCost {
+  readonly id: string;
+  /** Groups in declaration order. */
+  readonly units: readonly PlacementUnit[];
+}
+
+export interface Move {
+  readonly name: string;
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
+}
+
+export interface PlacementResult {
+  /** Non-empty stacks in number order. */
+  readonly stacks: readonly PlacedStack[];
+  readonly assignment: StackAssignment;
+  /** Existing functions that change stack: each is replaced by the deploy. */
+  readonly moves: readonly Move[];
+  /** Stacks of the previous placement that no longer hold anything (delete them after the deploy). */
+  readonly emptied: readonly string[];
+  /** Groups that fit no stack even alone. */
+  readonly problems: readonly string[];
+}
+
+const STACK_PREFIX = 'functions-';
+
+export function stackNumber(id: string): number {
+  return Number(id.slice(STACK_PREFIX.length));
+}
+
+function costOf(units: readonly PlacementUnit[]): StackCost {
+  const shared = new Map<string, StackCost>();
+  let resources = 0;
+  let outputs = 0;
+  for (const unit of units) {
+    resources += unit.cost.resources;
+    outputs += unit.cost.outputs;
+    for (const [id, cost] of Object.entries(unit.cost.shared)) shared.set(id, cost);
+  }
+  for (const cost of shared.values()) {
+    resources += cost.resources;
+    outputs += cost.outputs;
+  }
+  return { resources, outputs };
+}
+
+const fits = (cost: StackCost, limits: PlacementLimits) => cost.resources <= limits.maxResources && cost.outputs <= limits.maxOutputs;
+
+export function placeUnits(units: readonly PlacementUnit[], previous: StackAssignment, limits: PlacementLimits = DEFAULT_LIMITS): PlacementResult {
+  const order = new Map(units.map((u, i) => [u.key, i]));
+  const previousStack = new Map<string, string>();
+  for (const [id, names] of Object.entries(previous)) for (const name of names) previousStack.set(name, id);
+
+  const stacks = new Map<string, PlacementUnit[]>(
+    Object.keys(previous)
+      .sort((a, b) => stackNumber(a) - stackNumber(b))
+      .map((id) => [id, []]),
+  );
+  let highest = Math.max(0, ...Object.keys(previous).map(stackNumber));
+  const moves: Move[] = [];
+  const pending: PlacementUnit[] = [];
+
+  // 1. Keep groups where their members were; a group formed across stacks goes where most of it is.
+  for (const unit of units) {
+    const homes = unit.members.flatMap((m) => (previousStack.has(m) ? [previousStack.get(m)!] : []));
+    if (homes.length === 0) {
+      pending.push(unit);
+      continue;
+    }
+    const counts = new Map<string, number>();
+    for (const h of homes) counts.set(h, (counts.get(h) ?? 0) + 1);
+    const home = [...counts.entries()].sort((a, b) => b[1] - a[1] || stackNumber(a[0]) - stackNumber(b[0]))[0][0];
+    stacks.get(home)!.push(unit);
+    for (const m of unit.members) {
+      const from = previousStack.get(m);
+      if (from !== undefined && from !== home) moves.push({ name: m, from, to: home, reason: `it now shares a stack with ${unit.members.filter((o) => o !== m).join(', ')} (common route segment or destination)` });
+    }
+  }
+
+  // 2. A stack that grew past a limit gives up its last-declared groups.
+  for (const [id, placed] of stacks) {
+    while (placed.length > 1 && !fits(costOf(placed), limits)) {
+      const evicted = placed.reduce((last, u) => (order.get(u.key)! > order.get(last.key)! ? u : last));
+      placed.splice(placed.indexOf(evicted), 1);
+      pending.push(evicted);
+      for (const m of evicted.members) {
+        if (previousStack.get(m) === id) moves.push({ name: m, from: id, to: '', reason: `${id} would exceed ${limits.maxResources} resources or ${limits.maxOutputs} outputs` });
+      }
+    }
+  }
+
+  // 3. New and evicted groups: first stack with room, else a new one.
+  const problems: string[] = [];
+  pending.sort((a, b) => order.get(a.key)! - order.get(b.key)!);
+  for (const unit of pending) {
+    const alone = costOf([unit]);
+    if (!fits(alone, limits)) {
+      problems.push(
+        `functions ${unit.members.join(', ')}${unit.segments.length > 0 ? ` (routes under ${unit.segments.map((s) => `/${s}`).join(', ')})` : ''} need ` +
+          `${alone.resources} resources and ${alone.outputs} outputs in one stack, over the limit of ${limits.maxResources} and ${limits.maxOutputs}; ` +
+          'fix: put their routes under different first path segments (each segment can go to its own stack) or drop function destinations between them',
+      );
+      continue;
+    }
+    let home = [...stacks.entries()].find(([, placed]) => fits(costOf([...placed, unit]), limits))?.[0];
+    if (home === undefined) {
+      home = `${STACK_PREFIX}${++highest}`;
+      stacks.set(home, []);
+    }
+    stacks.get(home)!.push(unit);
+    for (const move of moves) if (move.to === '' && unit.members.includes(move.name)) Object.assign(move, { to: home });
+  }
+
+  const placed: PlacedStack[] = [...stacks.entries()]
+    .filter(([, us]) => us.length > 0)
+    .sort((a, b) => stackNumber(a[0]) - stackNumber(b[0]))
+    .map(([id, us]) => ({ id, units: [...us].sort((a, b) => order.get(a.key)! - order.get(b.key)!), ...costOf(us) }));
+  const assignment: Record<string, string[]> = {};
+  for (const stack of placed) assignment[stack.id] = stack.units.flatMap((u) => u.members).sort();
+  return {
+    stacks: placed,
+    assignment,
+    // An evicted group may find room again in its own stack once a later one left it.
+    moves: moves.filter((m) => m.from !== m.to),
+    emptied: Object.keys(previous).filter((id) => !(id in assignment)),
+    problems,
+  };
+}

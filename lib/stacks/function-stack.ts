@@ -1,0 +1,128 @@
+/**
+ * One function stack (`<app>-<stage>-functions-<n>`): the groups placement put here
+ * (lib/placement/), with the layers they use, their routes on the shared REST API and the
+ * outputs the `faas` CLI reads. The declaration has been resolved and validated before this runs.
+ */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { jobsPath } from '../declaration/async';
+import type { ResolvedFunction } from '../declaration/schema';
+import type { ResolvedContainer } from '../declaration/container';
+import { ApiRoutes } from '../constructs/api-routes';
+import { ContainerFunction } from '../constructs/container-function';
+import { PlatformFunction } from '../constructs/platform-function';
+import type { RestApiAttributes } from '../constructs/rest-api';
+import { SharedLayer } from '../constructs/shared-layer';
+import type { Project } from '../project';
+
+export interface FunctionStackProps extends StackProps {
+  /** e.g. "faas-dev": prefixes alarm names and export names. */
+  readonly namePrefix: string;
+  readonly stage: string;
+  readonly project: Project;
+  readonly functions: readonly ResolvedFunction[];
+  /** @default - no container functions */
+  readonly containers?: readonly ResolvedContainer[];
+  /** The base stack's REST API, by id. @default - no routes may be declared */
+  readonly api?: RestApiAttributes;
+}
+
+export class FunctionStack extends Stack {
+  readonly layers = new Map<string, SharedLayer>();
+  readonly functions = new Map<string, PlatformFunction>();
+  readonly containers = new Map<string, ContainerFunction>();
+  readonly routes?: ApiRoutes;
+  /** Top-level construct ids that belong to one declared function (the rest is per-stack, e.g. the provider). */
+  readonly memberChildIds = new Set<string>();
+  private readonly namePrefix: string;
+
+  constructor(scope: Construct, id: string, props: FunctionStackProps) {
+    super(scope, id, props);
+    const { project, namePrefix } = props;
+    this.namePrefix = namePrefix;
+
+    const used = new Set(props.functions.flatMap((f) => f.layers));
+    for (const source of project.layerSources.filter((l) => used.has(l.name))) {
+      this.layers.set(source.name, new SharedLayer(this, `Layer-${source.name}`, { source }));
+    }
+
+    for (const declaration of props.functions) {
+      const layers = declaration.layers.map((name) => this.layers.get(name)!);
+      this.functions.set(
+        declaration.name,
+        new PlatformFunction(this, this.member(`Fn-${declaration.name}`), { declaration, layers, projectRoot: project.root, namePrefix }),
+      );
+    }
+    for (const declaration of props.containers ?? []) {
+      this.containers.set(
+        declaration.name,
+        new ContainerFunction(this, this.member(`Container-${declaration.name}`), { declaration, projectRoot: project.root, namePrefix }),
+      );
+    }
+
+    // A destination names a function of the same placement group, hence of this stack.
+    for (const fn of this.functions.values()) fn.connectEvents((name) => this.functions.get(name)!);
+
+    for (const fn of this.functions.values()) this.addFunctionOutputs(fn.declaration.name, 'function', fn.function.functionName, fn.alarms.names);
+    for (const fn of this.functions.values()) this.addQueueOutputs(fn);
+    for (const c of this.containers.values()) this.addFunctionOutputs(c.declaration.name, 'container', c.function.functionName, c.alarms.names);
+
+    const routed = [...this.functions.values()].filter((f) => f.declaration.routes.length > 0 || f.queueBuffer);
+    const containers = [...this.containers.values()].filter((c) => c.declaration.routes.length > 0);
+    if (routed.length === 0 && containers.length === 0) return;
+    if (!props.api) throw new Error(`stack ${id} has routes but no REST API to add them to`);
+    const routes = new ApiRoutes(this, this.member('Api'), { attributes: props.api, stage: props.stage });
+    this.routes = routes;
+    for (const fn of routed) {
+      const name = fn.declaration.name;
+      for (const route of fn.declaration.routes) routes.addRoute({ functionName: name, route, live: fn.live, preview: fn.preview });
+      const urls = fn.declaration.routes.map((r) => `${r.method} ${routes.urlFor(r.path)}`);
+      if (fn.queueBuffer) {
+        routes.addQueueRoute({ functionName: name, path: jobsPath(name), queue: fn.queueBuffer.queue });
+        urls.push(`POST ${routes.urlFor(jobsPath(name))}`);
+      }
+      this.output(`Routes-${name}`, `Routes of function "${name}" (live; preview under /preview${fn.queueBuffer ? '; POST /jobs goes to its queue' : ''})`, urls.join(' | '));
+    }
+    for (const container of containers) {
+      const name = container.declaration.name;
+      for (const route of container.declaration.routes) routes.addRoute({ functionName: name, route, live: container.live, preview: container.preview });
+      this.output(`Routes-${name}`, `Routes of container "${name}" (live; preview under /preview)`, container.declaration.routes.map((r) => `${r.method} ${routes.urlFor(r.path)}`).join(' | '));
+    }
+  }
+
+  private member(id: string): string {
+    this.memberChildIds.add(id);
+    return id;
+  }
+
+  private output(id: string, description: string, value: string, exportName?: string): void {
+    new CfnOutput(this, this.member(id), { description, value, exportName });
+  }
+
+  /** The `faas` CLI finds functions through these: declared name → deployed name and alarm names. */
+  private addFunctionOutputs(name: string, kind: 'function' | 'container', functionName: string, alarms: readonly string[]): void {
+    this.output(`Function-${name}`, `Deployed Lambda function name of ${kind} "${name}"`, functionName);
+    this.output(
+      `Alarms-${name}`,
+      `Alarm names of ${kind} "${name}" (live alias): errors, throttles, p99 duration`,
+      alarms.join(','),
+      `${this.namePrefix}-${name}-live-alarms`,
+    );
+  }
+
+  /**
+   * Queue URLs for the `faas` CLI and for operators: Dlq<name> is the queue `faas dlq` reads (the
+   * work queue's redrive DLQ, else the async failure queue, else the function DLQ).
+   */
+  private addQueueOutputs(fn: PlatformFunction): void {
+    const name = fn.declaration.name;
+    const failures = fn.asyncInvocation?.failureQueue?.queue;
+    const dlq = fn.queueBuffer?.deadLetter.queue ?? failures ?? fn.functionDlq?.queue;
+    if (fn.queueBuffer) this.output(`Queue-${name}`, `Jobs queue URL of function "${name}"`, fn.queueBuffer.queue.queueUrl);
+    if (dlq) this.output(`Dlq-${name}`, `Dead-letter queue URL of function "${name}" (faas dlq)`, dlq.queueUrl);
+    if (failures) this.output(`Failures-${name}`, `On-failure destination queue URL of function "${name}" (invocation records with the error)`, failures.queueUrl);
+    if (fn.objectTrigger) this.output(`Bucket-${name}`, `Trigger bucket of function "${name}"`, fn.objectTrigger.bucket.bucketName);
+    const alarms = fn.queueAlarmNames;
+    if (alarms.length > 0) this.output(`QueueAlarms-${name}`, `Alarm names on the queues of function "${name}"`, alarms.join(','));
+  }
+}
