@@ -24,7 +24,7 @@ import {
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { capabilities, formatMatrix } from './harness/capabilities';
-import { lambdaClient, readDeployment } from './harness/deployment';
+import { lambdaClient, readDeployment, allOutputs } from './harness/deployment';
 import { REGION } from './harness/emulator';
 import { runFaas } from './harness/faas-cli';
 import { logEvents, logGroupOf } from './harness/logs';
@@ -34,7 +34,7 @@ const deployment = readDeployment();
 const caps = capabilities(deployment);
 console.log(formatMatrix(deployment.endpoint, caps));
 
-const outputs = deployment.outputs[deployment.stackName] ?? {};
+const outputs = allOutputs(deployment);
 const transformName = outputs.Functiontransform;
 const bucket = outputs.Buckettransform;
 const failuresUrl = outputs.Failurestransform;

@@ -27,7 +27,7 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { capabilities, formatMatrix, waitReady } from './harness/capabilities';
-import { PROJECT_ROOT, functionNameOf, lambdaClient, readDeployment } from './harness/deployment';
+import { PROJECT_ROOT, functionNameOf, lambdaClient, readDeployment, allOutputs } from './harness/deployment';
 import { REGION, childEnv } from './harness/emulator';
 import { scenarioTest, scenarioTestUnless } from './harness/scenario-report';
 
@@ -56,7 +56,7 @@ const reasonOf = (part: string): string | undefined => skips.find((s) => s.start
 
 const client: LambdaClient = lambdaClient(deployment);
 const cw = new CloudWatchClient({ endpoint: deployment.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-const stackOutputs = deployment.outputs[deployment.stackName] ?? {};
+const stackOutputs = allOutputs(deployment);
 const errorsAlarm = (stackOutputs.Alarmshello ?? '').split(',').find((name) => name.endsWith('-errors'));
 
 let functionName: string;

@@ -34,7 +34,7 @@ import {
 import { backoffSeconds } from '../../functions/worker/backoff';
 import { capabilities, formatMatrix, waitReady } from './harness/capabilities';
 import { routeUrls } from './harness/data-plane';
-import { lambdaClient, readDeployment } from './harness/deployment';
+import { lambdaClient, readDeployment, allOutputs } from './harness/deployment';
 import { REGION } from './harness/emulator';
 import { runFaas } from './harness/faas-cli';
 import { jsonLine, logEvents, logGroupOf } from './harness/logs';
@@ -44,7 +44,7 @@ const deployment = readDeployment();
 const caps = capabilities(deployment);
 console.log(formatMatrix(deployment.endpoint, caps));
 
-const outputs = deployment.outputs[deployment.stackName] ?? {};
+const outputs = allOutputs(deployment);
 const queueUrl = outputs.Queueworker;
 const dlqUrl = outputs.Dlqworker;
 const workerName = outputs.Functionworker;

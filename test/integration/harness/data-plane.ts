@@ -37,10 +37,13 @@ export interface RouteUrls {
  */
 export function routeUrls(outputs: StackOutputs, endpoint: string): RouteUrls[] {
   const routes: RouteUrls[] = [];
+  // The stage URL is the API stack's output; the routes are the function stacks'.
+  const withEndpoint = Object.values(outputs).find((o) => Object.keys(o).some((k) => k.startsWith('HttpApiEndpoint')));
+  if (!withEndpoint) return routes;
+  const base = apiBaseUrl(withEndpoint, endpoint);
   for (const stackOutputs of Object.values(outputs)) {
-    const base = Object.keys(stackOutputs).some((k) => k.startsWith('HttpApiEndpoint')) ? apiBaseUrl(stackOutputs, endpoint) : undefined;
     for (const [key, value] of Object.entries(stackOutputs)) {
-      if (!key.startsWith('Routes') || !base) continue;
+      if (!key.startsWith('Routes')) continue;
       for (const entry of value.split('|').map((e) => e.trim()).filter(Boolean)) {
         const [method, url] = entry.split(/\s+/, 2);
         const live = dataPlaneUrl(url, endpoint);

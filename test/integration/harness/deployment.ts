@@ -30,11 +30,23 @@ function deploymentFile(root: string): string {
 export function recordDeployment(root: string, input: Omit<Deployment, 'apiUrl' | 'deployedAt'>): Deployment {
   const deployment: Deployment = {
     ...input,
-    apiUrl: apiBaseUrl(input.outputs[input.stackName] ?? {}, input.endpoint),
+    apiUrl: apiBaseUrl(allOutputs(input), input.endpoint),
     deployedAt: new Date().toISOString(),
   };
   fs.writeFileSync(deploymentFile(root), `${JSON.stringify(deployment, null, 2)}\n`);
   return deployment;
+}
+
+/**
+ * The outputs of every stack of the deployment merged (base, function stacks, API stage):
+ * output keys are unique across them (Function<name>, Routes<name>, HttpApiEndpoint…).
+ */
+export function allOutputs(deployment: Pick<Deployment, 'outputs' | 'stackName'>): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const [stack, outputs] of Object.entries(deployment.outputs)) {
+    if (stack === deployment.stackName || stack.startsWith(`${deployment.stackName}-`)) Object.assign(merged, outputs);
+  }
+  return merged;
 }
 
 export function readDeployment(root = PROJECT_ROOT): Deployment {
@@ -53,7 +65,8 @@ export function lambdaClient(deployment: Pick<Deployment, 'endpoint'>): LambdaCl
 
 /**
  * Physical name of a declared function, found by the tags the platform puts on it
- * (`faas:function`) and CloudFormation's stack tag, as an operator's tooling would.
+ * (`faas:function`) and CloudFormation's stack tag (one of the deployment's stacks:
+ * `<app>-<stage>-functions-<n>`), as an operator's tooling would.
  */
 export async function functionNameOf(client: LambdaClient, stackName: string, declaredName: string): Promise<string> {
   const found: string[] = [];
@@ -62,10 +75,10 @@ export async function functionNameOf(client: LambdaClient, stackName: string, de
     const page = await client.send(new ListFunctionsCommand({ Marker: marker }));
     for (const fn of page.Functions ?? []) {
       const { Tags: tags = {} } = await client.send(new ListTagsCommand({ Resource: fn.FunctionArn }));
-      if (tags['faas:function'] === declaredName && tags['aws:cloudformation:stack-name'] === stackName) found.push(fn.FunctionName!);
+      if (tags['faas:function'] === declaredName && (tags['aws:cloudformation:stack-name'] ?? '').startsWith(`${stackName}-functions-`)) found.push(fn.FunctionName!);
     }
     marker = page.NextMarker;
   } while (marker);
-  if (found.length !== 1) throw new Error(`expected one function tagged faas:function=${declaredName} in stack ${stackName}, found ${found.length}: ${found.join(', ')}`);
+  if (found.length !== 1) throw new Error(`expected one function tagged faas:function=${declaredName} in the function stacks of ${stackName}, found ${found.length}: ${found.join(', ')}`);
   return found[0];
 }

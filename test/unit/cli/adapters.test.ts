@@ -86,7 +86,7 @@ describe('StackAdapter', () => {
       Stacks: [{ StackName: 'faas-dev', CreationTime: new Date(0), StackStatus: 'UPDATE_COMPLETE', Outputs: [{ OutputKey: 'Functionordersapi', OutputValue: 'faas-dev-orders-api' }, { OutputKey: 'Alarmsordersapi', OutputValue: 'x-errors,x-p99-duration' }] }],
     });
     const stack = new StackAdapter(new CloudFormationClient({}), 'faas-dev');
-    await expect(stack.resolve('orders-api')).resolves.toEqual({ name: 'orders-api', functionName: 'faas-dev-orders-api', alarms: ['x-errors', 'x-p99-duration'] });
+    await expect(stack.resolve('orders-api')).resolves.toEqual({ name: 'orders-api', functionName: 'faas-dev-orders-api', alarms: ['x-errors', 'x-p99-duration'], stackName: 'faas-dev' });
     await stack.resolve('orders-api');
     expect(cfnMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 1);
     expect(cfnMock).toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: 'faas-dev' });

@@ -1,0 +1,45 @@
+/**
+ * The CLI finds functions across the stacks placement spread them over: the base stack's
+ * FunctionStacks output lists the function stacks, each holding its functions' outputs.
+ */
+import { CloudFormationClient, DescribeStacksCommand, type StackStatus } from '@aws-sdk/client-cloudformation';
+import { StackAdapter } from '../../../cli/adapters/stack';
+import { cfnMock } from './fake-aws';
+
+const stack = (name: string, status: StackStatus, outputs: Record<string, string>) => ({
+  Stacks: [{ StackName: name, CreationTime: new Date(0), StackStatus: status, Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
+});
+
+beforeEach(() => {
+  cfnMock.reset();
+  cfnMock.on(DescribeStacksCommand, { StackName: 'faas-dev' }).resolves(stack('faas-dev', 'UPDATE_COMPLETE', { FunctionStacks: 'faas-dev-functions-1,faas-dev-functions-2' }));
+  cfnMock.on(DescribeStacksCommand, { StackName: 'faas-dev-functions-1' }).resolves(stack('faas-dev-functions-1', 'UPDATE_COMPLETE', { Functionhello: 'hello-fn', Alarmshello: 'a1,a2' }));
+  cfnMock.on(DescribeStacksCommand, { StackName: 'faas-dev-functions-2' }).resolves(stack('faas-dev-functions-2', 'UPDATE_IN_PROGRESS', { Functionworker: 'worker-fn', Alarmsworker: 'w1', Dlqworker: 'https://sqs/dlq' }));
+});
+
+describe('StackAdapter across function stacks', () => {
+  test('resolves each function in the stack that holds it, reading every stack once', async () => {
+    const adapter = new StackAdapter(new CloudFormationClient({}), 'faas-dev');
+    await expect(adapter.resolve('hello')).resolves.toEqual({ name: 'hello', functionName: 'hello-fn', alarms: ['a1', 'a2'], stackName: 'faas-dev-functions-1' });
+    await expect(adapter.resolve('worker')).resolves.toEqual({ name: 'worker', functionName: 'worker-fn', alarms: ['w1'], dlqUrl: 'https://sqs/dlq', stackName: 'faas-dev-functions-2' });
+    await expect(adapter.functionNames()).resolves.toEqual(['hello', 'worker']);
+    expect(cfnMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 3);
+  });
+
+  test('a deploy in progress blocks alias changes only for the functions of that stack', async () => {
+    const adapter = new StackAdapter(new CloudFormationClient({}), 'faas-dev');
+    await expect(adapter.resolveForChange('hello')).resolves.toMatchObject({ functionName: 'hello-fn' });
+    await expect(adapter.resolveForChange('worker')).rejects.toThrow(/stack faas-dev-functions-2 is UPDATE_IN_PROGRESS/);
+  });
+
+  test('an unknown name lists the stacks searched and the functions found', async () => {
+    const adapter = new StackAdapter(new CloudFormationClient({}), 'faas-dev');
+    await expect(adapter.resolve('nope')).rejects.toThrow(/unknown function "nope" in the stacks of faas-dev \(faas-dev-functions-1, faas-dev-functions-2\) \(deployed: hello, worker\)/);
+  });
+
+  test('a listed function stack that is missing says to finish the deploy', async () => {
+    cfnMock.on(DescribeStacksCommand, { StackName: 'faas-dev-functions-2' }).rejects(Object.assign(new Error('Stack with id faas-dev-functions-2 does not exist'), { name: 'ValidationError' }));
+    const adapter = new StackAdapter(new CloudFormationClient({}), 'faas-dev');
+    await expect(adapter.resolve('hello')).rejects.toThrow(/stack faas-dev-functions-2 does not exist \(listed in faas-dev's FunctionStacks output\)/);
+  });
+});
