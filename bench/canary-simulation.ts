@@ -1,8 +1,10 @@
 /**
  * Canary gates in a seeded traffic simulation (issue 6): the CLI's pure engine (`decide`, with
- * the CLI defaults: steps 5,25,50,100, bake 5m, max bake 15m, min 100 invocations, SPRT α=0.01
- * β=0.05 ×2, poll 30s) next to a CodeDeploy-style policy (10 % for 5 minutes, then 100 %),
- * both against the same candidates and traffic. No AWS, deterministic (mulberry32).
+ * CANARY_DEFAULTS from cli/engine/plan.ts: steps 1,3,10,30,100, 1 min per step below 100 %,
+ * 5 min at 100 %, max bake 15m, min 5 invocations per step, mixture SPRT α=0.02 over 2–20×,
+ * poll 30s, a 60-minute lookback passed as `observations.before`) next to a CodeDeploy-style
+ * policy (10 % for 5 minutes, then 100 %), both against the same candidates and traffic; and
+ * ours once more without the lookback. No AWS, deterministic (mulberry32).
  *
  * Model (docs/benchmarks.md):
  * - stable error rate 1 %; candidates: as good, 2×, 5×, 20× errors, or a latency regression;
@@ -19,8 +21,7 @@
  */
 import { decide, type AlarmState, type AliasView } from '../cli/engine/decide';
 import type { CanaryPlan } from '../cli/engine/plan';
-import { parseSteps, DEFAULT_STEPS } from '../cli/engine/plan';
-import { DEFAULT_SPRT } from '../cli/engine/sequential-test';
+import { CANARY_DEFAULTS, parseCount, parseDuration, parseSteps } from '../cli/engine/plan';
 import { binomial } from '../test/unit/cli/traffic-simulation';
 import { mulberry32 } from '../test/unit/support/random';
 
@@ -31,7 +32,7 @@ export const P99_THRESHOLD_MS = 1500;
 export const CD_ERROR_RATE_THRESHOLD = 2 * STABLE_ERROR_RATE;
 export const CD_MIN_ERRORS = 3;
 export const HORIZON_MIN = 60;
-const POLL_S = 30;
+const POLL_S = parseDuration(CANARY_DEFAULTS.poll, 'poll') / 1000;
 
 export interface Candidate {
   readonly name: string;
@@ -55,17 +56,23 @@ export const CANDIDATES: readonly Candidate[] = [
 
 export const PLAN: CanaryPlan = {
   candidate: '2',
-  steps: parseSteps(DEFAULT_STEPS),
-  bakeMs: 5 * 60_000,
-  maxBakeMs: 15 * 60_000,
-  minInvocations: 100,
+  steps: parseSteps(CANARY_DEFAULTS.steps),
+  bakeMs: parseDuration(CANARY_DEFAULTS.bake, 'bake'),
+  rampBakeMs: parseDuration(CANARY_DEFAULTS.rampBake, 'ramp-bake'),
+  maxBakeMs: parseDuration(CANARY_DEFAULTS.maxBake, 'max-bake'),
+  minInvocations: parseCount(CANARY_DEFAULTS.minInvocations, 'min-invocations'),
   gates: [],
   alarms: ['p99-duration'],
-  comparison: DEFAULT_SPRT,
+  comparison: CANARY_DEFAULTS.comparison,
 };
+/** Minutes of lookback passed as `observations.before` (0: step windows only, as the CLI did before). */
+export const LOOKBACK_MIN = parseDuration(CANARY_DEFAULTS.lookback, 'lookback') / 60_000;
 
 export interface RunOutcome {
+  /** Rolled back because a check found the candidate bad (alarm, comparative test, gate). */
   readonly rolledBack: boolean;
+  /** Ended without promotion for lack of evidence (alias back to stable), not counted as a rollback. */
+  readonly inconclusive?: boolean;
   /** Seconds from the start until 100 % of traffic reached the candidate; undefined if never. */
   readonly toFullS?: number;
   /** Bad requests served by the candidate (see the header). */
@@ -99,8 +106,26 @@ function serve(rand: () => number, requests: number, weight: number, c: Candidat
   };
 }
 
-/** Our policy: `decide` after every 30 s poll, per-step windows, the p99 alarm on the alias. */
-export function runOurs(rand: () => number, rps: number, c: Candidate): RunOutcome {
+/**
+ * Our policy: `decide` after every poll. With a lookback, `before` holds both versions' windows
+ * over the lookback before the step began — stable-only traffic before the rollout (stable error
+ * rate) plus the earlier steps — as the CLI would read them from CloudWatch by ExecutedVersion.
+ */
+export function runOurs(rand: () => number, rps: number, c: Candidate, plan: CanaryPlan = PLAN, lookbackMin = LOOKBACK_MIN): RunOutcome {
+  // Stable-only traffic per minute before the rollout, oldest first.
+  const preErrors = Array.from({ length: lookbackMin }, () => binomial(rand, rps * 60, STABLE_ERROR_RATE));
+  const polls: Array<{ t: number; ci: number; ce: number; si: number; se: number }> = [];
+  let stepStartS = 0;
+  const beforeStep = () => {
+    const from = stepStartS - lookbackMin * 60;
+    const pre = preErrors.slice(Math.min(lookbackMin, Math.max(0, lookbackMin + Math.ceil(from / 60))));
+    const inRollout = polls.filter((p) => p.t > from && p.t <= stepStartS);
+    return {
+      candidate: { invocations: inRollout.reduce((a, p) => a + p.ci, 0), errors: inRollout.reduce((a, p) => a + p.ce, 0) },
+      stable: { invocations: pre.length * rps * 60 + inRollout.reduce((a, p) => a + p.si, 0), errors: pre.reduce((a, e) => a + e, 0) + inRollout.reduce((a, p) => a + p.se, 0) },
+    };
+  };
+  let before = beforeStep();
   let alias: AliasView = { primary: '1', weight: 0 };
   let cand = { invocations: 0, errors: 0 };
   let stab = { invocations: 0, errors: 0 };
@@ -112,8 +137,9 @@ export function runOurs(rand: () => number, rps: number, c: Candidate): RunOutco
   let minute = { requests: 0, slow: 0 };
   const perPoll = rps * POLL_S;
   for (;;) {
-    const { action } = decide({ alias, plan: PLAN, observations: { candidate: cand, stable: stab, alarms: [{ name: 'p99-duration', state: alarm.state }] }, bakeElapsedMs: elapsedMs });
-    if (action.kind === 'rollback') return { rolledBack: true, toFullS, bad };
+    const { action } = decide({ alias, plan, observations: { candidate: cand, stable: stab, alarms: [{ name: 'p99-duration', state: alarm.state }], ...(lookbackMin > 0 ? { before } : {}) }, bakeElapsedMs: elapsedMs });
+    // An inconclusive end returns the alias to stable too, but is not a rollback caused by the candidate.
+    if (action.kind === 'rollback') return { rolledBack: action.cause === 'regression', inconclusive: action.cause === 'inconclusive', toFullS, bad };
     if (action.kind === 'promote') {
       // A promoted bad release keeps serving everything until the horizon.
       if (c.bad && t < HORIZON_MIN * 60) {
@@ -123,17 +149,20 @@ export function runOurs(rand: () => number, rps: number, c: Candidate): RunOutco
       return { rolledBack: false, toFullS, bad };
     }
     if (action.kind === 'advance') {
-      alias = { primary: '1', candidate: PLAN.candidate, weight: action.weight };
+      alias = { primary: '1', candidate: plan.candidate, weight: action.weight };
       if (action.weight >= 1 && toFullS === undefined) toFullS = t;
       cand = { invocations: 0, errors: 0 };
       stab = { invocations: 0, errors: 0 };
       elapsedMs = 0;
+      stepStartS = t;
+      if (lookbackMin > 0) before = beforeStep();
       continue;
     }
     const s = serve(rand, perPoll, alias.weight, c);
     cand = { invocations: cand.invocations + s.toCandidate, errors: cand.errors + s.candidateErrors };
     stab = { invocations: stab.invocations + s.toStable, errors: stab.errors + s.stableErrors };
     bad += badOf(c, s.candidateErrors, s.candidateSlow);
+    if (lookbackMin > 0) polls.push({ t: t + POLL_S, ci: s.toCandidate, ce: s.candidateErrors, si: s.toStable, se: s.stableErrors });
     minute = { requests: minute.requests + perPoll, slow: minute.slow + s.candidateSlow + s.stableSlow };
     elapsedMs += POLL_S * 1000;
     t += POLL_S;
@@ -163,6 +192,8 @@ export function runCodeDeploy(rand: () => number, rps: number, c: Candidate): Ru
 export interface PolicyStats {
   readonly runs: number;
   readonly rollbackRate: number;
+  /** Ended without promotion for lack of evidence (not a rollback). */
+  readonly inconclusiveRate: number;
   readonly badMedian: number;
   readonly badP95: number;
   readonly badMean: number;
@@ -176,6 +207,8 @@ export interface CaseRow {
   readonly rps: number;
   readonly ours: PolicyStats;
   readonly codedeploy: PolicyStats;
+  /** Ours without the lookback (`observations.before` absent): what the CLI gets until it passes it. */
+  readonly oursStepWindows: PolicyStats;
   /** Mean bad requests, ours / CodeDeploy's (bad candidates only). */
   readonly exposureRatio?: number;
   /** Median bad requests, ours / CodeDeploy's (bad candidates only; the median ignores CodeDeploy's missed rollbacks' tail). */
@@ -192,6 +225,7 @@ function stats(outcomes: readonly RunOutcome[]): PolicyStats {
   return {
     runs: outcomes.length,
     rollbackRate: outcomes.filter((o) => o.rolledBack).length / outcomes.length,
+    inconclusiveRate: outcomes.filter((o) => o.inconclusive === true).length / outcomes.length,
     badMedian: quantile(bad, 0.5),
     badP95: quantile(bad, 0.95),
     badMean: bad.reduce((a, b) => a + b, 0) / bad.length,
@@ -218,11 +252,14 @@ export function simulate(options: SimulationOptions = DEFAULT_SIMULATION): CaseR
       const cdRand = mulberry32(options.seed * 1_000_003 + rps * 101 + i * 2 + 1);
       const ours = stats(Array.from({ length: runs }, () => runOurs(oursRand, rps, c)));
       const codedeploy = stats(Array.from({ length: runs }, () => runCodeDeploy(cdRand, rps, c)));
+      const stepRand = mulberry32(options.seed * 1_000_003 + rps * 101 + i * 2 + 50_000);
+      const oursStepWindows = stats(Array.from({ length: runs }, () => runOurs(stepRand, rps, c, PLAN, 0)));
       rows.push({
         candidate: c.name,
         rps,
         ours,
         codedeploy,
+        oursStepWindows,
         ...(c.bad
           ? {
               exposureRatio: codedeploy.badMean === 0 ? Infinity : ours.badMean / codedeploy.badMean,
@@ -239,11 +276,12 @@ const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const mins = (s?: number) => (s === undefined ? '—' : `${(s / 60).toFixed(1)} min`);
 
 export function formatTable(rows: readonly CaseRow[]): string {
-  const header = ['candidate', 'rps', 'ours: rolled back', 'ours: bad med/p95', 'ours: to 100 % med/p95', 'CD: rolled back', 'CD: bad med/p95', 'CD: to 100 %', 'exposure ours/CD (mean)', '(median)'];
+  const header = ['candidate', 'rps', 'ours: rolled back', 'ours: inconclusive', 'ours: bad med/p95', 'ours: to 100 % med/p95', 'CD: rolled back', 'CD: bad med/p95', 'CD: to 100 %', 'exposure ours/CD (mean)', '(median)', 'no lookback: rolled back / inconcl. / exposure / to 100 % med'];
   const lines = rows.map((r) => [
     r.candidate,
     String(r.rps),
     pct(r.ours.rollbackRate),
+    pct(r.ours.inconclusiveRate),
     `${r.ours.badMedian} / ${r.ours.badP95}`,
     `${mins(r.ours.toFullMedianS)} / ${mins(r.ours.toFullP95S)}`,
     pct(r.codedeploy.rollbackRate),
@@ -251,6 +289,7 @@ export function formatTable(rows: readonly CaseRow[]): string {
     mins(r.codedeploy.toFullMedianS),
     r.exposureRatio === undefined ? '—' : r.exposureRatio.toFixed(2),
     r.exposureRatioMedian === undefined ? '—' : r.exposureRatioMedian.toFixed(2),
+    `${pct(r.oursStepWindows.rollbackRate)} / ${pct(r.oursStepWindows.inconclusiveRate)} / ${r.exposureRatio === undefined ? '—' : (r.oursStepWindows.badMean / r.codedeploy.badMean).toFixed(2)} / ${mins(r.oursStepWindows.toFullMedianS)}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

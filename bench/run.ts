@@ -1,12 +1,15 @@
 /**
- * `npm run bench` (issue 6): the canary simulation and the bundle measurements, one table each,
- * and JSON under bench/results/ (canary-simulation.json, bundles.json) with the machine and date.
- *   npx ts-node --transpile-only bench/run.ts [bundle-runs=15]
+ * `npm run bench` (issue 6): the canary simulation, the bundle measurements and synth scale
+ * (placement), one table each, and JSON under bench/results/ (canary-simulation.json,
+ * bundles.json, synth-scale.json) with the machine and date. `npm run bench` then runs the
+ * CLI-overhead and emulator benches.
+ *   npx ts-node --transpile-only bench/run.ts [bundle-runs=15] [functions=10,40,100,200]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { formatBundleTable, measureBundles } from './bundles';
+import { formatSynthTable, measureSynthScale } from './synth-scale';
 import { DEFAULT_SIMULATION, formatTable, HORIZON_MIN, P99_THRESHOLD_MS, CD_ERROR_RATE_THRESHOLD, CD_MIN_ERRORS, PLAN, simulate, STABLE_ERROR_RATE, STABLE_SLOW_RATE, REGRESSED_SLOW_RATE } from './canary-simulation';
 
 const RESULTS = path.join(__dirname, 'results');
@@ -46,7 +49,15 @@ function main(): void {
   console.log(`\nBundles and cold init (median of ${bundleRuns} fresh node processes each, alternating; init = require + first invocation in-process; ${bundleSeconds.toFixed(1)} s)`);
   console.log(formatBundleTable(bundles));
   const bundleFile = write('bundles', { ...env, seconds: bundleSeconds, runs: bundleRuns, rows: bundles });
-  console.log(`\nwrote ${simFile}, ${bundleFile}`);
+
+  const counts = (process.argv[3] ?? '10,40,100,200').split(',').map(Number);
+  t = Date.now();
+  const scale = measureSynthScale(counts);
+  const scaleSeconds = (Date.now() - t) / 1000;
+  console.log(`\nSynth scale: generated declarations (every feature), stage prod, cdk-nag on, one fresh Node process per size; stacks placed automatically (${scaleSeconds.toFixed(1)} s)`);
+  console.log(formatSynthTable(scale));
+  const scaleFile = write('synth-scale', { ...env, seconds: scaleSeconds, rows: scale });
+  console.log(`\nwrote ${simFile}, ${bundleFile}, ${scaleFile}`);
 }
 
 main();

@@ -61,7 +61,13 @@ export class FunctionStack extends Stack {
     }
 
     // A destination names a function of the same placement group, hence of this stack.
-    for (const fn of this.functions.values()) fn.connectEvents((name) => this.functions.get(name)!);
+    for (const fn of this.functions.values()) {
+      fn.connectEvents((name) => {
+        const target = this.functions.get(name);
+        if (!target) throw new Error(`function "${fn.declaration.name}" names "${name}" as a destination, but ${id} does not hold it (placement keeps the two together)`);
+        return target;
+      });
+    }
 
     for (const fn of this.functions.values()) this.addFunctionOutputs(fn.declaration.name, 'function', fn.function.functionName, fn.alarms.names);
     for (const fn of this.functions.values()) this.addQueueOutputs(fn);

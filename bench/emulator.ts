@@ -1,36 +1,44 @@
 /**
- * The CLI's own overhead per canary step against an emulator (issue 5: target ≤ 2 s per step):
- * `faas canary hello` with a bake of 0 and no traffic gates to wait for, so each step is only
- * what the CLI does — the API round trips (GetAlias, GetMetricData, DescribeAlarms, UpdateAlias,
- * GetProvisionedConcurrencyConfig) and its own work — never a bake.
+ * The platform against an emulator (issue 6): how long from `cdk deploy` to the first answer,
+ * how fast a warm request through API Gateway is, and the `faas` CLI's own overhead per canary
+ * step (issue 5's target: ≤ 2 s).
  *
- *   npx ts-node --transpile-only bench/cli-emulator.ts [runs=10]
+ *   npx ts-node --transpile-only bench/emulator.ts [runs=10] [requests=300]
  *
- * Uses AWS_ENDPOINT_URL when set (deploys the app there if its stack is missing); otherwise
- * starts MiniStack through the test harness, deploys the dev stage, and stops it at the end.
- * Publishes one candidate version of hello through the SDK, then per run puts live back on the
- * stable version (not timed) and runs the canary in-process (the real CLI code and SDK clients;
- * only Node/ts-node start-up is left out, measured separately with `node bin/faas.js` runs).
- * Leaves live where it found it.
+ * Uses AWS_ENDPOINT_URL when set (never resets it; deploys the app only if it is missing, and
+ * only then measures the deploy); otherwise installs and starts MiniStack through the test
+ * harness on a fresh state, deploys the dev stage, and stops it at the end.
+ * - deploy-to-first-response: from the start of `cdklocal deploy --all` (all stacks: base,
+ *   function stacks, API stage) to the first 200 from GET /hello on the data plane;
+ * - warm latency: `requests` sequential GET /hello after 20 warm-up requests, p50/p99;
+ * - CLI per step: `faas canary hello` in-process with a bake of 0 and no traffic gates, so each
+ *   step is only the CLI's API round trips and work; Node + ts-node start-up measured apart.
+ * Leaves live where it found it. Writes bench/results/emulator.json.
  */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetAliasCommand, GetFunctionConfigurationCommand, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import declaration from '../faas.config';
 import { createAdapters } from '../cli/adapters/clients';
+import { StackAdapter } from '../cli/adapters/stack';
 import { runCli } from '../cli/commands/program';
 import { lineProgress } from '../cli/commands/progress';
 import { realSleep, type Runtime } from '../cli/commands/runtime';
 import { waitReady } from '../test/integration/harness/capabilities';
+import { apiBaseUrl } from '../test/integration/harness/data-plane';
 import { deployApp, STAGE } from '../test/integration/harness/deploy';
-import { PROJECT_ROOT, lambdaClient } from '../test/integration/harness/deployment';
+import { PROJECT_ROOT, allOutputs, lambdaClient } from '../test/integration/harness/deployment';
 import { REGION, awsEnv, childEnv, reset, startOrAttach, stop, type Emulator } from '../test/integration/harness/emulator';
 
 const TARGET_MS = 2_000;
 const CHILD_RUNS = 5;
+const WARM_UP = 20;
 const STEPS = '5,25,50,100';
 const runs = Number(process.argv[2] ?? 10);
+const requests = Number(process.argv[3] ?? 300);
 const stackName = `${declaration.app}-${STAGE}`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -38,18 +46,25 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
-function summary(values: readonly number[]): { median: number; p95: number } {
+function summary(values: readonly number[]): { median: number; p95: number; p99: number } {
   const sorted = [...values].sort((a, b) => a - b);
-  return { median: quantile(sorted, 0.5), p95: quantile(sorted, 0.95) };
+  return { median: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), p99: quantile(sorted, 0.99) };
 }
 
-/** The stack's outputs, or undefined when it is not deployed (or lacks the function output). */
-async function stackOutputs(endpoint: string): Promise<Record<string, string> | undefined> {
+interface Target {
+  readonly functionName: string;
+  /** GET /hello on the emulator's data plane. */
+  readonly helloUrl: string;
+}
+
+/** hello's deployed name and URL, or undefined when the app is not deployed there. */
+async function deployed(endpoint: string): Promise<Target | undefined> {
   const cfn = new CloudFormationClient({ endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   try {
-    const answer = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
-    const outputs = Object.fromEntries((answer.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
-    return outputs.Functionhello ? outputs : undefined;
+    const hello = await new StackAdapter(cfn, stackName).resolve('hello');
+    const api = await cfn.send(new DescribeStacksCommand({ StackName: `${stackName}-api` }));
+    const outputs = Object.fromEntries((api.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+    return { functionName: hello.functionName, helloUrl: `${apiBaseUrl(outputs, endpoint)}hello` };
   } catch {
     return undefined;
   } finally {
@@ -57,26 +72,60 @@ async function stackOutputs(endpoint: string): Promise<Record<string, string> | 
   }
 }
 
+async function get(url: string): Promise<number> {
+  const response = await fetch(url);
+  await response.arrayBuffer();
+  return response.status;
+}
+
+interface DeployFigures {
+  readonly deployMs: number;
+  /** From the start of the deploy to the first 200. */
+  readonly firstResponseMs: number;
+}
+
 /** Emulator up and the dev stage deployed: what the bench needs, and what it must undo. */
-async function setUp(): Promise<{ emulator: Emulator; functionName: string }> {
+async function setUp(): Promise<{ emulator: Emulator; target: Target; deploy?: DeployFigures; deploySkipped?: string }> {
   const emulator = await startOrAttach(PROJECT_ROOT);
   console.log(`${emulator.kind} at ${emulator.endpoint} (${emulator.pid ? `started, pid ${emulator.pid}` : 'attached'})`);
   try {
-    let outputs = await stackOutputs(emulator.endpoint);
-    if (!outputs) {
-      // A fresh MiniStack: wipe and deploy; an attached endpoint is never reset, only deployed to.
-      if (emulator.pid) await reset(emulator);
-      const t = Date.now();
-      await deployApp(PROJECT_ROOT, emulator.endpoint);
-      console.log(`deployed ${stackName} in ${seconds(Date.now() - t)}`);
-      outputs = await stackOutputs(emulator.endpoint);
-      if (!outputs) throw new Error(`${stackName} deployed without a Functionhello output`);
+    const existing = await deployed(emulator.endpoint);
+    if (existing) return { emulator, target: existing, deploySkipped: `attached to ${emulator.endpoint} where ${stackName} is already deployed; unset AWS_ENDPOINT_URL to measure a deploy on a fresh MiniStack` };
+    // A fresh MiniStack: wipe and deploy; an attached endpoint is never reset, only deployed to.
+    if (emulator.pid) await reset(emulator);
+    const t = Date.now();
+    const { outputs } = await deployApp(PROJECT_ROOT, emulator.endpoint);
+    const deployMs = Date.now() - t;
+    const helloUrl = `${apiBaseUrl(allOutputs({ outputs, stackName }), emulator.endpoint)}hello`;
+    let status = 0;
+    for (let i = 0; i < 600 && status !== 200; i++) {
+      status = await get(helloUrl).catch(() => 0);
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    return { emulator, functionName: outputs.Functionhello };
+    if (status !== 200) throw new Error(`GET ${helloUrl} never answered 200 after the deploy (last status ${status})`);
+    const firstResponseMs = Date.now() - t;
+    console.log(`deployed ${stackName} and its function/API stacks in ${seconds(deployMs)}; first 200 from GET /hello ${seconds(firstResponseMs)} after the deploy started`);
+    const target = await deployed(emulator.endpoint);
+    if (!target) throw new Error(`${stackName} deployed, but hello or the API stage cannot be found through the stack outputs`);
+    return { emulator, target, deploy: { deployMs, firstResponseMs } };
   } catch (error) {
     await stop(emulator);
     throw error;
   }
+}
+
+/** Sequential GETs of a warm route: the emulator's API Gateway → Lambda path, per request. */
+async function warmLatency(url: string): Promise<{ median: number; p95: number; p99: number; failures: number }> {
+  for (let i = 0; i < WARM_UP; i++) await get(url);
+  const times: number[] = [];
+  let failures = 0;
+  for (let i = 0; i < requests; i++) {
+    const t = process.hrtime.bigint();
+    const status = await get(url);
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (status !== 200) failures++;
+  }
+  return { ...summary(times), failures };
 }
 
 /** A new version of hello that differs from $LATEST in one variable; $LATEST is put back. */
@@ -119,7 +168,9 @@ function child(endpoint: string, args: string[]): Promise<{ code: number | null;
 
 async function main(): Promise<void> {
   if (!Number.isInteger(runs) || runs < 5) throw new Error(`runs must be a whole number ≥ 5, got: ${process.argv[2]}`);
-  const { emulator, functionName } = await setUp();
+  if (!Number.isInteger(requests) || requests < 100) throw new Error(`requests must be a whole number ≥ 100, got: ${process.argv[3]}`);
+  const { emulator, target, deploy, deploySkipped } = await setUp();
+  const functionName = target.functionName;
   // The in-process CLI builds its SDK clients from the environment, as it does for a user.
   Object.assign(process.env, awsEnv(emulator.endpoint));
   const client = lambdaClient(emulator);
@@ -129,6 +180,8 @@ async function main(): Promise<void> {
     if (Object.keys(original.RoutingConfig?.AdditionalVersionWeights ?? {}).length > 0) {
       throw new Error(`live routes ${JSON.stringify(original.RoutingConfig?.AdditionalVersionWeights)} besides ${stable}: a rollout is in progress; finish it (faas resume / rollback) before benchmarking`);
     }
+    const latency = await warmLatency(target.helloUrl);
+
     const candidate = await publishCandidate(client, functionName);
     const stepCount = STEPS.split(',').length;
     const args = ['canary', 'hello', '--stage', STAGE, '--to', candidate, '--steps', STEPS, '--bake', '0s', '--min-invocations', '0', '--alarm', 'errors', '--json'];
@@ -168,15 +221,28 @@ async function main(): Promise<void> {
     const step = summary(perStep);
     const rt = summary(roundTrips);
     const within = step.p95 <= TARGET_MS;
+    const ms = (v: number) => `${v.toFixed(1)} ms`;
     console.log(
       [
-        `faas canary overhead per step against ${emulator.kind} (${emulator.endpoint}), bake 0, ${stepCount} steps + promote, ${runs} runs:`,
-        `  median ${step.median.toFixed(1)} ms, p95 ${step.p95.toFixed(1)} ms per step — target ≤ ${TARGET_MS} ms: ${within ? 'within' : 'OVER'} (${(TARGET_MS / step.p95).toFixed(0)}× headroom at p95)`,
-        `  for scale: one GetAlias round trip median ${rt.median.toFixed(1)} ms, p95 ${rt.p95.toFixed(1)} ms`,
-        `  as a child process (node bin/faas.js, ${CHILD_RUNS} runs): whole canary median ${summary(wall).median.toFixed(0)} ms; Node + ts-node start-up (faas --help) median ${summary(startup).median.toFixed(0)} ms, paid once per command, not per step`,
-        `  candidate version ${candidate} (published for this bench); live left on ${stable}`,
+        `Against ${emulator.kind} (${emulator.endpoint}):`,
+        '| measure | value |',
+        '|---|---|',
+        deploy
+          ? `| deploy (cdklocal deploy --all: base, function and API stacks) | ${seconds(deploy.deployMs)} |\n| deploy start → first 200 from GET /hello | ${seconds(deploy.firstResponseMs)} |`
+          : `| deploy-to-first-response | not measured: ${deploySkipped} |`,
+        `| warm GET /hello through API Gateway (${requests} sequential) | p50 ${ms(latency.median)}, p99 ${ms(latency.p99)}${latency.failures > 0 ? `, ${latency.failures} non-200` : ''} |`,
+        `| faas canary overhead per step (bake 0, ${stepCount} steps + promote, ${runs} runs) | median ${ms(step.median)}, p95 ${ms(step.p95)} — target ≤ ${TARGET_MS} ms: ${within ? 'within' : 'OVER'} (${(TARGET_MS / step.p95).toFixed(0)}× headroom at p95) |`,
+        `| one GetAlias round trip, for scale | median ${ms(rt.median)}, p95 ${ms(rt.p95)} |`,
+        `| faas as a child process (node bin/faas.js, ${CHILD_RUNS} runs) | whole canary median ${summary(wall).median.toFixed(0)} ms; start-up (faas --help) median ${summary(startup).median.toFixed(0)} ms, once per command |`,
+        `candidate version ${candidate} (published for this bench); live left on ${stable}`,
       ].join('\n'),
     );
+    const file = path.join(__dirname, 'results', 'emulator.json');
+    fs.writeFileSync(
+      file,
+      `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', emulator: emulator.kind, deploy: deploy ?? { skipped: deploySkipped }, warmLatencyMs: { requests, ...latency }, cliPerStepMs: { runs, steps: stepCount, ...step }, getAliasMs: rt, childProcessMs: { canary: summary(wall).median, startup: summary(startup).median } }, null, 2)}\n`,
+    );
+    console.log(`wrote ${path.relative(process.cwd(), file)}`);
     if (!within) process.exitCode = 1;
   } finally {
     await client.send(
