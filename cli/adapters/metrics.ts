@@ -1,7 +1,8 @@
 /**
  * What versions did behind the live alias, over @aws-sdk/client-cloudwatch: Invocations, Errors
  * and Duration p99 with the dimensions Lambda publishes for alias invocations (FunctionName,
- * Resource=<fn>:live, ExecutedVersion), and the state of named alarms.
+ * Resource=<fn>:live, ExecutedVersion) for a step's window and the lookback before it, and the
+ * state of named alarms.
  */
 import { DescribeAlarmsCommand, GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { AlarmState } from '../engine/decide';
@@ -21,6 +22,22 @@ export class MetricsAdapter {
   async versionWindows(functionName: string, versions: readonly string[], start: Date, end: Date): Promise<Record<string, VersionWindow>> {
     const from = Math.floor(start.getTime() / MINUTE_MS) * MINUTE_MS;
     const to = Math.max(from + MINUTE_MS, Math.ceil(end.getTime() / MINUTE_MS) * MINUTE_MS);
+    return this.query(functionName, versions, from, to, true);
+  }
+
+  /**
+   * Invocations and errors per version over the lookback before a step began, for the comparative
+   * test (no p99: only counts are pooled). The window ends at the minute versionWindows starts the
+   * step's own window from, so no minute is counted twice: [⌊stepStart⌋ − lookback, ⌊stepStart⌋),
+   * the lookback rounded up to whole minutes.
+   */
+  async lookbackWindows(functionName: string, versions: readonly string[], stepStart: Date, lookbackMs: number): Promise<Record<string, VersionWindow>> {
+    const to = Math.floor(stepStart.getTime() / MINUTE_MS) * MINUTE_MS;
+    const from = to - Math.max(1, Math.ceil(lookbackMs / MINUTE_MS)) * MINUTE_MS;
+    return this.query(functionName, versions, from, to, false);
+  }
+
+  private async query(functionName: string, versions: readonly string[], from: number, to: number, withP99: boolean): Promise<Record<string, VersionWindow>> {
     const period = (to - from) / 1000;
     const queries: MetricDataQuery[] = versions.flatMap((version, i) => {
       const dims = [
@@ -33,7 +50,7 @@ export class MetricsAdapter {
         MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: name, Dimensions: dims }, Period: period, Stat: stat },
         ReturnData: true,
       });
-      return [metric('inv', 'Invocations', 'Sum'), metric('err', 'Errors', 'Sum'), metric('dur', 'Duration', 'p99')];
+      return [metric('inv', 'Invocations', 'Sum'), metric('err', 'Errors', 'Sum'), ...(withP99 ? [metric('dur', 'Duration', 'p99')] : [])];
     });
     const values = new Map<string, number[]>();
     let token: string | undefined;

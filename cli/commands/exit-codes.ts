@@ -5,7 +5,11 @@ import { AwsError, ConflictError } from '../adapters/failures';
 import { InputError } from '../engine/input-error';
 import { Interrupted, type Writer } from './runtime';
 
-export const EXIT = { ok: 0, rolledBack: 1, badInput: 2, conflict: 3, aws: 4, interrupted: 130 } as const;
+/**
+ * 1 and 5 both leave live on the stable version: 1 says the candidate failed a check (fix it),
+ * 5 says there was too little evidence to judge it (retry with more traffic or a longer --max-bake).
+ */
+export const EXIT = { ok: 0, rolledBack: 1, badInput: 2, conflict: 3, aws: 4, inconclusive: 5, interrupted: 130 } as const;
 
 export function exitCodeOf(error: unknown): number {
   if (error instanceof InputError) return EXIT.badInput;

@@ -23,9 +23,11 @@ function common(cmd: Command): Command {
 function rolloutOptions(cmd: Command): Command {
   return cmd
     .option('--steps <percents>', 'traffic steps in percent, strictly increasing, ending at 100', ROLLOUT_DEFAULTS.steps)
-    .option('--bake <duration>', 'bake time per step (30s, 5m, 1h)', ROLLOUT_DEFAULTS.bake)
-    .option('--max-bake <duration>', 'how long a step may wait for the minimum sample before rolling back (default: 3 × bake)')
+    .option('--bake <duration>', 'bake time at 100% before promotion (30s, 5m, 1h)', ROLLOUT_DEFAULTS.bake)
+    .option('--ramp-bake <duration>', `bake time of each step below 100% (default: ${ROLLOUT_DEFAULTS.rampBake}, or --bake if shorter)`)
+    .option('--max-bake <duration>', 'how long a step may wait for the minimum sample before ending inconclusive, back on stable (default: 3 × the longer bake)')
     .option('--min-invocations <n>', 'candidate invocations a step needs before it may pass', ROLLOUT_DEFAULTS.minInvocations)
+    .option('--lookback <duration>', 'window before each step whose errors per version the comparative test pools in (0: each step alone)', ROLLOUT_DEFAULTS.lookback)
     .option('--gate <gate>', 'absolute gate, repeatable: "errors<1%", "p99<800ms"', collect, [])
     .option('--alarm <name>', 'alarm that rolls back when in ALARM, repeatable (full name, or errors / p99-duration / throttles)', collect, [])
     .option('--no-compare', 'turn off the default comparative gate (sequential test vs the stable version)')
@@ -46,7 +48,7 @@ export function buildProgram(runtime: Runtime, setExit: (code: number) => void):
   };
   const program = new Command('faas')
     .description('Releases and day-2 operations for faas-platform functions: canary through live alias weights, gated by metrics and alarms.')
-    .addHelpText('after', '\nExit codes: 0 ok, 1 rolled back, 2 bad input, 3 alias changed by someone else, 4 AWS error, 130 interrupted. See docs/cli.md.')
+    .addHelpText('after', '\nExit codes: 0 ok, 1 rolled back (regression), 2 bad input, 3 alias changed by someone else, 4 AWS error, 5 inconclusive (too little evidence; back on stable), 130 interrupted. See docs/cli.md.')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => runtime.stdout.write(s), writeErr: (s) => runtime.stderr.write(s) });

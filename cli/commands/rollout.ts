@@ -2,14 +2,16 @@
  * `faas canary` and `faas resume`: drive the candidate through the steps. Each turn reads the
  * alias (a change by someone else stops the run), the metrics since the step began and the
  * alarms, asks the engine, and carries out its answer with the RevisionId it read.
+ * The comparative test also pools both versions' counts over the lookback before the step began,
+ * re-derived from CloudWatch at each poll, so no state beyond the alias is needed there either.
  * The alias is the only state: after any interruption `faas resume` continues from it.
  */
 import type { LiveAlias } from '../adapters/lambda';
 import { ConflictError, AwsError } from '../adapters/failures';
-import { decide, type Decision, type Observations } from '../engine/decide';
+import { decide, type Decision, type Observations, type RollbackCause } from '../engine/decide';
 import { parseGate, percent } from '../engine/gates';
 import { InputError } from '../engine/input-error';
-import { DEFAULT_STEPS, parseCount, parseDuration, parseSteps, validateCandidate, type CanaryPlan } from '../engine/plan';
+import { CANARY_DEFAULTS, parseCount, parseDuration, parseSteps, stepBakeMs, validateCandidate, type CanaryPlan } from '../engine/plan';
 import { DEFAULT_SPRT } from '../engine/sequential-test';
 import { commandContext, describeAlias, type CommandContext, type CommonOptions } from './context';
 import { EXIT } from './exit-codes';
@@ -19,9 +21,21 @@ import { Interrupted, type Runtime } from './runtime';
 export interface RolloutOptions extends CommonOptions {
   readonly to?: string;
   readonly steps: string;
+  /** Bake of the 100 % step, before promotion. */
   readonly bake: string;
+  /**
+   * Bake of each step below 100 %.
+   * @default 1m, or --bake if that is shorter
+   */
+  readonly rampBake?: string;
+  /**
+   * How long a step may wait for the minimum sample (or gate data) before it ends inconclusive.
+   * @default 3 × the longer of --bake and --ramp-bake (15m with the defaults)
+   */
   readonly maxBake?: string;
   readonly minInvocations: string;
+  /** Window before each step whose counts the comparative test pools in; 0 compares each step alone (Wald's SPRT). */
+  readonly lookback: string;
   readonly gate: readonly string[];
   readonly alarm: readonly string[];
   readonly promote: boolean;
@@ -31,7 +45,16 @@ export interface RolloutOptions extends CommonOptions {
   readonly dryRun?: boolean;
 }
 
-export const ROLLOUT_DEFAULTS = { steps: DEFAULT_STEPS, bake: '5m', minInvocations: '100', poll: '30s', warmTimeout: '15m' } as const;
+/** Flag defaults: the engine's CANARY_DEFAULTS (what bench/canary-simulation.ts measures), plus the CLI's own. */
+export const ROLLOUT_DEFAULTS = {
+  steps: CANARY_DEFAULTS.steps,
+  bake: CANARY_DEFAULTS.bake,
+  rampBake: CANARY_DEFAULTS.rampBake,
+  minInvocations: CANARY_DEFAULTS.minInvocations,
+  poll: CANARY_DEFAULTS.poll,
+  lookback: CANARY_DEFAULTS.lookback,
+  warmTimeout: '15m',
+} as const;
 
 interface HistoryEntry {
   readonly at: string;
@@ -43,6 +66,8 @@ interface HistoryEntry {
 
 interface Settings {
   readonly plan: Omit<CanaryPlan, 'candidate' | 'alarms'>;
+  /** 0 when off (--lookback 0 or --no-compare): no lookback query. */
+  readonly lookbackMs: number;
   readonly alarmNames: readonly string[];
   readonly pollMs: number;
   readonly warmTimeoutMs: number;
@@ -52,8 +77,13 @@ interface Settings {
 function parseSettings(options: RolloutOptions): Settings {
   const steps = parseSteps(options.steps);
   const bakeMs = parseDuration(options.bake, 'bake');
-  const maxBakeMs = options.maxBake === undefined ? Math.max(bakeMs * 3, bakeMs) : parseDuration(options.maxBake, 'max-bake');
+  // A ramp step never bakes longer than the final one unless asked: `--bake 2s` means short steps throughout.
+  const rampBakeMs = options.rampBake === undefined ? Math.min(parseDuration(ROLLOUT_DEFAULTS.rampBake, 'ramp-bake'), bakeMs) : parseDuration(options.rampBake, 'ramp-bake');
+  const longest = Math.max(bakeMs, rampBakeMs);
+  const maxBakeMs = options.maxBake === undefined ? longest * 3 : parseDuration(options.maxBake, 'max-bake');
   if (maxBakeMs < bakeMs) throw new InputError(`--max-bake (${options.maxBake}) must not be shorter than --bake (${options.bake})`, 'raise --max-bake or lower --bake');
+  if (maxBakeMs < rampBakeMs) throw new InputError(`--max-bake (${options.maxBake}) must not be shorter than --ramp-bake (${options.rampBake})`, 'raise --max-bake or lower --ramp-bake');
+  const lookbackMs = parseDuration(options.lookback, 'lookback');
   const pollMs = parseDuration(options.poll, 'poll');
   if (pollMs <= 0) throw new InputError(`--poll must be above 0, got: "${options.poll}"`, 'pass e.g. --poll 30s');
   if (options.to !== undefined && options.to === '$LATEST') {
@@ -63,11 +93,15 @@ function parseSettings(options: RolloutOptions): Settings {
     plan: {
       steps,
       bakeMs,
+      rampBakeMs,
       maxBakeMs,
       minInvocations: parseCount(options.minInvocations, 'min-invocations'),
       gates: options.gate.map(parseGate),
-      ...(options.compare ? { comparison: DEFAULT_SPRT } : {}),
+      // POOLED_SPRT's α is one budget for the whole rollout only when the lookback is pooled;
+      // without it each step is its own test, so Wald's per-step parameters apply.
+      ...(options.compare ? { comparison: lookbackMs > 0 ? CANARY_DEFAULTS.comparison : DEFAULT_SPRT } : {}),
     },
+    lookbackMs: options.compare ? lookbackMs : 0,
     alarmNames: options.alarm,
     pollMs,
     warmTimeoutMs: parseDuration(options.warmTimeout, 'warm-timeout'),
@@ -96,7 +130,7 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
   const plan: CanaryPlan = { ...settings.plan, candidate, alarms };
   const stable = alias.primary;
   const history: HistoryEntry[] = [];
-  const summary = (result: string, reason: string) => ({
+  const summary = (result: RolloutResult, reason: string) => ({
     function: name,
     functionName: fn,
     stable,
@@ -104,15 +138,27 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
     result,
     reason,
     alias: { primary: alias.primary, candidate: alias.candidate ?? null, weight: alias.weight },
-    plan: { steps: plan.steps, bakeMs: plan.bakeMs, maxBakeMs: plan.maxBakeMs, minInvocations: plan.minInvocations, gates: plan.gates.map((g) => g.text), alarms, comparison: plan.comparison ?? null },
+    plan: {
+      steps: plan.steps,
+      bakeMs: plan.bakeMs,
+      rampBakeMs: plan.rampBakeMs,
+      maxBakeMs: plan.maxBakeMs,
+      minInvocations: plan.minInvocations,
+      lookbackMs: settings.lookbackMs,
+      gates: plan.gates.map((g) => g.text),
+      alarms,
+      comparison: plan.comparison ?? null,
+    },
     history,
   });
 
   if (options.dryRun) {
     const first = decide({ alias: view(alias), plan, bakeElapsedMs: 0 });
     ctx.say(`dry run: ${describeAlias(alias)}; would ${mode === 'resume' && alias.weight > 0 ? `continue at ${percent(alias.weight)}` : `set ${candidate} to ${percent(plan.steps[0])}`}`);
-    ctx.say(`  steps ${plan.steps.map(percent).join(' → ')}, bake ${options.bake} each (max ${Math.round(plan.maxBakeMs / 1000)}s), min ${plan.minInvocations} invocations`);
-    ctx.say(`  gates: ${[...(plan.comparison ? [`errors vs stable (SPRT α=${plan.comparison.alpha}, β=${plan.comparison.beta}, ×${plan.comparison.worseRatio})`] : []), ...plan.gates.map((g) => g.text), ...alarms.map((a) => `alarm ${a}`)].join(', ') || 'none'}`);
+    ctx.say(
+      `  steps ${plan.steps.map(percent).join(' → ')}, bake ${duration(plan.rampBakeMs ?? plan.bakeMs)} per step below 100% and ${duration(plan.bakeMs)} at 100% (max ${duration(plan.maxBakeMs)} per step), min ${plan.minInvocations} invocations per step`,
+    );
+    ctx.say(`  gates: ${[...(plan.comparison ? [describeComparison(plan.comparison, settings.lookbackMs)] : []), ...plan.gates.map((g) => g.text), ...alarms.map((a) => `alarm ${a}`)].join(', ') || 'none'}`);
     ctx.say(`  then ${options.promote ? `promote ${candidate}` : 'stay at 100% (--no-promote)'}; nothing was changed`);
     ctx.emit({ ...summary('dry-run', first.reason), next: first.action });
     return EXIT.ok;
@@ -137,9 +183,19 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
             `look at it with \`faas status ${name}\`, then \`faas resume ${name}\` or \`faas rollback ${name}\``,
           );
         }
-        const windows = await metrics.versionWindows(fn, [candidate, stable], new Date(stepStart), new Date(runtime.now()));
-        const alarmStates = (await metrics.alarmStates(alarms)).states;
-        observations = { candidate: windows[candidate], stable: windows[stable], alarms: alarmStates };
+        const versions = [candidate, stable];
+        // The lookback is re-read every poll: CloudWatch delivers the minutes just before the step late.
+        const [windows, before, alarmStates] = await Promise.all([
+          metrics.versionWindows(fn, versions, new Date(stepStart), new Date(runtime.now())),
+          settings.lookbackMs > 0 ? metrics.lookbackWindows(fn, versions, new Date(stepStart), settings.lookbackMs) : undefined,
+          metrics.alarmStates(alarms).then((a) => a.states),
+        ]);
+        observations = {
+          candidate: windows[candidate],
+          stable: windows[stable],
+          alarms: alarmStates,
+          ...(before ? { before: { candidate: before[candidate], stable: before[stable] } } : {}),
+        };
       }
       const elapsed = runtime.now() - stepStart;
       const decision = decide({ alias: view(alias), plan, observations, bakeElapsedMs: elapsed });
@@ -150,11 +206,12 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
       if (interrupt.aborted) throw new Interrupted();
 
       if (action.kind === 'wait') {
-        const left = Math.max(plan.bakeMs - elapsed, 0);
+        const bake = stepBakeMs(plan, alias.weight);
+        const left = Math.max(bake - elapsed, 0);
         progress.update({
           label: `step ${decision.step.index}/${decision.step.of} ${percent(alias.weight)}`,
           value: Math.round(elapsed / 1000),
-          total: Math.round(plan.bakeMs / 1000),
+          total: Math.round(bake / 1000),
           left: left > 0 ? `${Math.ceil(left / 1000)}s left` : decision.reason,
           detail: decision.gates.map((g) => `${g.gate}: ${g.value} [${g.status}]`).join('; '),
         });
@@ -170,11 +227,12 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
       }
       if (action.kind === 'rollback') {
         alias = await lambda.updateAlias(fn, { primary: stable }, alias.revisionId);
-        progress.event(`rolled back: ${action.reason} → ${describeAlias(alias)}`);
+        const outcome = ROLLBACK_OUTCOMES[action.cause];
+        progress.event(`${outcome.event}: ${action.reason} → ${describeAlias(alias)}`);
         progress.stop();
-        ctx.emit(summary('rolled-back', action.reason));
-        ctx.say(`rolled back ${name}: ${action.reason}\nlive serves only version ${stable}; fix the candidate and deploy, then \`faas canary ${name}\``);
-        return EXIT.rolledBack;
+        ctx.emit(summary(outcome.result, action.reason));
+        ctx.say(`${outcome.headline(name, stable)}: ${action.reason}\nlive serves only version ${stable}; ${outcome.next(name, candidate)}`);
+        return outcome.exitCode;
       }
       // promote
       progress.stop();
@@ -200,6 +258,54 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
     }
     throw error;
   }
+}
+
+/** `result` in the --json summary. */
+export type RolloutResult = 'dry-run' | 'promoted' | 'held' | 'rolled-back' | 'inconclusive' | 'interrupted';
+
+/**
+ * Both causes return the alias to stable; they differ for whoever scripts releases: a regression
+ * means fix the candidate, inconclusive means it was not judged and may simply be retried.
+ */
+interface RollbackOutcome {
+  readonly result: RolloutResult;
+  readonly exitCode: number;
+  /** Progress line prefix. */
+  readonly event: string;
+  readonly headline: (name: string, stable: string) => string;
+  readonly next: (name: string, candidate: string) => string;
+}
+
+const ROLLBACK_OUTCOMES: Record<RollbackCause, RollbackOutcome> = {
+  regression: {
+    result: 'rolled-back',
+    exitCode: EXIT.rolledBack,
+    event: 'rolled back',
+    headline: (name) => `rolled back ${name}`,
+    next: (name) => `fix the candidate and deploy, then \`faas canary ${name}\``,
+  },
+  inconclusive: {
+    result: 'inconclusive',
+    exitCode: EXIT.inconclusive,
+    // The engine's reason starts with "inconclusive, …".
+    event: 'returned to stable',
+    headline: (name, stable) => `returned ${name} to version ${stable}`,
+    next: (name, candidate) =>
+      `version ${candidate} was not found worse, only not judged: rerun \`faas canary ${name} --to ${candidate}\` when it gets more traffic, or with a longer --max-bake or a lower --min-invocations (for a gate without data, check the function's per-version metrics)`,
+  },
+};
+
+function describeComparison(comparison: NonNullable<CanaryPlan['comparison']>, lookbackMs: number): string {
+  const ratios = comparison.maxRatio !== undefined && comparison.maxRatio > comparison.worseRatio ? `×${comparison.worseRatio}–×${comparison.maxRatio}` : `×${comparison.worseRatio}`;
+  const pooled = lookbackMs > 0 ? `, with the ${duration(lookbackMs)} before each step` : ', each step alone';
+  return `errors vs stable (SPRT α=${comparison.alpha}, β=${comparison.beta}, ${ratios}${pooled})`;
+}
+
+/** 60000 → "1m", 90000 → "90s", 2500 → "2.5s": as a flag would take it. */
+function duration(ms: number): string {
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${ms / 1000}s`;
 }
 
 async function chooseCandidate(ctx: CommandContext, fn: string, alias: LiveAlias, to: string | undefined, mode: 'canary' | 'resume'): Promise<string> {

@@ -4,13 +4,16 @@
  * and the traffic simulation (issue 6) run the same code.
  *
  * Order: alarms and the comparative test are watched continuously and roll back at once; a
- * step ends when its bake is over or, earlier, when the comparative test finds the candidate
- * not worse — either way only with the minimum sample, and only if every absolute threshold
- * holds on the step's whole window. Too little traffic until maxBake rolls back.
+ * step ends when its bake is over or, below 100 %, earlier when the comparative test finds the
+ * candidate not worse — either way only with the minimum sample, and only if every absolute
+ * threshold holds on the step's whole window. The 100 % step always bakes in full: alarms on
+ * mixed traffic (p99 over 3 of 5 minutes) need minutes, and promotion is the last exit.
+ * Too little traffic (or no data for a gate) by maxBake also returns the alias to stable, but
+ * as `cause: 'inconclusive'`: the candidate was not found worse, it was not judged.
  */
 import { evaluateGates, percent, type GateValue, type VersionWindow } from './gates';
 import { InputError } from './input-error';
-import { nextStep, stepIndex, type CanaryPlan } from './plan';
+import { nextStep, stepBakeMs, stepIndex, type CanaryPlan } from './plan';
 import { sprt } from './sequential-test';
 
 /** The live alias, as the engine needs it. */
@@ -27,13 +30,27 @@ export interface Observations {
   readonly candidate: VersionWindow;
   readonly stable: VersionWindow;
   readonly alarms: ReadonlyArray<{ readonly name: string; readonly state: AlarmState }>;
+  /**
+   * Both versions' windows over a lookback before the step began (e.g. the hour before, by
+   * ExecutedVersion): pooled into the comparative test only, so evidence survives step changes
+   * and the 100 % step is still compared with the stable version's recent error rate.
+   * @default none — each step is compared on its own window (and not at all at 100 %)
+   */
+  readonly before?: { readonly candidate: VersionWindow; readonly stable: VersionWindow };
 }
 
 export type Action =
   | { readonly kind: 'wait' }
   | { readonly kind: 'advance'; readonly weight: number }
-  | { readonly kind: 'rollback'; readonly reason: string }
+  | {
+      readonly kind: 'rollback';
+      readonly reason: string;
+      /** 'regression': the candidate failed a check; 'inconclusive': too little evidence by maxBake, not judged worse. */
+      readonly cause: RollbackCause;
+    }
   | { readonly kind: 'promote' };
+
+export type RollbackCause = 'regression' | 'inconclusive';
 
 export interface Decision {
   readonly action: Action;
@@ -70,14 +87,18 @@ export function decide({ alias, plan, observations, bakeElapsedMs }: DecideInput
   const step = { index: stepIndex(plan.steps, alias.weight), of };
   const seen: Observations = observations ?? { candidate: EMPTY_WINDOW, stable: EMPTY_WINDOW, alarms: [] };
   const gates: GateValue[] = [];
-  const rollback = (reason: string): Decision => ({ action: { kind: 'rollback', reason }, reason, gates, step });
+  const rollback = (reason: string, cause: RollbackCause = 'regression'): Decision => ({ action: { kind: 'rollback', reason, cause }, reason, gates, step });
 
   const firing = seen.alarms.filter((a) => a.state === 'ALARM').map((a) => a.name);
   for (const alarm of seen.alarms) gates.push({ gate: `alarm ${alarm.name}`, value: alarm.state, status: alarm.state === 'ALARM' ? 'fail' : 'pass' });
 
-  const comparison = plan.comparison ? sprt(seen.candidate, seen.stable, plan.comparison) : undefined;
+  const compared = { candidate: pooled(seen.candidate, seen.before?.candidate), stable: pooled(seen.stable, seen.before?.stable) };
+  const comparison = plan.comparison ? sprt(compared.candidate, compared.stable, plan.comparison) : undefined;
   if (comparison) {
-    const value = comparison.verdict === 'n/a' ? 'no traffic on both versions' : `LLR ${comparison.llr.toFixed(2)} (roll back ≥ ${comparison.rollbackAt.toFixed(2)}, pass ≤ ${comparison.passAt.toFixed(2)}); errors ${rate(seen.candidate)} vs stable ${rate(seen.stable)}`;
+    const value =
+      comparison.verdict === 'n/a'
+        ? 'no traffic on both versions'
+        : `LLR ${comparison.rollbackLlr.toFixed(2)} (roll back ≥ ${comparison.rollbackAt.toFixed(2)}), at the margin ${comparison.llr.toFixed(2)} (pass ≤ ${comparison.passAt.toFixed(2)}); errors ${rate(compared.candidate)} vs stable ${rate(compared.stable)}${seen.before ? ' (with the lookback)' : ''}`;
     const status = comparison.verdict === 'worse' ? 'fail' : comparison.verdict === 'not-worse' ? 'pass' : comparison.verdict === 'n/a' ? 'n/a' : 'pending';
     gates.push({ gate: `errors vs stable (×${plan.comparison!.worseRatio} margin)`, value, status });
   }
@@ -88,15 +109,19 @@ export function decide({ alias, plan, observations, bakeElapsedMs }: DecideInput
 
   if (firing.length > 0) return rollback(`alarm ${firing.join(', ')} in ALARM`);
   if (comparison?.verdict === 'worse') {
-    return rollback(`candidate errors ${rate(seen.candidate)} are worse than stable ${rate(seen.stable)} (sequential test, α=${plan.comparison!.alpha})`);
+    return rollback(`candidate errors ${rate(compared.candidate)} are worse than stable ${rate(compared.stable)} (sequential test, α=${plan.comparison!.alpha})`);
   }
 
-  const baked = bakeElapsedMs >= plan.bakeMs;
-  const early = comparison?.verdict === 'not-worse';
+  const final = nextStep(plan.steps, alias.weight) === undefined;
+  const baked = bakeElapsedMs >= stepBakeMs(plan, alias.weight);
+  const early = comparison?.verdict === 'not-worse' && !final;
   if (!baked && !early) return wait(`baking at ${percent(alias.weight)}`, gates, step);
   if (!sampled) {
     if (bakeElapsedMs >= plan.maxBakeMs) {
-      return rollback(`not enough traffic: ${seen.candidate.invocations} candidate invocations < ${plan.minInvocations} after ${Math.round(bakeElapsedMs / 1000)}s (quiet traffic never promotes; lower --min-invocations to accept less evidence)`);
+      return rollback(
+        `inconclusive, not enough traffic: ${seen.candidate.invocations} candidate invocations < ${plan.minInvocations} after ${Math.round(bakeElapsedMs / 1000)}s; the candidate was not found worse, but quiet traffic never promotes (lower --min-invocations or raise --max-bake to accept less evidence or wait longer)`,
+        'inconclusive',
+      );
     }
     return wait(`waiting for ${plan.minInvocations} candidate invocations (have ${seen.candidate.invocations})`, gates, step);
   }
@@ -104,7 +129,7 @@ export function decide({ alias, plan, observations, bakeElapsedMs }: DecideInput
   if (breached.length > 0) return rollback(`gate ${breached.map((g) => `${g.gate} breached: ${g.value}`).join('; ')}`);
   const pending = thresholds.filter((g) => g.status === 'pending');
   if (pending.length > 0) {
-    if (bakeElapsedMs >= plan.maxBakeMs) return rollback(`no data for gate ${pending.map((g) => g.gate).join(', ')} after ${Math.round(bakeElapsedMs / 1000)}s`);
+    if (bakeElapsedMs >= plan.maxBakeMs) return rollback(`inconclusive, no data for gate ${pending.map((g) => g.gate).join(', ')} after ${Math.round(bakeElapsedMs / 1000)}s`, 'inconclusive');
     return wait(`waiting for data for ${pending.map((g) => g.gate).join(', ')}`, gates, step);
   }
 
@@ -112,6 +137,10 @@ export function decide({ alias, plan, observations, bakeElapsedMs }: DecideInput
   const next = nextStep(plan.steps, alias.weight);
   if (next === undefined) return { action: { kind: 'promote' }, reason: `${why}; promote version ${plan.candidate}`, gates, step };
   return { action: { kind: 'advance', weight: next }, reason: `${why}; next ${percent(next)}`, gates, step };
+}
+
+function pooled(window: VersionWindow, before: VersionWindow | undefined): VersionWindow {
+  return before ? { invocations: window.invocations + before.invocations, errors: window.errors + before.errors } : window;
 }
 
 function wait(reason: string, gates: readonly GateValue[], step: Decision['step']): Decision {

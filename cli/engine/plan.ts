@@ -4,15 +4,21 @@
  */
 import type { Gate } from './gates';
 import { InputError } from './input-error';
-import type { SprtParams } from './sequential-test';
+import { POOLED_SPRT, type SprtParams } from './sequential-test';
 
 export interface CanaryPlan {
   /** The version the rollout moves traffic to. */
   readonly candidate: string;
   /** Weights as fractions, strictly increasing, in (0, 1], the last one 1. */
   readonly steps: readonly number[];
-  /** Bake time per step, from the moment its weight (and warm capacity) is in place. */
+  /** Bake time of the 100 % step (and of every step without rampBakeMs), from the moment its weight (and warm capacity) is in place. */
   readonly bakeMs: number;
+  /**
+   * Bake of each step below 100 %: short, because the comparative test watches every poll and
+   * the 100 % step still bakes bakeMs in full before promotion.
+   * @default bakeMs
+   */
+  readonly rampBakeMs?: number;
   /** With too little traffic, a step waits up to this long for the minimum sample, then rolls back. */
   readonly maxBakeMs: number;
   /** Candidate invocations a step needs before it may pass (early or at the end of the bake). */
@@ -25,24 +31,46 @@ export interface CanaryPlan {
   readonly comparison?: SprtParams;
 }
 
-export const DEFAULT_STEPS = '5,25,50,100';
+/**
+ * The defaults of `faas canary` / `faas resume` (cli/commands/program.ts reads them;
+ * bench/canary-simulation.ts runs them, docs/benchmarks.md section 1):
+ * - steps 1,3,10,30,100: a geometric ramp, so a badly broken candidate is caught at 1–3 % after a
+ *   few errors, and a subtle one at 10–30 %, where errors arrive fast enough to tell;
+ * - rampBake 1m below 100 %, bake 5m at 100 % (alarms need minutes; the last exit before promote);
+ * - maxBake 15m (the CLI derives it as 3 × the longer bake, which is 15m with these);
+ * - minInvocations 5 per step: the pooled sequential test is the evidence; the minimum only
+ *   refuses a step whose candidate served (almost) nothing;
+ * - lookback 60m: the windows before the step that the CLI passes as `observations.before`,
+ *   with the comparison POOLED_SPRT. Without the lookback these steps are unsafe (a 5× regression
+ *   reaches 100 % in most runs): the CLI falls back to DEFAULT_SPRT with `--lookback 0`.
+ */
+export const CANARY_DEFAULTS = {
+  steps: '1,3,10,30,100',
+  bake: '5m',
+  rampBake: '1m',
+  maxBake: '15m',
+  minInvocations: '5',
+  poll: '30s',
+  lookback: '60m',
+  comparison: POOLED_SPRT,
+} as const;
 
-/** "5,25,50,100" (percent) → [0.05, 0.25, 0.5, 1]. */
+/** "1,3,10,30,100" (percent) → [0.01, 0.03, 0.1, 0.3, 1]. */
 export function parseSteps(text: string): number[] {
   const parts = text.split(',').map((p) => p.trim());
   const steps = parts.map((part) => {
     const value = Number(part.replace(/%$/, ''));
     if (part === '' || !Number.isFinite(value)) {
-      throw new InputError(`steps must be percentages separated by commas, got: "${text}"`, 'pass e.g. --steps 5,25,50,100');
+      throw new InputError(`steps must be percentages separated by commas, got: "${text}"`, 'pass e.g. --steps 1,3,10,30,100');
     }
     if (value <= 0 || value > 100) {
-      throw new InputError(`each step must be in (0, 100], got: ${part} in "${text}"`, 'pass e.g. --steps 5,25,50,100');
+      throw new InputError(`each step must be in (0, 100], got: ${part} in "${text}"`, 'pass e.g. --steps 1,3,10,30,100');
     }
     return value;
   });
   for (let i = 1; i < steps.length; i++) {
     if (steps[i] <= steps[i - 1]) {
-      throw new InputError(`steps must be strictly increasing, got: ${steps[i - 1]} then ${steps[i]} in "${text}"`, 'pass e.g. --steps 5,25,50,100');
+      throw new InputError(`steps must be strictly increasing, got: ${steps[i - 1]} then ${steps[i]} in "${text}"`, 'pass e.g. --steps 1,3,10,30,100');
     }
   }
   if (steps[steps.length - 1] !== 100) {
@@ -97,6 +125,11 @@ export function validateCandidate(candidate: string, primary: string, existing: 
     const known = existing.length > 0 ? existing.join(', ') : 'none';
     throw new InputError(`version ${candidate} does not exist (published: ${known})`, 'pass a published version with --to, or deploy to publish one');
   }
+}
+
+/** How long the step at `weight` bakes: bakeMs at the last step (100 %), rampBakeMs (else bakeMs) below it. */
+export function stepBakeMs(plan: Pick<CanaryPlan, 'steps' | 'bakeMs' | 'rampBakeMs'>, weight: number): number {
+  return nextStep(plan.steps, weight) === undefined ? plan.bakeMs : (plan.rampBakeMs ?? plan.bakeMs);
 }
 
 /** The first step above the current weight, or undefined when the weight is at (or past) 100%. */

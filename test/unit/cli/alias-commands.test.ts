@@ -55,7 +55,7 @@ describe('promote, rollback, set-weight', () => {
     ['promote', ['promote', 'hello', '--dry-run'], /dry run: would promote version 4: live → 3 with 4 at 50% → live → 4; nothing was changed/],
     ['rollback', ['rollback', 'hello', '--dry-run'], /dry run: would roll back version 4/],
     ['set-weight', ['set-weight', 'hello', '0.75', '--dry-run'], /dry run: would set version 4 to 75%: live → 3 with 4 at 50% → live → 3 with 4 at 75%/],
-    ['canary', ['canary', 'hello', '--to', '4', '--dry-run'], /dry run: live → 3 with 4 at 50%; would set 4 to 5%/],
+    ['canary', ['canary', 'hello', '--to', '4', '--dry-run'], /dry run: live → 3 with 4 at 50%; would set 4 to 1%/],
     ['resume', ['resume', 'hello', '--dry-run'], /dry run: live → 3 with 4 at 50%; would continue at 50%/],
   ])('%s --dry-run makes no write call', async (_name, argv, message) => {
     fakeAws({ primary: '3', candidate: '4', weight: 0.5 });

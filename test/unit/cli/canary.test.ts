@@ -1,17 +1,30 @@
 /**
  * `faas canary` and `faas resume` end to end over mocked AWS clients and a fake clock:
- * rollout to promotion, rollback on a gate breach or an alarm, RevisionId conflicts, resume,
- * waiting for provisioned concurrency, dry runs and interrupts.
+ * rollout to promotion, rollback on a gate breach or an alarm, an inconclusive end, the lookback
+ * pooled into the comparison, RevisionId conflicts, resume, waiting for provisioned concurrency,
+ * dry runs and interrupts.
  */
 import { GetProvisionedConcurrencyConfigCommand, PreconditionFailedException, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { runCli } from '../../../cli/commands/program';
-import { FN, fakeAws, fakeTerminal, lambdaMock, cloudWatchMock, healthy } from './fake-aws';
+import { FN, T0, beforeRollout, fakeAws, fakeTerminal, lambdaMock, cloudWatchMock, healthy, stableOnly } from './fake-aws';
 
+// 2 minutes at 100%; steps below 100% bake the default 1 minute (--ramp-bake).
 const BAKE = ['--bake', '2m', '--poll', '30s'];
+const MINUTE = 60_000;
+
+interface Summary {
+  result: string;
+  reason: string;
+  plan: Record<string, unknown>;
+  history: Array<{ action: { kind: string; cause?: string; weight?: number } }>;
+}
+
+/** The time ranges of every GetMetricData call, as [start, end] in ms. */
+const metricRanges = () => cloudWatchMock.commandCalls(GetMetricDataCommand).map((c) => [c.args[0].input.StartTime?.getTime(), c.args[0].input.EndTime?.getTime()]);
 
 describe('faas canary', () => {
-  it('rolls out 5 → 25 → 50 → 100% with a bake each, then promotes', async () => {
+  it('rolls out 1 → 3 → 10 → 30 → 100% (the default steps), 1 minute each below 100% and --bake at 100%, then promotes', async () => {
     // GIVEN live on 3, version 4 published, healthy metrics
     const aws = fakeAws({ primary: '3' });
     const term = fakeTerminal();
@@ -22,18 +35,26 @@ describe('faas canary', () => {
     // THEN every step was written with the RevisionId read before it, then the promotion
     expect(code).toBe(0);
     expect(aws.writes).toEqual([
-      { primary: '3', routing: { '4': 0.05 }, revisionId: 'rev-1' },
-      { primary: '3', routing: { '4': 0.25 }, revisionId: 'rev-2' },
-      { primary: '3', routing: { '4': 0.5 }, revisionId: 'rev-3' },
-      { primary: '3', routing: { '4': 1 }, revisionId: 'rev-4' },
-      { primary: '4', routing: {}, revisionId: 'rev-5' },
+      { primary: '3', routing: { '4': 0.01 }, revisionId: 'rev-1' },
+      { primary: '3', routing: { '4': 0.03 }, revisionId: 'rev-2' },
+      { primary: '3', routing: { '4': 0.1 }, revisionId: 'rev-3' },
+      { primary: '3', routing: { '4': 0.3 }, revisionId: 'rev-4' },
+      { primary: '3', routing: { '4': 1 }, revisionId: 'rev-5' },
+      { primary: '4', routing: {}, revisionId: 'rev-6' },
     ]);
     expect(aws.alias).toMatchObject({ primary: '4', candidate: undefined });
     expect(lambdaMock).toHaveReceivedCommandWith(UpdateAliasCommand, { FunctionName: FN, Name: 'live' });
-    // Four bakes of 2 minutes on the fake clock, none in real time.
-    expect(term.elapsed()).toBe(4 * 120_000);
+    // Four ramp bakes of 1 minute and 2 minutes at 100% on the fake clock, none in real time.
+    expect(term.elapsed()).toBe(4 * MINUTE + 2 * MINUTE);
     expect(term.stdout()).toMatch(/promoted hello: live → 4 \(was 3\)/);
-    expect(term.stderr()).toMatch(/step 2\/4: bake complete; next 50% → live → 3 with 4 at 50%/);
+    expect(term.stderr()).toMatch(/step 2\/5: bake complete; next 10% → live → 3 with 4 at 10%/);
+  });
+
+  it('bakes steps below 100% for --ramp-bake', async () => {
+    fakeAws({ primary: '3' });
+    const term = fakeTerminal();
+    expect(await runCli(['canary', 'hello', ...BAKE, '--ramp-bake', '90s'], term.runtime)).toBe(0);
+    expect(term.elapsed()).toBe(4 * 90_000 + 2 * MINUTE);
   });
 
   it('reads metrics per ExecutedVersion on the live alias', async () => {
@@ -65,9 +86,9 @@ describe('faas canary', () => {
   });
 
   it('rolls back and exits 1 when an absolute gate breaks at the second step', async () => {
-    // GIVEN the candidate fails 3% of calls once it gets 25%
+    // GIVEN the candidate fails 3% of calls once it gets 3%
     const aws = fakeAws({ primary: '3' });
-    aws.metrics = (version, alias) => (version === '4' && alias.weight >= 0.25 ? { invocations: 1000, errors: 30, p99Ms: 200 } : healthy(version, alias));
+    aws.metrics = (version, alias, window) => (version === '4' && alias.weight >= 0.03 ? { invocations: 1000, errors: 30, p99Ms: 200 } : healthy(version, alias, window));
     const term = fakeTerminal();
 
     // WHEN
@@ -75,27 +96,80 @@ describe('faas canary', () => {
 
     // THEN
     expect(code).toBe(1);
-    expect(aws.writes.map((w) => w.routing)).toEqual([{ '4': 0.05 }, { '4': 0.25 }, {}]);
+    expect(aws.writes.map((w) => w.routing)).toEqual([{ '4': 0.01 }, { '4': 0.03 }, {}]);
     expect(aws.alias).toMatchObject({ primary: '3', candidate: undefined });
-    const result = JSON.parse(term.stdout()) as { result: string; reason: string };
+    const result = JSON.parse(term.stdout()) as Summary;
     expect(result.result).toBe('rolled-back');
     expect(result.reason).toMatch(/gate errors<1% breached: 3% \(30\/1000\)/);
+    expect(result.history[result.history.length - 1].action).toEqual({ kind: 'rollback', cause: 'regression', reason: result.reason });
   });
 
   it('rolls back at once when the comparative test finds the candidate worse', async () => {
-    // GIVEN the candidate has a third of the errors on 5% of the traffic
+    // GIVEN an hour of stable-only traffic at 0.5% errors, then the candidate has a third of the errors on 5% of the traffic
     const aws = fakeAws({ primary: '3' });
-    aws.metrics = (version) => (version === '4' ? { invocations: 200, errors: 10, p99Ms: 200 } : { invocations: 3800, errors: 20, p99Ms: 150 });
+    aws.metrics = beforeRollout(stableOnly, (version) => (version === '4' ? { invocations: 200, errors: 10, p99Ms: 200 } : { invocations: 3800, errors: 20, p99Ms: 150 }));
     const term = fakeTerminal();
 
     // WHEN
     const code = await runCli(['canary', 'hello', ...BAKE], term.runtime);
 
-    // THEN rolled back on the first read, before the bake ended
+    // THEN rolled back on the first read, before the bake ended, against the step and the hour before it
     expect(code).toBe(1);
-    expect(aws.writes.map((w) => w.routing)).toEqual([{ '4': 0.05 }, {}]);
+    expect(aws.writes.map((w) => w.routing)).toEqual([{ '4': 0.01 }, {}]);
     expect(term.elapsed()).toBe(0);
-    expect(term.stdout()).toMatch(/rolled back hello: candidate errors 5% \(10\/200\) are worse than stable 0.53% \(20\/3800\)/);
+    expect(term.stdout()).toMatch(/rolled back hello: candidate errors 5% \(10\/200\) are worse than stable 0.5% \(1220\/243800\)/);
+  });
+
+  it('pools the hour before the step into the comparison: a 2× candidate at 100% is rolled back against the stable version\'s last hour', async () => {
+    // GIVEN an hour of stable-only traffic at 0.5% errors, then a candidate at 1% taking all traffic at once
+    const aws = fakeAws({ primary: '3' });
+    aws.metrics = beforeRollout(stableOnly, (version) => (version === '4' ? { invocations: 4000, errors: 40, p99Ms: 200 } : { invocations: 0, errors: 0 }));
+    const term = fakeTerminal();
+
+    // WHEN
+    const code = await runCli(['canary', 'hello', ...BAKE, '--steps', '100', '--json'], term.runtime);
+
+    // THEN the stable version's counts come from the lookback alone (it served nothing in the step)
+    expect(code).toBe(1);
+    expect(aws.writes.map((w) => w.routing)).toEqual([{ '4': 1 }, {}]);
+    expect((JSON.parse(term.stdout()) as Summary).reason).toMatch(/candidate errors 1% \(40\/4000\) are worse than stable 0.5% \(1200\/240000\)/);
+  });
+
+  it('with --lookback 0 compares each step alone: at 100% there is nothing to compare and the same candidate is promoted', async () => {
+    const aws = fakeAws({ primary: '3' });
+    aws.metrics = beforeRollout(stableOnly, (version) => (version === '4' ? { invocations: 4000, errors: 40, p99Ms: 200 } : { invocations: 0, errors: 0 }));
+    const term = fakeTerminal();
+    const code = await runCli(['canary', 'hello', ...BAKE, '--steps', '100', '--lookback', '0', '--json'], term.runtime);
+    expect(code).toBe(0);
+    expect((JSON.parse(term.stdout()) as Summary).result).toBe('promoted');
+    // No query reached before the rollout began.
+    expect(metricRanges().every(([start]) => (start ?? 0) >= T0)).toBe(true);
+  });
+
+  it('reads the lookback per ExecutedVersion over the hour before each step began', async () => {
+    // GIVEN
+    fakeAws({ primary: '3' });
+
+    // WHEN
+    await runCli(['canary', 'hello', ...BAKE], fakeTerminal().runtime);
+
+    // THEN one range [step start − 60m, step start] per step (steps begin at 0, 1, 2, 3, 4 minutes)
+    const ranges = metricRanges();
+    for (const stepStart of [0, 1, 2, 3, 4].map((m) => T0 + m * MINUTE)) expect(ranges).toContainEqual([stepStart - 60 * MINUTE, stepStart]);
+    const first = cloudWatchMock.commandCalls(GetMetricDataCommand).find((c) => c.args[0].input.EndTime?.getTime() === T0);
+    const asked = (first?.args[0].input.MetricDataQueries ?? []).map((q) => [
+      q.MetricStat?.Metric?.MetricName,
+      q.MetricStat?.Stat,
+      q.MetricStat?.Period,
+      q.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === 'ExecutedVersion')?.Value,
+      q.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === 'Resource')?.Value,
+    ]);
+    expect(asked).toEqual([
+      ['Invocations', 'Sum', 3600, '4', `${FN}:live`],
+      ['Errors', 'Sum', 3600, '4', `${FN}:live`],
+      ['Invocations', 'Sum', 3600, '3', `${FN}:live`],
+      ['Errors', 'Sum', 3600, '3', `${FN}:live`],
+    ]);
   });
 
   it('rolls back when a named alarm is in ALARM', async () => {
@@ -112,7 +186,7 @@ describe('faas canary', () => {
 
     // THEN
     expect(code).toBe(1);
-    expect(aws.writes.map((w) => w.routing)).toEqual([{ '4': 0.05 }, {}]);
+    expect(aws.writes.map((w) => w.routing)).toEqual([{ '4': 0.01 }, {}]);
     expect(term.stdout()).toMatch(/alarm faas-dev-hello-live-errors in ALARM/);
   });
 
@@ -165,11 +239,11 @@ describe('faas canary', () => {
     // WHEN
     const code = await runCli(['canary', 'hello', ...BAKE, '--steps', '50,100'], term.runtime);
 
-    // THEN each step waited two 5-second polls for READY, then baked 2 minutes
+    // THEN each step waited two 5-second polls for READY, then baked (1 minute at 50%, 2 at 100%)
     expect(code).toBe(0);
     expect(aws.writes).toHaveLength(3);
     expect(term.sleeps.filter((s) => s === 5_000)).toHaveLength(4);
-    expect(term.elapsed()).toBe(2 * (2 * 5_000 + 120_000));
+    expect(term.elapsed()).toBe(2 * 5_000 + MINUTE + 2 * 5_000 + 2 * MINUTE);
   });
 
   it('does not promote with --no-promote: stays at 100% and says what to run', async () => {
@@ -181,14 +255,38 @@ describe('faas canary', () => {
     expect(term.stdout()).toMatch(/`faas promote hello` makes it the primary/);
   });
 
-  it('rolls back a candidate that gets too little traffic by the max bake (quiet traffic never promotes)', async () => {
+  it.each<[string, string[], (version: string) => { invocations: number; errors: number; p99Ms?: number }, RegExp]>([
+    ['too little traffic', [], (version) => (version === '4' ? { invocations: 3, errors: 0, p99Ms: 100 } : { invocations: 60, errors: 0, p99Ms: 100 }), /^inconclusive, not enough traffic: 3 candidate invocations < 5 after 360s/],
+    ['no data for a gate', ['--gate', 'p99<800ms'], (version) => (version === '4' ? { invocations: 400, errors: 2 } : { invocations: 3600, errors: 18 }), /^inconclusive, no data for gate p99<800ms after 360s/],
+  ])('ends inconclusive on %s by the max bake: back on stable, result "inconclusive", exit 5', async (_case, extra, scenario, reason) => {
+    // GIVEN
+    const aws = fakeAws({ primary: '3' });
+    aws.metrics = scenario;
+    const term = fakeTerminal();
+
+    // WHEN
+    const code = await runCli(['canary', 'hello', ...BAKE, '--max-bake', '6m', '--json', ...extra], term.runtime);
+
+    // THEN quiet traffic never promotes, but it is not reported as a regression either
+    expect(code).toBe(5);
+    expect(term.elapsed()).toBe(6 * MINUTE);
+    expect(aws.writes.map((w) => w.routing)).toEqual([{ '4': 0.01 }, {}]);
+    expect(aws.alias).toMatchObject({ primary: '3', candidate: undefined });
+    const result = JSON.parse(term.stdout()) as Summary;
+    expect(result.result).toBe('inconclusive');
+    expect(result.reason).toMatch(reason);
+    expect(result.history[result.history.length - 1].action).toMatchObject({ kind: 'rollback', cause: 'inconclusive' });
+  });
+
+  it('says in human output that an inconclusive end returned live to stable and may be retried', async () => {
     const aws = fakeAws({ primary: '3' });
     aws.metrics = (version) => (version === '4' ? { invocations: 3, errors: 0, p99Ms: 100 } : { invocations: 60, errors: 0, p99Ms: 100 });
     const term = fakeTerminal();
-    const code = await runCli(['canary', 'hello', ...BAKE, '--max-bake', '6m'], term.runtime);
-    expect(code).toBe(1);
-    expect(term.elapsed()).toBe(360_000);
-    expect(term.stdout()).toMatch(/not enough traffic: 3 candidate invocations < 100/);
+    expect(await runCli(['canary', 'hello', ...BAKE], term.runtime)).toBe(5);
+    expect(term.stdout()).toMatch(/^returned hello to version 3: inconclusive, not enough traffic: 3 candidate invocations < 5/);
+    expect(term.stdout()).toMatch(/live serves only version 3; version 4 was not found worse, only not judged: rerun `faas canary hello --to 4`/);
+    expect(term.stderr()).toMatch(/returned to stable: inconclusive, not enough traffic.* → live → 3\n/);
+    expect(term.stdout()).not.toMatch(/rolled back/);
   });
 
   it('on --dry-run validates, prints the plan and writes nothing', async () => {
@@ -197,8 +295,38 @@ describe('faas canary', () => {
     const code = await runCli(['canary', 'hello', '--dry-run', '--gate', 'p99<800ms', '--alarm', 'errors'], term.runtime);
     expect(code).toBe(0);
     expect(lambdaMock).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
-    expect(term.stdout()).toMatch(/dry run: live → 3; would set 4 to 5%/);
-    expect(term.stdout()).toMatch(/gates: errors vs stable \(SPRT α=0.01, β=0.05, ×2\), p99<800ms, alarm faas-dev-hello-live-errors/);
+    expect(term.stdout()).toMatch(/dry run: live → 3; would set 4 to 1%/);
+    expect(term.stdout()).toMatch(/steps 1% → 3% → 10% → 30% → 100%, bake 1m per step below 100% and 5m at 100% \(max 15m per step\), min 5 invocations per step/);
+    expect(term.stdout()).toMatch(/gates: errors vs stable \(SPRT α=0.02, β=0.05, ×2–×20, with the 1h before each step\), p99<800ms, alarm faas-dev-hello-live-errors/);
+  });
+
+  it('uses the canary defaults: steps 1,3,10,30,100, 1m below 100%, 5m at 100%, max 15m, min 5, a 60m lookback and the pooled test', async () => {
+    fakeAws({ primary: '3' });
+    const term = fakeTerminal();
+    expect(await runCli(['canary', 'hello', '--dry-run', '--json'], term.runtime)).toBe(0);
+    expect((JSON.parse(term.stdout()) as Summary).plan).toEqual({
+      steps: [0.01, 0.03, 0.1, 0.3, 1],
+      bakeMs: 5 * MINUTE,
+      rampBakeMs: MINUTE,
+      maxBakeMs: 15 * MINUTE,
+      minInvocations: 5,
+      lookbackMs: 60 * MINUTE,
+      gates: [],
+      alarms: [],
+      comparison: { alpha: 0.02, beta: 0.05, worseRatio: 2, maxRatio: 20 },
+    });
+  });
+
+  it.each<[string, string[], Record<string, unknown>]>([
+    ['a --bake shorter than the ramp default also shortens the ramp', ['--bake', '20s'], { bakeMs: 20_000, rampBakeMs: 20_000, maxBakeMs: 60_000 }],
+    ['--ramp-bake longer than --bake sets the max bake default', ['--bake', '1m', '--ramp-bake', '2m'], { bakeMs: MINUTE, rampBakeMs: 2 * MINUTE, maxBakeMs: 6 * MINUTE }],
+    ['--lookback 0 compares each step alone with Wald\'s SPRT', ['--lookback', '0'], { lookbackMs: 0, comparison: { alpha: 0.01, beta: 0.05, worseRatio: 2 } }],
+    ['--no-compare reads no lookback', ['--no-compare'], { lookbackMs: 0, comparison: null }],
+  ])('%s', async (_case, extra, expected) => {
+    fakeAws({ primary: '3' });
+    const term = fakeTerminal();
+    expect(await runCli(['canary', 'hello', '--dry-run', '--json', ...extra], term.runtime)).toBe(0);
+    expect((JSON.parse(term.stdout()) as Summary).plan).toMatchObject(expected);
   });
 
   it('on interrupt leaves the alias at a valid step and prints what to run next', async () => {
@@ -206,7 +334,7 @@ describe('faas canary', () => {
     const aws = fakeAws({ primary: '3' });
     const term = fakeTerminal({
       onSleep: () => {
-        if (aws.alias.weight === 0.25) term.abort();
+        if (aws.alias.weight === 0.03) term.abort();
       },
     });
 
@@ -215,29 +343,31 @@ describe('faas canary', () => {
 
     // THEN
     expect(code).toBe(130);
-    expect(aws.alias).toMatchObject({ primary: '3', candidate: '4', weight: 0.25 });
-    expect(term.stderr()).toMatch(/interrupted: the alias is valid \(live → 3 with 4 at 25%\)\.\nnext: `faas resume hello` to continue, or `faas rollback hello` to return to 3/);
+    expect(aws.alias).toMatchObject({ primary: '3', candidate: '4', weight: 0.03 });
+    expect(term.stderr()).toMatch(/interrupted: the alias is valid \(live → 3 with 4 at 3%\)\.\nnext: `faas resume hello` to continue, or `faas rollback hello` to return to 3/);
   });
 });
 
 describe('faas resume', () => {
-  it('continues from 25%: bakes there, then 50 and 100, then promotes', async () => {
-    // GIVEN a rollout interrupted at 25%
-    const aws = fakeAws({ primary: '3', candidate: '4', weight: 0.25 });
+  it('continues from 10%: bakes there, then 30 and 100, then promotes', async () => {
+    // GIVEN a rollout interrupted at 10%
+    const aws = fakeAws({ primary: '3', candidate: '4', weight: 0.1 });
     const term = fakeTerminal();
 
     // WHEN
     const code = await runCli(['resume', 'hello', ...BAKE], term.runtime);
 
-    // THEN no step below 25% is written again
+    // THEN no step below 10% is written again
     expect(code).toBe(0);
     expect(aws.writes.map((w) => [w.primary, w.routing])).toEqual([
-      ['3', { '4': 0.5 }],
+      ['3', { '4': 0.3 }],
       ['3', { '4': 1 }],
       ['4', {}],
     ]);
-    expect(term.elapsed()).toBe(3 * 120_000);
-    expect(term.stderr()).toMatch(/resuming: live → 3 with 4 at 25%/);
+    expect(term.elapsed()).toBe(MINUTE + MINUTE + 2 * MINUTE);
+    expect(term.stderr()).toMatch(/resuming: live → 3 with 4 at 10%/);
+    // With no state but the alias, the resumed step's lookback is the hour before the resume.
+    expect(metricRanges()).toContainEqual([T0 - 60 * MINUTE, T0]);
   });
 
   it('refuses to resume when no rollout is in progress', async () => {

@@ -5,8 +5,8 @@
 import { decide, type AliasView, type Observations } from '../../../cli/engine/decide';
 import { evaluateGates, parseGate } from '../../../cli/engine/gates';
 import { InputError } from '../../../cli/engine/input-error';
-import { nextStep, parseDuration, parseSteps, parseWeight, stepIndex, validateCandidate, type CanaryPlan } from '../../../cli/engine/plan';
-import { DEFAULT_SPRT, sprt, validateSprt } from '../../../cli/engine/sequential-test';
+import { CANARY_DEFAULTS, nextStep, parseDuration, parseSteps, parseWeight, stepIndex, validateCandidate, type CanaryPlan } from '../../../cli/engine/plan';
+import { DEFAULT_SPRT, mixtureRatios, POOLED_SPRT, sprt, validateSprt } from '../../../cli/engine/sequential-test';
 import { simulateBatch } from './traffic-simulation';
 
 function plan(overrides: Partial<CanaryPlan> = {}): CanaryPlan {
@@ -125,7 +125,32 @@ describe('sequential test (conditional binomial SPRT)', () => {
 
   it('validates its parameters', () => {
     expect(validateSprt(DEFAULT_SPRT)).toEqual([]);
+    expect(validateSprt(POOLED_SPRT)).toEqual([]);
     expect(validateSprt({ alpha: 0, beta: 0.7, worseRatio: 1 })).toHaveLength(3);
+    expect(validateSprt({ alpha: 0.01, beta: 0.05, worseRatio: 2, maxRatio: 1.5 })).toEqual([expect.stringMatching(/max ratio/)]);
+  });
+
+  it('averages the rollback side over log-spaced ratios from the margin to maxRatio', () => {
+    expect(mixtureRatios(DEFAULT_SPRT)).toEqual([2]);
+    const ratios = mixtureRatios(POOLED_SPRT);
+    expect(ratios[0]).toBeCloseTo(2);
+    expect(ratios[ratios.length - 1]).toBeCloseTo(20);
+    for (let i = 1; i < ratios.length; i++) expect(ratios[i] / ratios[i - 1]).toBeLessThanOrEqual(1.5 + 1e-9);
+  });
+
+  it('rolls back a strong regression after 3 errors with the mixture, where Wald at ×2 needs more', () => {
+    // 3 errors in 15 candidate calls against a stable 1% over 3000: about 20 times worse.
+    const candidate = { invocations: 15, errors: 3 };
+    const stable = { invocations: 3000, errors: 30 };
+    expect(sprt(candidate, stable, POOLED_SPRT).verdict).toBe('worse');
+    expect(sprt({ ...candidate, errors: 2 }, stable, POOLED_SPRT).verdict).toBe('continue');
+    expect(sprt(candidate, stable, DEFAULT_SPRT).verdict).toBe('continue');
+  });
+
+  it('uses Ville\'s bound 1/α for the mixture and Wald\'s (1−β)/α without one', () => {
+    const none = { invocations: 100, errors: 0 };
+    expect(sprt(none, none, POOLED_SPRT).rollbackAt).toBeCloseTo(Math.log(1 / 0.02));
+    expect(sprt(none, none, DEFAULT_SPRT).rollbackAt).toBeCloseTo(Math.log(0.95 / 0.01));
   });
 });
 
@@ -162,7 +187,7 @@ describe('decide', () => {
 
   it('rolls back when an alarm is in ALARM', () => {
     const d = decide({ alias: AT_25, plan: plan({ alarms: ['faas-dev-hello-live-errors'] }), observations: seen([10, 0], [30, 0], [{ name: 'faas-dev-hello-live-errors', state: 'ALARM' }]), bakeElapsedMs: 0 });
-    expect(d.action).toEqual({ kind: 'rollback', reason: 'alarm faas-dev-hello-live-errors in ALARM' });
+    expect(d.action).toEqual({ kind: 'rollback', reason: 'alarm faas-dev-hello-live-errors in ALARM', cause: 'regression' });
   });
 
   it('judges absolute gates when the step would end, not before', () => {
@@ -176,8 +201,22 @@ describe('decide', () => {
   it('never passes a step on too little traffic, and rolls back at max bake', () => {
     expect(decide({ alias: AT_25, plan: plan(), observations: seen([40, 0], [120, 0]), bakeElapsedMs: 300_000 }).action).toEqual({ kind: 'wait' });
     const d = decide({ alias: AT_25, plan: plan(), observations: seen([40, 0], [120, 0]), bakeElapsedMs: 900_000 });
-    expect(d.action.kind).toBe('rollback');
-    expect(d.reason).toMatch(/not enough traffic: 40 candidate invocations < 100/);
+    expect(d.action).toMatchObject({ kind: 'rollback', cause: 'inconclusive' });
+    expect(d.reason).toMatch(/inconclusive, not enough traffic: 40 candidate invocations < 100/);
+    expect(d.reason).toMatch(/not found worse/);
+  });
+
+  it('marks a rollback the candidate caused as a regression', () => {
+    const d = decide({ alias: AT_25, plan: plan(), observations: seen([250, 14], [750, 6]), bakeElapsedMs: 60_000 });
+    expect(d.action).toMatchObject({ kind: 'rollback', cause: 'regression' });
+  });
+
+  it('ends a step below 100% after rampBakeMs, but bakes the 100% step for bakeMs', () => {
+    const ramp = plan({ rampBakeMs: 60_000, comparison: undefined });
+    expect(decide({ alias: AT_25, plan: ramp, observations: seen([250, 2], [750, 7]), bakeElapsedMs: 60_000 }).action).toEqual({ kind: 'advance', weight: 0.5 });
+    const full = { primary: '3', candidate: '4', weight: 1 };
+    expect(decide({ alias: full, plan: ramp, observations: seen([1000, 10], [0, 0]), bakeElapsedMs: 60_000 }).action).toEqual({ kind: 'wait' });
+    expect(decide({ alias: full, plan: ramp, observations: seen([1000, 10], [0, 0]), bakeElapsedMs: 300_000 }).action).toEqual({ kind: 'promote' });
   });
 
   it('promotes after the bake at 100%, where the comparison is not applicable', () => {
@@ -189,6 +228,33 @@ describe('decide', () => {
   it('resumes from a weight between steps toward the next step', () => {
     const d = decide({ alias: { primary: '3', candidate: '4', weight: 0.3 }, plan: plan(), observations: seen([300, 3], [700, 7]), bakeElapsedMs: 300_000 });
     expect(d.action).toEqual({ kind: 'advance', weight: 0.5 });
+  });
+
+  it('pools the lookback into the comparison: a 2× candidate is found worse at 100%', () => {
+    const full = { primary: '3', candidate: '4', weight: 1 };
+    const at100 = seen([3000, 60], [0, 0]);
+    const pooled = plan({ comparison: POOLED_SPRT });
+    // Without the lookback there is nothing to compare at 100%.
+    expect(decide({ alias: full, plan: pooled, observations: at100, bakeElapsedMs: 60_000 }).action).toEqual({ kind: 'wait' });
+    const withBefore = { ...at100, before: { candidate: { invocations: 0, errors: 0 }, stable: { invocations: 30_000, errors: 300 } } };
+    const d = decide({ alias: full, plan: pooled, observations: withBefore, bakeElapsedMs: 60_000 });
+    expect(d.action).toMatchObject({ kind: 'rollback', cause: 'regression' });
+    expect(d.reason).toMatch(/2% \(60\/3000\) are worse than stable 1% \(300\/30000\)/);
+  });
+
+  it('never ends the 100% step early, even when the pooled test finds the candidate not worse', () => {
+    const full = { primary: '3', candidate: '4', weight: 1 };
+    const obs = { ...seen([3000, 30], [0, 0]), before: { candidate: { invocations: 0, errors: 0 }, stable: { invocations: 30_000, errors: 300 } } };
+    const d = decide({ alias: full, plan: plan({ comparison: POOLED_SPRT }), observations: obs, bakeElapsedMs: 60_000 });
+    expect(d.gates.find((g) => g.gate.startsWith('errors vs stable'))?.status).toBe('pass');
+    expect(d.action).toEqual({ kind: 'wait' });
+  });
+
+  it('ends a step below 100% early on pooled evidence', () => {
+    const obs = { ...seen([300, 2], [900, 9]), before: { candidate: { invocations: 2000, errors: 20 }, stable: { invocations: 30_000, errors: 300 } } };
+    const d = decide({ alias: AT_25, plan: plan({ comparison: POOLED_SPRT }), observations: obs, bakeElapsedMs: 30_000 });
+    expect(d.action).toEqual({ kind: 'advance', weight: 0.5 });
+    expect(d.reason).toMatch(/step ends early/);
   });
 
   it('refuses to drive another candidate than the one on the alias', () => {
@@ -222,6 +288,12 @@ describe('error rates of the default comparative gate (seeded simulation, 500 ro
   it('detects a candidate 2× worse when traffic gives enough errors (2000 req/min)', () => {
     const doubled = simulateBatch(5, RUNS, { perMinute: 2000, stableErrorRate: 0.01, candidateErrorRate: 0.02 }, simPlan);
     expect(doubled.rollbacks).toBeGreaterThanOrEqual(RUNS * 0.95);
+  });
+
+  it('with the canary defaults, still never promotes on quiet traffic (2 req/min)', () => {
+    const defaults = plan({ steps: parseSteps(CANARY_DEFAULTS.steps), rampBakeMs: 60_000, bakeMs: 300_000, maxBakeMs: 900_000, minInvocations: Number(CANARY_DEFAULTS.minInvocations), comparison: CANARY_DEFAULTS.comparison });
+    const quiet = simulateBatch(7, RUNS, { perMinute: 2, stableErrorRate: 0.01, candidateErrorRate: 0.01 }, defaults);
+    expect(quiet.promotes).toBe(0);
   });
 
   it('never promotes on quiet traffic (10 req/min)', () => {

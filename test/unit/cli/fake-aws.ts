@@ -4,7 +4,7 @@
  * CloudWatch metrics per ExecutedVersion, its alarms and its stack outputs.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type GetMetricDataCommandInput, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import {
   GetAliasCommand,
   GetProvisionedConcurrencyConfigCommand,
@@ -39,8 +39,11 @@ export interface FakeTerminal {
   readonly abort: () => void;
 }
 
+/** The fake clock's start: every test's rollout begins at this whole minute. */
+export const T0 = Date.UTC(2026, 10, 22, 12, 0, 0);
+
 export function fakeTerminal(options: { onSleep?: (slept: number) => void } = {}): FakeTerminal {
-  let now = Date.UTC(2026, 10, 22, 12, 0, 0);
+  let now = T0;
   const start = now;
   let out = '';
   let err = '';
@@ -78,15 +81,30 @@ export interface VersionMetrics {
   readonly p99Ms?: number;
 }
 
-/** Metrics for one version given the alias at the time of the query. */
-export type MetricsScenario = (version: string, alias: AliasRecord) => VersionMetrics;
+/** The time range a GetMetricData call asked for. */
+export interface QueryWindow {
+  readonly start: Date;
+  readonly end: Date;
+}
 
-/** Healthy traffic: 1000 invocations per window split by weight, 0.5% errors on both versions. */
+/** Metrics for one version given the alias at the time of the query and the range it asked for. */
+export type MetricsScenario = (version: string, alias: AliasRecord, window: QueryWindow) => VersionMetrics;
+
+/** Healthy traffic: 4000 invocations per window split by weight, 0.5% errors on both versions (any window, the lookback too). */
 export const healthy: MetricsScenario = (version, alias) => {
   const share = version === alias.candidate ? alias.weight : 1 - alias.weight;
   const invocations = Math.round(4000 * share);
   return { invocations, errors: Math.round(invocations * 0.005), p99Ms: 180 };
 };
+
+/** The hour before the rollout (T0): stable-only traffic, 0.5% errors. */
+export const stableOnly: MetricsScenario = (version, alias) =>
+  version === alias.primary ? { invocations: 240_000, errors: 1_200 } : { invocations: 0, errors: 0 };
+
+/** `before` for queries that end by T0 (the lookback of a step that began at T0), `during` otherwise. */
+export function beforeRollout(before: MetricsScenario, during: MetricsScenario): MetricsScenario {
+  return (version, alias, window) => (window.end.getTime() <= T0 ? before : during)(version, alias, window);
+}
 
 export interface FakeAws {
   readonly alias: AliasRecord;
@@ -141,10 +159,10 @@ export function fakeAws(
   cloudWatchMock.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames?: string[] }) => ({
     MetricAlarms: (input.AlarmNames ?? []).filter((n) => n in state.alarmStates).map((AlarmName) => ({ AlarmName, StateValue: state.alarmStates[AlarmName] })),
   }));
-  cloudWatchMock.on(GetMetricDataCommand).callsFake((input: { MetricDataQueries?: Array<{ Id?: string; MetricStat?: { Metric?: { MetricName?: string; Dimensions?: Array<{ Name?: string; Value?: string }> } } }> }) => ({
+  cloudWatchMock.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
     MetricDataResults: (input.MetricDataQueries ?? []).map((q): MetricDataResult => {
       const version = q.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === 'ExecutedVersion')?.Value ?? '';
-      const m = state.metrics(version, state.alias);
+      const m = state.metrics(version, state.alias, { start: new Date(input.StartTime ?? 0), end: new Date(input.EndTime ?? 0) });
       const name = q.MetricStat?.Metric?.MetricName;
       const value = name === 'Invocations' ? m.invocations : name === 'Errors' ? m.errors : m.p99Ms;
       return { Id: q.Id, StatusCode: 'Complete', Timestamps: value === undefined ? [] : [new Date()], Values: value === undefined ? [] : [value] };
