@@ -13,7 +13,7 @@ import { runCli } from '../cli/commands/program';
 import { lineProgress } from '../cli/commands/progress';
 import type { Runtime } from '../cli/commands/runtime';
 
-const STEPS = '5,25,50,100';
+const STEPS = '1,3,10,30,100'; // the CLI's default steps
 const runs = Number(process.argv[2] ?? 50);
 
 function mockAws(): void {
