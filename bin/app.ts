@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import declaration from '../faas.config';
 import { DeclarationError } from '../lib/declaration/resolve';
-import { buildPlatformApp } from '../lib/platform-app';
+import { buildPlatformApp, PlacementError } from '../lib/platform-app';
 
 try {
   buildPlatformApp({
@@ -12,7 +12,7 @@ try {
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
 } catch (error) {
-  if (error instanceof DeclarationError) {
+  if (error instanceof DeclarationError || error instanceof PlacementError) {
     // The message lists every problem with its fix; a stack trace would only hide it.
     console.error(error.message);
     process.exit(1);

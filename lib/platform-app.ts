@@ -12,14 +12,18 @@ import { Annotations, App, Stack, Validations, type AppProps, type Environment }
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { effectiveAsync, jobsPath } from './declaration/async';
 import { resolvePlatformWithContainers, type ResolvedPlatformWithContainers } from './declaration/container';
-import { DEFAULT_LIMITS, placeUnits, type PlacementLimits, type PlacementResult } from './placement/placement';
+import { DEFAULT_LIMITS, placeUnits, type PlacementLimits, type PlacementRecord, type PlacementResult } from './placement/placement';
 import { PLACEMENT_FILE, PlacementFile, type PlacementStore } from './placement/placement-file';
 import { measureGroups } from './placement/measure';
+import { PlacementError } from './placement/placement-error';
 import { groupMembers, type PlacementMember } from './placement/units';
 import { readProject, type Project } from './project';
 import { ApiStack } from './stacks/api-stack';
+
+export { PlacementError } from './placement/placement-error';
 import { BaseStack } from './stacks/base-stack';
 import { FunctionStack } from './stacks/function-stack';
+import { RetiredStack } from './stacks/retired-stack';
 
 export interface PlatformAppOptions {
   /** The declaration (faas.config.ts's default export). */
@@ -55,6 +59,8 @@ export interface PlatformApp {
   readonly project: Project;
   readonly base: BaseStack;
   readonly functionStacks: readonly FunctionStack[];
+  /** Recorded function stacks that hold nothing any more, deployed empty. */
+  readonly retiredStacks: readonly RetiredStack[];
   /** @default - none when no function has a route */
   readonly apiStack?: ApiStack;
   readonly placement: PlacementResult;
@@ -77,29 +83,50 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   }
 
-  const placement = place(app, platform, project, options.placement ?? new PlacementFile(path.join(options.projectRoot, PLACEMENT_FILE)), limits);
+  const { result: placement, notice } = place(app, platform, project, options.placement ?? new PlacementFile(path.join(options.projectRoot, PLACEMENT_FILE)), limits);
   const stackName = (id: string) => `${namePrefix}-${id}`;
+  const withContainers = String(app.node.tryGetContext('containers') ?? 'true') !== 'false';
+  const contents = placement.stacks
+    .map((placed) => {
+      const members = new Set(placed.units.flatMap((u) => u.members));
+      return {
+        placed,
+        members,
+        functions: platform.functions.filter((f) => members.has(f.name)),
+        containers: withContainers ? platform.containers.filter((c) => members.has(c.name)) : [],
+      };
+    })
+    // With containers left out (emulators) a stack may hold nothing: it is not part of this app.
+    .filter((c) => c.functions.length > 0 || c.containers.length > 0);
+
   const base = new BaseStack(app, namePrefix, {
     namePrefix,
-    functionStacks: placement.stacks.map((s) => stackName(s.id)),
+    functionStacks: contents.map((c) => stackName(c.placed.id)),
     env: options.env,
     description: `faas platform "${platform.app}", stage ${stage}: REST API and index of function stacks`,
   });
+  if (notice) Annotations.of(base).addWarningV2('faas:placement-unrecorded', notice);
   for (const move of placement.moves) {
-    Annotations.of(base).addWarningV2('faas:placement-move', `function "${move.name}" moves from ${stackName(move.from)} to ${stackName(move.to)} because ${move.reason}: the deploy replaces it (new function name, empty queues, old versions gone)`);
+    Annotations.of(base).addWarningV2(
+      'faas:placement-move',
+      `function "${move.name}" moves from ${stackName(move.from)} to ${stackName(move.to)} because ${move.reason}: the deploy replaces it (new function name, empty queues, old versions gone); ${stackName(move.to)} deploys after ${stackName(move.from)}`,
+    );
   }
   for (const id of placement.emptied) {
-    Annotations.of(base).addWarningV2('faas:placement-emptied', `${stackName(id)} no longer holds any function; after the deploy, delete it (aws cloudformation delete-stack --stack-name ${stackName(id)})`);
+    Annotations.of(base).addWarningV2(
+      'faas:placement-emptied',
+      `${stackName(id)} holds no function any more and is deployed empty; once that deploy is done delete it (aws cloudformation delete-stack --stack-name ${stackName(id)}) and its entry in ${PLACEMENT_FILE}, or leave it for the next new function`,
+    );
   }
 
-  const withContainers = String(app.node.tryGetContext('containers') ?? 'true') !== 'false';
+  const deployable = new Map<string, Stack>();
+  const retiredStacks = placement.emptied.map((id) => {
+    const stack = new RetiredStack(app, stackName(id), { env: options.env, description: `faas platform "${platform.app}", stage ${stage}: retired function stack (empty)` });
+    deployable.set(id, stack);
+    return stack;
+  });
   const functionStacks: FunctionStack[] = [];
-  for (const placed of placement.stacks) {
-    const members = new Set(placed.units.flatMap((u) => u.members));
-    const functions = platform.functions.filter((f) => members.has(f.name));
-    const containers = withContainers ? platform.containers.filter((c) => members.has(c.name)) : [];
-    // With containers left out (emulators) a stack may be empty; CloudFormation rejects empty templates.
-    if (functions.length === 0 && containers.length === 0) continue;
+  for (const { placed, members, functions, containers } of contents) {
     const stack = new FunctionStack(app, stackName(placed.id), {
       namePrefix,
       stage,
@@ -112,6 +139,14 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
     });
     stack.addStackDependency(base, 'imports the REST API ids');
     functionStacks.push(stack);
+    deployable.set(placed.id, stack);
+  }
+  // A moved function's old stack deletes its names (alarms, export, API resources) first.
+  for (const [id, before] of Object.entries(placement.after)) {
+    for (const earlier of before) {
+      const [later, first] = [deployable.get(id), deployable.get(earlier)];
+      if (later && first) later.addStackDependency(first, 'a function moved from it: its old resources must be gone first');
+    }
   }
 
   const routed = functionStacks.filter((s) => s.routes);
@@ -127,13 +162,14 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
       description: `faas platform "${platform.app}", stage ${stage}: REST API stage`,
     });
     apiStack.addStackDependency(base, 'imports the REST API id; its account settings (CloudWatch role) must exist before stage logging');
-    for (const s of routed) apiStack.addStackDependency(s, 'a deployment snapshots every method');
+    // Every function stack, routed or not: one that just lost its routes must delete its methods first.
+    for (const s of deployable.values()) apiStack.addStackDependency(s, 'a deployment snapshots every method');
   }
-  return { app, platform, project, base, functionStacks, apiStack, placement };
+  return { app, platform, project, base, functionStacks, retiredStacks, apiStack, placement };
 }
 
 /** Groups, measures and places the functions; records a changed placement. */
-function place(app: App, platform: ResolvedPlatformWithContainers, project: Project, store: PlacementStore, limits: PlacementLimits): PlacementResult {
+function place(app: App, platform: ResolvedPlatformWithContainers, project: Project, store: PlacementStore, limits: PlacementLimits): { result: PlacementResult; notice?: string } {
   const members: PlacementMember[] = [
     ...platform.functions.map((f) => {
       const a = effectiveAsync(f);
@@ -154,28 +190,20 @@ function place(app: App, platform: ResolvedPlatformWithContainers, project: Proj
     context: app.node.getAllContext() as Record<string, unknown>,
   });
   const deployment = `${platform.app}-${platform.stage}`;
-  const previous = store.read(deployment);
-  const result = placeUnits(units, previous, limits);
+  const recorded = store.read(deployment);
+  const result = placeUnits(units, recorded ?? { stacks: {} }, limits);
   if (result.problems.length > 0) {
     throw new PlacementError(deployment, result.problems);
   }
-  if (JSON.stringify(normalise(previous)) !== JSON.stringify(normalise(result.assignment))) store.write(deployment, result.assignment);
-  return result;
+  const next: PlacementRecord = { stacks: result.assignment, ...(Object.keys(result.after).length > 0 ? { after: result.after } : {}) };
+  const changed = recorded === undefined || canonical(recorded) !== canonical(next);
+  return { result, notice: changed ? store.write(deployment, next) : undefined };
 }
 
-const normalise = (a: Readonly<Record<string, readonly string[]>>) => Object.keys(a).sort().map((k) => [k, [...a[k]].sort()]);
-
-export class PlacementError extends Error {
-  constructor(
-    readonly deployment: string,
-    readonly problems: readonly string[],
-  ) {
-    super(`faas placement of ${deployment}: ${problems.length} group${problems.length === 1 ? '' : 's'} cannot be placed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'PlacementError';
-  }
-}
+const sortedLists = (a: Readonly<Record<string, readonly string[]>> = {}) => Object.keys(a).sort().map((k) => [k, [...a[k]].sort()]);
+const canonical = (r: PlacementRecord) => JSON.stringify([sortedLists(r.stacks), sortedLists(r.after)]);
 
 /** Stacks of a built platform app, base first, API stack last. */
-export function stacksOf(built: Pick<PlatformApp, 'base' | 'functionStacks' | 'apiStack'>): Stack[] {
-  return [built.base, ...built.functionStacks, ...(built.apiStack ? [built.apiStack] : [])];
+export function stacksOf(built: Pick<PlatformApp, 'base' | 'functionStacks' | 'retiredStacks' | 'apiStack'>): Stack[] {
+  return [built.base, ...built.functionStacks, ...built.retiredStacks, ...(built.apiStack ? [built.apiStack] : [])];
 }

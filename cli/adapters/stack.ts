@@ -34,6 +34,8 @@ interface StackView {
 
 export class StackAdapter {
   private stacks?: Promise<StackView[]>;
+  /** Listed function stacks that do not exist (yet): the base stack deploys first. */
+  private missing: string[] = [];
 
   constructor(
     private readonly client: CloudFormationClient,
@@ -45,12 +47,14 @@ export class StackAdapter {
       const base = await this.describe(this.stackName);
       const names = (base.outputs[FUNCTION_STACKS_OUTPUT] ?? '').split(',').filter((n) => n !== '');
       if (names.length === 0) return [base];
-      return Promise.all(names.map((n) => this.describe(n, `listed in ${this.stackName}'s ${FUNCTION_STACKS_OUTPUT} output`)));
+      const found = await Promise.all(names.map((n) => this.describe(n).catch((error: unknown) => (error instanceof InputError ? undefined : Promise.reject(error)))));
+      this.missing = names.filter((_, i) => found[i] === undefined);
+      return found.filter((s): s is StackView => s !== undefined);
     })();
     return this.stacks;
   }
 
-  private async describe(stackName: string, listed?: string): Promise<StackView> {
+  private async describe(stackName: string): Promise<StackView> {
     try {
       const answer = await this.client.send(new DescribeStacksCommand({ StackName: stackName }));
       const stack = answer.Stacks?.[0];
@@ -62,10 +66,7 @@ export class StackAdapter {
     } catch (error) {
       const message = (error as Error).message ?? '';
       if ((error as Error).name === 'ValidationError' && /does not exist/.test(message)) {
-        throw new InputError(
-          `stack ${stackName} does not exist${listed ? ` (${listed})` : ''}`,
-          listed ? 'finish the deploy (npm run deploy -- -c stage=<stage>) so every function stack exists' : 'deploy it (npm run deploy -- -c stage=<stage>), or pass the right --stage / --app',
-        );
+        throw new InputError(`stack ${stackName} does not exist`, 'deploy it (npm run deploy -- -c stage=<stage>), or pass the right --stage / --app');
       }
       throw awsFailure(`DescribeStacks ${stackName}`, error);
     }
@@ -100,9 +101,10 @@ export class StackAdapter {
     const stack = stacks.find((s) => s.outputs[outputKey('Function', name)]);
     if (!stack) {
       const known = await this.functionNames();
+      const missing = this.missing.length > 0 ? `; listed in ${this.stackName}'s ${FUNCTION_STACKS_OUTPUT} output but not deployed: ${this.missing.join(', ')}` : '';
       throw new InputError(
-        `unknown function "${name}" in ${stacks.length === 1 ? `stack ${stacks[0].name}` : `the stacks of ${this.stackName} (${stacks.map((s) => s.name).join(', ')})`} (deployed: ${known.length > 0 ? known.join(', ') : 'none'})`,
-        'use a name declared in faas.config.ts and deployed to this stage (--stage)',
+        `unknown function "${name}" in ${stacks.length === 1 ? `stack ${stacks[0].name}` : `the stacks of ${this.stackName} (${stacks.map((s) => s.name).join(', ')})`} (deployed: ${known.length > 0 ? known.join(', ') : 'none'}${missing})`,
+        missing ? 'finish the deploy (npm run deploy -- -c stage=<stage>) so every function stack exists, or use a deployed name' : 'use a name declared in faas.config.ts and deployed to this stage (--stage)',
       );
     }
     const outputs = stack.outputs;

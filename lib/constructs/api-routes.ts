@@ -9,12 +9,12 @@
  * under one first segment in one stack (lib/placement/units.ts), so no two stacks create the
  * same resource.
  */
-import { Aws, Validations } from 'aws-cdk-lib';
+import { Aws, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { PREVIEW_PREFIX } from '../declaration/resolve';
 import type { RouteDeclaration } from '../declaration/schema';
 import type { RestApiAttributes } from './rest-api';
@@ -45,7 +45,13 @@ const JSON_TYPE = 'application/json';
  * Bump when the way methods are rendered changes (integration options, validators…): the API
  * stack's deployment id hashes the route signatures, and only a new deployment publishes a change.
  */
-const METHOD_FORMAT = 1;
+const METHOD_FORMAT = 2;
+
+/** The logical id of what an integration calls: a replaced alias or queue gets a new one, so a new deployment. */
+function targetId(target: IConstruct): string {
+  const element = target.node.defaultChild as CfnElement | undefined;
+  return element ? Stack.of(target).getLogicalId(element) : target.node.path;
+}
 
 export class ApiRoutes extends Construct {
   readonly api: apigateway.IRestApi;
@@ -77,8 +83,8 @@ export class ApiRoutes extends Construct {
   addRoute(target: RouteTarget): apigateway.Method[] {
     const { path, method } = target.route;
     return [
-      this.addMethod(this.root, path, method, target.live, `${target.functionName}:live`),
-      this.addMethod(this.preview, path, method, target.preview, `${target.functionName}:preview`),
+      this.addMethod(this.root, path, method, target.live, `${target.functionName}:live:${targetId(target.live)}`),
+      this.addMethod(this.preview, path, method, target.preview, `${target.functionName}:preview:${targetId(target.preview)}`),
     ];
   }
 
@@ -116,7 +122,7 @@ export class ApiRoutes extends Construct {
         ],
       },
     });
-    this.signatures.push(`POST ${target.path} -> sqs:${target.functionName} v${METHOD_FORMAT}`);
+    this.signatures.push(`POST ${target.path} -> sqs:${target.functionName}:${targetId(target.queue)} v${METHOD_FORMAT}`);
     return this.resourceFor(this.root, target.path).addMethod('POST', integration, {
       requestValidator: this.requestValidator,
       methodResponses: [{ statusCode: '202' }, { statusCode: '400' }, { statusCode: '500' }],

@@ -1,8 +1,8 @@
 /**
  * What each placement group costs in a stack, measured rather than estimated: the group is
- * built alone into a scratch function stack (same code, same context, no bundling, no asset
- * staging) and its CloudFormation resources and outputs are counted. Whatever the platform
- * adds to a function later is counted without anyone updating a table.
+ * built alone into a scratch function stack (same code, same context, no bundling) and its
+ * CloudFormation resources and outputs are counted. Whatever the platform adds to a function
+ * later is counted without anyone updating a table.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -40,7 +40,10 @@ export function measureGroups(input: MeasureInput): PlacementUnit[] {
         outdir,
         // Never synthesized (under the CDK CLI an App would otherwise synthesize itself at exit).
         autoSynth: false,
-        context: { ...input.context, [cxapi.BUNDLING_STACKS]: [], [cxapi.DISABLE_ASSET_STAGING_CONTEXT]: true },
+        context: input.context,
+        // No bundling — after the CLI's context, which asks to bundle every stack. Assets that need
+        // none (a container's build context) are copied into the scratch outdir, removed below.
+        postCliContext: { [cxapi.BUNDLING_STACKS]: [] },
       });
       const stack = new FunctionStack(app, 'Measure', {
         namePrefix: 'measure',

@@ -10,6 +10,10 @@
  * 3. New and evicted groups go, in declaration order, to the first recorded stack with room
  *    (one whose functions were all removed included: it still exists), else to a new stack
  *    numbered after every recorded one.
+ * 4. A stack that loses every function stays recorded (empty): it is deployed empty, so its
+ *    resources are deleted, and it takes the next new group.
+ * 5. A moved function's new stack deploys after its old one (recorded in `after`), so the old
+ *    stack has deleted the alarm names, export and API resources before the new one creates them.
  */
 import type { PlacementGroup } from './units';
 
@@ -29,6 +33,15 @@ export interface PlacementUnit extends PlacementGroup {
 
 /** Stack id ("functions-1") → member names, sorted. */
 export type StackAssignment = Readonly<Record<string, readonly string[]>>;
+
+/** Stack id → stacks it must deploy after (left by moves). */
+export type StackOrder = Readonly<Record<string, readonly string[]>>;
+
+export interface PlacementRecord {
+  readonly stacks: StackAssignment;
+  /** @default - no ordering between function stacks */
+  readonly after?: StackOrder;
+}
 
 export interface PlacementLimits {
   /** CloudFormation allows 500; the rest is headroom for CDK-added resources and later growth. */
@@ -55,10 +68,12 @@ export interface Move {
 export interface PlacementResult {
   /** Non-empty stacks in number order. */
   readonly stacks: readonly PlacedStack[];
+  /** Every recorded stack, empty ones included. */
   readonly assignment: StackAssignment;
+  readonly after: StackOrder;
   /** Existing functions that change stack: each is replaced by the deploy. */
   readonly moves: readonly Move[];
-  /** Stacks of the previous placement that no longer hold anything (delete them after the deploy). */
+  /** Recorded stacks that hold nothing: deployed empty (delete them once that deploy is done, or let a new function take one). */
   readonly emptied: readonly string[];
   /** Groups that fit no stack even alone. */
   readonly problems: readonly string[];
@@ -88,7 +103,8 @@ function costOf(units: readonly PlacementUnit[]): StackCost {
 
 const fits = (cost: StackCost, limits: PlacementLimits) => cost.resources <= limits.maxResources && cost.outputs <= limits.maxOutputs;
 
-export function placeUnits(units: readonly PlacementUnit[], previous: StackAssignment, limits: PlacementLimits = DEFAULT_LIMITS): PlacementResult {
+export function placeUnits(units: readonly PlacementUnit[], record: PlacementRecord, limits: PlacementLimits = DEFAULT_LIMITS): PlacementResult {
+  const previous = record.stacks;
   const order = new Map(units.map((u, i) => [u.key, i]));
   const previousStack = new Map<string, string>();
   for (const [id, names] of Object.entries(previous)) for (const name of names) previousStack.set(name, id);
@@ -99,7 +115,7 @@ export function placeUnits(units: readonly PlacementUnit[], previous: StackAssig
       .map((id) => [id, []]),
   );
   let highest = Math.max(0, ...Object.keys(previous).map(stackNumber));
-  const moves: Move[] = [];
+  const moves: { -readonly [K in keyof Move]: Move[K] }[] = [];
   const pending: PlacementUnit[] = [];
 
   // 1. Keep groups where their members were; a group formed across stacks goes where most of it is.
@@ -120,6 +136,7 @@ export function placeUnits(units: readonly PlacementUnit[], previous: StackAssig
   }
 
   // 2. A stack that grew past a limit gives up its last-declared groups.
+  const problems: string[] = [];
   for (const [id, placed] of stacks) {
     while (placed.length > 1 && !fits(costOf(placed), limits)) {
       const evicted = placed.reduce((last, u) => (order.get(u.key)! > order.get(last.key)! ? u : last));
@@ -132,16 +149,20 @@ export function placeUnits(units: readonly PlacementUnit[], previous: StackAssig
   }
 
   // 3. New and evicted groups: first stack with room, else a new one.
-  const problems: string[] = [];
+  const tooLarge = (unit: PlacementUnit) => {
+    const alone = costOf([unit]);
+    problems.push(
+      `functions ${unit.members.join(', ')}${unit.segments.length > 0 ? ` (routes under ${unit.segments.map((s) => `/${s}`).join(', ')})` : ''} need ` +
+        `${alone.resources} resources and ${alone.outputs} outputs in one stack, over the limit of ${limits.maxResources} and ${limits.maxOutputs}; ` +
+        'fix: put their routes under different first path segments (each segment can go to its own stack) or drop function destinations between them',
+    );
+  };
+  // A group alone in its stack that grew past a limit cannot be helped by moving it.
+  for (const placed of stacks.values()) if (placed.length === 1 && !fits(costOf(placed), limits)) tooLarge(placed[0]);
   pending.sort((a, b) => order.get(a.key)! - order.get(b.key)!);
   for (const unit of pending) {
-    const alone = costOf([unit]);
-    if (!fits(alone, limits)) {
-      problems.push(
-        `functions ${unit.members.join(', ')}${unit.segments.length > 0 ? ` (routes under ${unit.segments.map((s) => `/${s}`).join(', ')})` : ''} need ` +
-          `${alone.resources} resources and ${alone.outputs} outputs in one stack, over the limit of ${limits.maxResources} and ${limits.maxOutputs}; ` +
-          'fix: put their routes under different first path segments (each segment can go to its own stack) or drop function destinations between them',
-      );
+    if (!fits(costOf([unit]), limits)) {
+      tooLarge(unit);
       continue;
     }
     let home = [...stacks.entries()].find(([, placed]) => fits(costOf([...placed, unit]), limits))?.[0];
@@ -150,21 +171,45 @@ export function placeUnits(units: readonly PlacementUnit[], previous: StackAssig
       stacks.set(home, []);
     }
     stacks.get(home)!.push(unit);
-    for (const move of moves) if (move.to === '' && unit.members.includes(move.name)) Object.assign(move, { to: home });
+    for (const move of moves) if (move.to === '' && unit.members.includes(move.name)) move.to = home;
   }
 
-  const placed: PlacedStack[] = [...stacks.entries()]
+  const sorted = [...stacks.entries()].sort((a, b) => stackNumber(a[0]) - stackNumber(b[0]));
+  const placed: PlacedStack[] = sorted
     .filter(([, us]) => us.length > 0)
-    .sort((a, b) => stackNumber(a[0]) - stackNumber(b[0]))
     .map(([id, us]) => ({ id, units: [...us].sort((a, b) => order.get(a.key)! - order.get(b.key)!), ...costOf(us) }));
   const assignment: Record<string, string[]> = {};
-  for (const stack of placed) assignment[stack.id] = stack.units.flatMap((u) => u.members).sort();
+  for (const [id, us] of sorted) assignment[id] = us.flatMap((u) => u.members).sort();
+  // An evicted group may find room again in its own stack once a later one left it.
+  const realMoves = moves.filter((m) => m.from !== m.to);
+
+  // 5. The new stack of a moved function deploys after the old one, for good: the record is all
+  // a later deploy knows, and an ordering costs nothing.
+  const after = new Map<string, Set<string>>(Object.entries(record.after ?? {}).map(([id, before]) => [id, new Set(before)]));
+  for (const move of realMoves) {
+    if (reaches(after, move.from, move.to)) {
+      problems.push(
+        `function "${move.name}" would move from ${move.from} to ${move.to}, but ${move.from} is recorded to deploy after ${move.to} (an earlier move), so neither order is safe; ` +
+          `fix: deploy the recorded placement first, then remove "${move.to}" from after["${move.from}"] in faas.placement.json and synth again`,
+      );
+      continue;
+    }
+    after.set(move.to, (after.get(move.to) ?? new Set()).add(move.from));
+  }
   return {
     stacks: placed,
     assignment,
-    // An evicted group may find room again in its own stack once a later one left it.
-    moves: moves.filter((m) => m.from !== m.to),
-    emptied: Object.keys(previous).filter((id) => !(id in assignment)),
+    after: Object.fromEntries([...after].filter(([, b]) => b.size > 0).sort((a, b) => stackNumber(a[0]) - stackNumber(b[0])).map(([id, b]) => [id, [...b].sort((x, y) => stackNumber(x) - stackNumber(y))])),
+    moves: realMoves,
+    emptied: sorted.filter(([, us]) => us.length === 0).map(([id]) => id),
     problems,
   };
+}
+
+/** Whether `from` already deploys after `to`, directly or through other stacks. */
+function reaches(after: ReadonlyMap<string, ReadonlySet<string>>, from: string, to: string, seen = new Set<string>()): boolean {
+  if (from === to) return true;
+  if (seen.has(from)) return false;
+  seen.add(from);
+  return [...(after.get(from) ?? [])].some((next) => reaches(after, next, to, seen));
 }

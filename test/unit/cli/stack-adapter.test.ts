@@ -37,9 +37,15 @@ describe('StackAdapter across function stacks', () => {
     await expect(adapter.resolve('nope')).rejects.toThrow(/unknown function "nope" in the stacks of faas-dev \(faas-dev-functions-1, faas-dev-functions-2\) \(deployed: hello, worker\)/);
   });
 
-  test('a listed function stack that is missing says to finish the deploy', async () => {
+  test('a listed function stack not deployed yet (the base stack deploys first) hides only its own functions', async () => {
     cfnMock.on(DescribeStacksCommand, { StackName: 'faas-dev-functions-2' }).rejects(Object.assign(new Error('Stack with id faas-dev-functions-2 does not exist'), { name: 'ValidationError' }));
     const adapter = new StackAdapter(new CloudFormationClient({}), 'faas-dev');
-    await expect(adapter.resolve('hello')).rejects.toThrow(/stack faas-dev-functions-2 does not exist \(listed in faas-dev's FunctionStacks output\)/);
+    await expect(adapter.resolve('hello')).resolves.toMatchObject({ functionName: 'hello-fn' });
+    await expect(adapter.resolve('worker')).rejects.toThrow(/unknown function "worker" .*listed in faas-dev's FunctionStacks output but not deployed: faas-dev-functions-2/);
+  });
+
+  test('a missing base stack says to deploy it', async () => {
+    cfnMock.on(DescribeStacksCommand, { StackName: 'faas-dev' }).rejects(Object.assign(new Error('Stack with id faas-dev does not exist'), { name: 'ValidationError' }));
+    await expect(new StackAdapter(new CloudFormationClient({}), 'faas-dev').resolve('hello')).rejects.toThrow(/stack faas-dev does not exist/);
   });
 });

@@ -88,7 +88,7 @@ describe('stack placement of a synthesized app', () => {
     const [name, fn] = generatedFunction(0);
     const added: Record<string, FunctionInput> = { 'aaa-new': { ...fn, routes: [{ method: 'GET', path: '/aaa-new' }] } };
     expect(name).toBe('fn-000');
-    const before = store.read('gen-dev');
+    const before = store.read('gen-dev')!.stacks;
     const second = synth(generatedDeclaration(12, added), store);
     const after = second.built.placement.assignment;
     expect(second.built.placement.moves).toEqual([]);
@@ -122,7 +122,7 @@ describe('faas.placement.json', () => {
     const input = generatedDeclaration(2);
     synth(input, new PlacementFile(file, false));
     const recorded = fs.readFileSync(file, 'utf8');
-    expect(JSON.parse(recorded).deployments['gen-dev']).toEqual({ 'functions-1': ['fn-000', 'fn-001'] });
+    expect(JSON.parse(recorded).deployments['gen-dev']).toEqual({ stacks: { 'functions-1': ['fn-000', 'fn-001'] } });
     // unchanged placement: CI reads it happily
     expect(() => synth(input, new PlacementFile(file, true))).not.toThrow();
     // a new function under CI: refused, with the fix
@@ -135,5 +135,49 @@ describe('faas.placement.json', () => {
     const build = () =>
       buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: new PlacementFile(path.join(REPO_ROOT, PLACEMENT_FILE), true), appProps: { outdir, context: { ...CDK_CONTEXT, stage } } });
     expect(build).not.toThrow();
+  });
+});
+
+describe('moves, retired stacks and the stage', () => {
+  const routed = (...paths: string[]): FunctionInput => ({ entry: 'functions/hello/index.ts', routes: paths.map((p) => ({ method: 'GET' as const, path: p })) });
+
+  test('a function joining another stack\'s group moves after its old stack, which is deployed empty and no longer listed', () => {
+    const store = new InMemoryPlacement({ 'gen-dev': { stacks: { 'functions-1': ['aa'], 'functions-2': ['bb'] } } });
+    // bb now also answers under /aa: it must share a stack with aa
+    const { built, artifacts, templates } = synth({ app: 'gen', functions: { aa: routed('/aa'), bb: routed('/bb', '/aa/x') } }, store);
+    expect(built.placement.moves).toEqual([expect.objectContaining({ name: 'bb', from: 'functions-2', to: 'functions-1' })]);
+    expect(store.read('gen-dev')).toEqual({ stacks: { 'functions-1': ['aa', 'bb'], 'functions-2': [] }, after: { 'functions-1': ['functions-2'] } });
+    // the old stack goes first (deletes bb's alarm names, export and API resources), then the new one creates them
+    expect(dependsOn(artifacts.get('gen-dev-functions-1')!, 'gen-dev-functions-2')).toBe(true);
+    expect(Object.values(templates.get('gen-dev-functions-2')!.Resources).map((r) => r.Type)).toEqual(['AWS::CloudFormation::WaitConditionHandle']);
+    expect(templates.get('gen-dev')!.Outputs!.FunctionStacks).toMatchObject({ Value: 'gen-dev-functions-1' });
+    // and the stage waits for both
+    expect(dependsOn(artifacts.get('gen-dev-api')!, 'gen-dev-functions-2')).toBe(true);
+    // the next synth, from the record alone (as CI runs it), keeps the order
+    const again = synth({ app: 'gen', functions: { aa: routed('/aa'), bb: routed('/bb', '/aa/x') } }, store);
+    expect(again.built.placement.moves).toEqual([]);
+    expect(dependsOn(again.artifacts.get('gen-dev-functions-1')!, 'gen-dev-functions-2')).toBe(true);
+  });
+
+  test('with containers left out, FunctionStacks lists only the stacks that are deployed', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-placement-containers-'));
+    const store = new InMemoryPlacement({ 'faas-dev': { stacks: { 'functions-1': ['hello', 'transform', 'worker'], 'functions-2': ['todo'] } } });
+    const built = buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: store, appProps: { outdir, context: { ...CDK_CONTEXT, stage: 'dev', containers: 'false' } } });
+    expect(stacksOf(built).map((s) => s.stackName)).toEqual(['faas-dev', 'faas-dev-functions-1', 'faas-dev-api']);
+    const outputs = built.app.synth().getStackByName('faas-dev').template.Outputs as Record<string, { Value: string }>;
+    expect(outputs.FunctionStacks.Value).toBe('faas-dev-functions-1');
+  });
+
+  test('the stage\'s deployment id changes with a route and only then', () => {
+    const deploymentId = (input: PlatformInput) => {
+      const t = synth(input, new InMemoryPlacement()).templates.get('gen-dev-api')!;
+      return Object.entries(t.Resources).filter(([, r]) => r.Type === 'AWS::ApiGateway::Deployment').map(([id]) => id);
+    };
+    const one = { app: 'gen', functions: { aa: routed('/aa') } };
+    const [first] = deploymentId(one);
+    expect(deploymentId(one)).toEqual([first]);
+    expect(deploymentId({ app: 'gen', functions: { aa: routed('/aa', '/aa/{id}') } })).not.toContain(first);
+    // same routes, but the integration now calls another function's alias
+    expect(deploymentId({ app: 'gen', functions: { other: routed('/aa') } })).not.toContain(first);
   });
 });
