@@ -159,6 +159,17 @@ describe('moves, retired stacks and the stage', () => {
     expect(dependsOn(again.artifacts.get('gen-dev-functions-1')!, 'gen-dev-functions-2')).toBe(true);
   });
 
+  test('the example app, container included, costs what it was measured to cost', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-placement-example-'));
+    const built = buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: new InMemoryPlacement(), appProps: { outdir, context: { ...CDK_CONTEXT, stage: 'prod' } } });
+    const assembly = built.app.synth();
+    expect(built.functionStacks[0].containers.has('todo')).toBe(true);
+    for (const placed of built.placement.stacks) {
+      const template = assembly.getStackByName(`faas-prod-${placed.id}`).template as Template;
+      expect([Object.keys(template.Resources).length, Object.keys(template.Outputs ?? {}).length]).toEqual([placed.resources, placed.outputs]);
+    }
+  });
+
   test('with containers left out, FunctionStacks lists only the stacks that are deployed', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-placement-containers-'));
     const store = new InMemoryPlacement({ 'faas-dev': { stacks: { 'functions-1': ['hello', 'transform', 'worker'], 'functions-2': ['todo'] } } });
