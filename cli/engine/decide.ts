@@ -6,8 +6,10 @@
  * Order: alarms and the comparative test are watched continuously and roll back at once; a
  * step ends when its bake is over or, below 100 %, earlier when the comparative test finds the
  * candidate not worse — either way only with the minimum sample, and only if every absolute
- * threshold holds on the step's whole window. The 100 % step always bakes in full: alarms on
- * mixed traffic (p99 over 3 of 5 minutes) need minutes, and promotion is the last exit.
+ * threshold holds on the step's whole window. A step below 100 % whose test leans worse
+ * (SprtParams.holdAt) keeps baking at its weight until the test decides or maxBake. The 100 %
+ * step always bakes in full: alarms on mixed traffic (p99 over 3 of 5 minutes) need minutes,
+ * and promotion is the last exit.
  * Too little traffic (or no data for a gate) by maxBake also returns the alias to stable, but
  * as `cause: 'inconclusive'`: the candidate was not found worse, it was not judged.
  */
@@ -116,6 +118,11 @@ export function decide({ alias, plan, observations, bakeElapsedMs }: DecideInput
   const baked = bakeElapsedMs >= stepBakeMs(plan, alias.weight);
   const early = comparison?.verdict === 'not-worse' && !final;
   if (!baked && !early) return wait(`baking at ${percent(alias.weight)}`, gates, step);
+  // Leaning worse: gather the rest of the evidence at this weight, where a regression fails fewer
+  // requests per poll than after the next step. By maxBake the step proceeds as it would have.
+  if (!final && comparison?.leansWorse === true && bakeElapsedMs < plan.maxBakeMs) {
+    return wait(`holding at ${percent(alias.weight)}: the comparison leans worse (likelihood ratio ${Math.exp(comparison.rollbackLlr).toFixed(1)} ≥ ${plan.comparison?.holdAt ?? ''}), not advancing until it decides or max bake`, gates, step);
+  }
   if (!sampled) {
     if (bakeElapsedMs >= plan.maxBakeMs) {
       return rollback(

@@ -14,6 +14,10 @@
  * roll back after ~3 candidate errors instead of the ~8 a test tuned for 2× needs.
  * With maxRatio = worseRatio it is Wald's SPRT, rolled back at LLR ≥ ln((1−β)/α).
  * Early pass ("not worse than the margin"): Wald's LLR(worseRatio) ≤ ln(β/(1−α)).
+ * Hold ("leans worse"): the rollback side's likelihood ratio ≥ holdAt, below the rollback bound;
+ * decide.ts then keeps a ramp step at its weight instead of advancing. It decides nothing (the
+ * bounds and α are unchanged): a regression keeps gathering evidence at the lower weight, where
+ * each poll adds fewer failed requests before the rollback.
  * With no errors at all there is no evidence either way; the bake timer decides (docs/cli.md).
  * Pure; error rates of the defaults are checked by simulation in test/unit/cli/engine.test.ts.
  */
@@ -32,6 +36,12 @@ export interface SprtParams {
    * @default worseRatio
    */
   readonly maxRatio?: number;
+  /**
+   * Likelihood ratio (rollback side) at or above which the evidence leans worse: a step below
+   * 100 % then waits at its weight instead of advancing (up to maxBake). Must be in [1, 1/α).
+   * @default none — steps advance when their bake is over, whatever the evidence
+   */
+  readonly holdAt?: number;
 }
 
 /** Wald's SPRT per step window: what the CLI uses without a lookback (`--lookback 0`, no `observations.before`). */
@@ -39,10 +49,14 @@ export const DEFAULT_SPRT: SprtParams = { alpha: 0.01, beta: 0.05, worseRatio: 2
 
 /**
  * With the lookback pooled in, one test spans the whole rollout, so α = 0.02 is its whole budget
- * (≈ 0.5 % false rollbacks simulated at 10–100 rps); ratios 2–20× span slow leaks to broken releases.
+ * (0.3–0.7 % false rollbacks simulated at 10–100 rps); ratios 2–20× span slow leaks to broken releases.
+ * holdAt 2: a ramp step does not advance while the data favour a regression 2:1, so a 5× or 20×
+ * release is mostly caught at 1–10 % rather than after the jump to 30 % (benchmarks.md section 1:
+ * 15–20 % fewer failed requests at 10–100 rps); a healthy one rarely leans worse for long (median
+ * time to 100 % unchanged). Lower holds delay healthy releases more for little gain.
  * Without the lookback it would be spent per step: use DEFAULT_SPRT there.
  */
-export const POOLED_SPRT: SprtParams = { alpha: 0.02, beta: 0.05, worseRatio: 2, maxRatio: 20 };
+export const POOLED_SPRT: SprtParams = { alpha: 0.02, beta: 0.05, worseRatio: 2, maxRatio: 20, holdAt: 2 };
 
 /** Mixture grid: log-spaced, adjacent ratios at most this factor apart (finer changes < 1 %). */
 const GRID_FACTOR = 1.5;
@@ -57,6 +71,8 @@ export interface SprtResult {
   readonly rollbackLlr: number;
   readonly rollbackAt: number;
   readonly passAt: number;
+  /** The rollback side is at or above ln(holdAt) (and below rollbackAt): a ramp step should not advance yet. */
+  readonly leansWorse: boolean;
   /** Candidate's share of the window's invocations (π0). */
   readonly share: number;
 }
@@ -77,7 +93,7 @@ export function sprt(candidate: VersionWindow, stable: VersionWindow, params: Sp
   const total = candidate.invocations + stable.invocations;
   // Without traffic on both versions there is nothing to compare (e.g. at 100% without a lookback).
   if (candidate.invocations === 0 || stable.invocations === 0) {
-    return { verdict: 'n/a', llr: 0, rollbackLlr: 0, rollbackAt, passAt, share: total === 0 ? 0 : candidate.invocations / total };
+    return { verdict: 'n/a', llr: 0, rollbackLlr: 0, rollbackAt, passAt, leansWorse: false, share: total === 0 ? 0 : candidate.invocations / total };
   }
   const p0 = candidate.invocations / total;
   const llrAt = (r: number) => {
@@ -90,7 +106,8 @@ export function sprt(candidate: VersionWindow, stable: VersionWindow, params: Sp
   const top = Math.max(...terms);
   const rollbackLlr = wald ? llr : top + Math.log(terms.reduce((sum, t) => sum + Math.exp(t - top), 0) / terms.length);
   const verdict: SprtVerdict = rollbackLlr >= rollbackAt ? 'worse' : llr <= passAt ? 'not-worse' : 'continue';
-  return { verdict, llr, rollbackLlr, rollbackAt, passAt, share: p0 };
+  const leansWorse = verdict === 'continue' && params.holdAt !== undefined && rollbackLlr >= Math.log(params.holdAt);
+  return { verdict, llr, rollbackLlr, rollbackAt, passAt, leansWorse, share: p0 };
 }
 
 export function validateSprt(params: SprtParams): string[] {
@@ -99,5 +116,6 @@ export function validateSprt(params: SprtParams): string[] {
   if (!(params.beta > 0 && params.beta < 0.5)) problems.push(`beta must be in (0, 0.5), got: ${params.beta}`);
   if (!(params.worseRatio > 1)) problems.push(`the worse ratio must be above 1, got: ${params.worseRatio}`);
   if (params.maxRatio !== undefined && !(params.maxRatio >= params.worseRatio)) problems.push(`the max ratio must be at least the worse ratio, got: ${params.maxRatio}`);
+  if (params.holdAt !== undefined && !(params.holdAt >= 1 && params.holdAt < 1 / params.alpha)) problems.push(`the hold ratio must be in [1, 1/alpha), got: ${params.holdAt}`);
   return problems;
 }

@@ -313,7 +313,7 @@ describe('faas canary', () => {
       lookbackMs: 60 * MINUTE,
       gates: [],
       alarms: [],
-      comparison: { alpha: 0.02, beta: 0.05, worseRatio: 2, maxRatio: 20 },
+      comparison: { alpha: 0.02, beta: 0.05, worseRatio: 2, maxRatio: 20, holdAt: 2 },
     });
   });
 

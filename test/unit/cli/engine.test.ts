@@ -128,6 +128,22 @@ describe('sequential test (conditional binomial SPRT)', () => {
     expect(validateSprt(POOLED_SPRT)).toEqual([]);
     expect(validateSprt({ alpha: 0, beta: 0.7, worseRatio: 1 })).toHaveLength(3);
     expect(validateSprt({ alpha: 0.01, beta: 0.05, worseRatio: 2, maxRatio: 1.5 })).toEqual([expect.stringMatching(/max ratio/)]);
+    // A hold below 1 would hold on evidence for H0; at 1/α or above the test rolls back first.
+    expect(validateSprt({ ...POOLED_SPRT, holdAt: 0.5 })).toEqual([expect.stringMatching(/hold ratio/)]);
+    expect(validateSprt({ ...POOLED_SPRT, holdAt: 50 })).toEqual([expect.stringMatching(/hold ratio/)]);
+  });
+
+  it('leans worse between holdAt and the rollback bound, and only with holdAt', () => {
+    // 15 candidate calls against a stable 1% over 3000: 0 errors favours H0, 1–2 lean worse, 3 roll back.
+    const stable = { invocations: 3000, errors: 30 };
+    const at = (errors: number) => sprt({ invocations: 15, errors }, stable, POOLED_SPRT);
+    expect(at(0)).toMatchObject({ verdict: 'continue', leansWorse: false });
+    expect(Math.exp(at(1).rollbackLlr)).toBeGreaterThanOrEqual(POOLED_SPRT.holdAt!);
+    expect(at(1)).toMatchObject({ verdict: 'continue', leansWorse: true });
+    expect(at(2)).toMatchObject({ verdict: 'continue', leansWorse: true });
+    expect(at(3)).toMatchObject({ verdict: 'worse', leansWorse: false });
+    expect(sprt({ invocations: 15, errors: 2 }, stable, { ...POOLED_SPRT, holdAt: undefined }).leansWorse).toBe(false);
+    expect(sprt({ invocations: 15, errors: 2 }, stable, DEFAULT_SPRT).leansWorse).toBe(false);
   });
 
   it('averages the rollback side over log-spaced ratios from the margin to maxRatio', () => {
@@ -257,6 +273,26 @@ describe('decide', () => {
     expect(d.reason).toMatch(/step ends early/);
   });
 
+  it('holds a baked ramp step while the pooled test leans worse, until max bake', () => {
+    const held = plan({ comparison: POOLED_SPRT, rampBakeMs: 60_000, minInvocations: 5 });
+    const lookback = { candidate: { invocations: 0, errors: 0 }, stable: { invocations: 3000, errors: 30 } };
+    const leaning = { ...seen([15, 1], [45, 0]), before: lookback };
+    const d = decide({ alias: AT_25, plan: held, observations: leaning, bakeElapsedMs: 60_000 });
+    expect(d.action).toEqual({ kind: 'wait' });
+    expect(d.reason).toMatch(/holding at 25%: the comparison leans worse \(likelihood ratio 2\.\d ≥ 2\)/);
+    // The same bake advances without an error, without holdAt, or once max bake is reached.
+    expect(decide({ alias: AT_25, plan: held, observations: { ...seen([15, 0], [45, 0]), before: lookback }, bakeElapsedMs: 60_000 }).action).toEqual({ kind: 'advance', weight: 0.5 });
+    expect(decide({ alias: AT_25, plan: plan({ ...held, comparison: { ...POOLED_SPRT, holdAt: undefined } }), observations: leaning, bakeElapsedMs: 60_000 }).action).toEqual({ kind: 'advance', weight: 0.5 });
+    expect(decide({ alias: AT_25, plan: held, observations: leaning, bakeElapsedMs: 900_000 }).action).toEqual({ kind: 'advance', weight: 0.5 });
+  });
+
+  it('does not hold the 100% step: it promotes after its bake unless the test rolls back', () => {
+    const held = plan({ comparison: POOLED_SPRT, minInvocations: 5 });
+    const obs = { ...seen([15, 1], [0, 0]), before: { candidate: { invocations: 0, errors: 0 }, stable: { invocations: 3000, errors: 30 } } };
+    const d = decide({ alias: { primary: '3', candidate: '4', weight: 1 }, plan: held, observations: obs, bakeElapsedMs: 300_000 });
+    expect(d.action).toEqual({ kind: 'promote' });
+  });
+
   it('refuses to drive another candidate than the one on the alias', () => {
     expect(() => decide({ alias: AT_25, plan: plan({ candidate: '5' }), bakeElapsedMs: 0 })).toThrow(/routes 25% to version 4, not to the planned candidate 5/);
   });
@@ -294,6 +330,19 @@ describe('error rates of the default comparative gate (seeded simulation, 500 ro
     const defaults = plan({ steps: parseSteps(CANARY_DEFAULTS.steps), rampBakeMs: 60_000, bakeMs: 300_000, maxBakeMs: 900_000, minInvocations: Number(CANARY_DEFAULTS.minInvocations), comparison: CANARY_DEFAULTS.comparison });
     const quiet = simulateBatch(7, RUNS, { perMinute: 2, stableErrorRate: 0.01, candidateErrorRate: 0.01 }, defaults);
     expect(quiet.promotes).toBe(0);
+  });
+
+  it('with the hold, catches 5× and 20× candidates at lower weights than without it (600 req/min, canary defaults)', () => {
+    // Per-step windows (no lookback), polled each minute; the same seed with and without holdAt.
+    const defaults = plan({ steps: parseSteps(CANARY_DEFAULTS.steps), rampBakeMs: 60_000, bakeMs: 300_000, maxBakeMs: 900_000, minInvocations: 5, comparison: POOLED_SPRT });
+    const noHold = plan({ ...defaults, comparison: { ...POOLED_SPRT, holdAt: undefined } });
+    const run = (seed: number, candidateErrorRate: number, p: CanaryPlan) => simulateBatch(seed, RUNS, { perMinute: 600, stableErrorRate: 0.01, candidateErrorRate }, p);
+    // Past 10%: rolled back at 30% or 100%, or promoted.
+    const late = (b: ReturnType<typeof simulateBatch>) => b.promotes + (b.rollbacksAt['0.3'] ?? 0) + (b.rollbacksAt['1'] ?? 0);
+    expect(late(run(8, 0.05, defaults))).toBeLessThan(late(run(8, 0.05, noHold)) / 2);
+    expect(run(9, 0.2, defaults).rollbacksAt['0.01'] ?? 0).toBeGreaterThan(2 * (run(9, 0.2, noHold).rollbacksAt['0.01'] ?? 0));
+    // A healthy candidate is still rarely rolled back.
+    expect(run(10, 0.01, defaults).rollbacks).toBeLessThanOrEqual(RUNS * 0.02);
   });
 
   it('never promotes on quiet traffic (10 req/min)', () => {
