@@ -150,6 +150,12 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
   }
 
   const routed = functionStacks.filter((s) => s.routes);
+  if (routed.length === 0) {
+    Annotations.of(base).addWarningV2(
+      'faas:no-routes',
+      `no function declares a route, so ${stackName('api')} (the API stage) is not part of this app; if it was deployed before, it keeps serving its last routes until you delete it`,
+    );
+  }
   let apiStack: ApiStack | undefined;
   if (routed.length > 0) {
     apiStack = new ApiStack(app, stackName('api'), {
