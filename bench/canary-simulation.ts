@@ -3,7 +3,7 @@
  * CANARY_DEFAULTS from cli/engine/plan.ts: steps 1,3,10,30,100, 1 min per step below 100 %,
  * 5 min at 100 %, max bake 15m, min 5 invocations per step, mixture SPRT α=0.02 over 2–20×
  * (a ramp step held while its likelihood ratio is ≥ 2), poll 30s, a 60-minute lookback passed
- * as `observations.before`) next to a CodeDeploy-style policy (10 % for 5 minutes, then 100 %),
+ * as per-minute `observations.minutes`) next to a CodeDeploy-style policy (10 % for 5 minutes, then 100 %),
  * both against the same candidates and traffic; and
  * ours once more without the lookback. No AWS, deterministic (mulberry32).
  *
@@ -94,39 +94,28 @@ class P99Alarm {
 }
 
 /** Requests served in one slice of time, split by version, with errors and slow ones. */
-function serve(rand: () => number, requests: number, weight: number, c: Candidate) {
+function serve(rand: () => number, requests: number, weight: number, c: Candidate, stableErrorRate = STABLE_ERROR_RATE) {
   const toCandidate = binomial(rand, requests, weight);
   const toStable = requests - toCandidate;
   return {
     toCandidate,
     toStable,
     candidateErrors: binomial(rand, toCandidate, c.errorRate),
-    stableErrors: binomial(rand, toStable, STABLE_ERROR_RATE),
+    stableErrors: binomial(rand, toStable, stableErrorRate),
     candidateSlow: binomial(rand, toCandidate, c.slowRate),
     stableSlow: binomial(rand, toStable, STABLE_SLOW_RATE),
   };
 }
 
 /**
- * Our policy: `decide` after every poll. With a lookback, `before` holds both versions' windows
- * over the lookback before the step began — stable-only traffic before the rollout (stable error
- * rate) plus the earlier steps — as the CLI would read them from CloudWatch by ExecutedVersion.
+ * Our policy: `decide` after every poll. With a lookback, `minutes` holds both versions' counts
+ * per minute since the rollout began (the current minute partial), as the CLI reads them from
+ * CloudWatch by ExecutedVersion. The stable-only minutes before the rollout are left out: the
+ * stratified test gives minutes with one version no weight. `stableErrorRate` is both versions'
+ * base rate during the rollout (the ambient-shift check); the candidate's own rate is c.errorRate.
  */
-export function runOurs(rand: () => number, rps: number, c: Candidate, plan: CanaryPlan = PLAN, lookbackMin = LOOKBACK_MIN): RunOutcome {
-  // Stable-only traffic per minute before the rollout, oldest first.
-  const preErrors = Array.from({ length: lookbackMin }, () => binomial(rand, rps * 60, STABLE_ERROR_RATE));
-  const polls: Array<{ t: number; ci: number; ce: number; si: number; se: number }> = [];
-  let stepStartS = 0;
-  const beforeStep = () => {
-    const from = stepStartS - lookbackMin * 60;
-    const pre = preErrors.slice(Math.min(lookbackMin, Math.max(0, lookbackMin + Math.ceil(from / 60))));
-    const inRollout = polls.filter((p) => p.t > from && p.t <= stepStartS);
-    return {
-      candidate: { invocations: inRollout.reduce((a, p) => a + p.ci, 0), errors: inRollout.reduce((a, p) => a + p.ce, 0) },
-      stable: { invocations: pre.length * rps * 60 + inRollout.reduce((a, p) => a + p.si, 0), errors: pre.reduce((a, e) => a + e, 0) + inRollout.reduce((a, p) => a + p.se, 0) },
-    };
-  };
-  let before = beforeStep();
+export function runOurs(rand: () => number, rps: number, c: Candidate, plan: CanaryPlan = PLAN, lookbackMin = LOOKBACK_MIN, stableErrorRate = STABLE_ERROR_RATE): RunOutcome {
+  const minutes: Array<{ candidate: { invocations: number; errors: number }; stable: { invocations: number; errors: number } }> = [];
   let alias: AliasView = { primary: '1', weight: 0 };
   let cand = { invocations: 0, errors: 0 };
   let stab = { invocations: 0, errors: 0 };
@@ -138,7 +127,7 @@ export function runOurs(rand: () => number, rps: number, c: Candidate, plan: Can
   let minute = { requests: 0, slow: 0 };
   const perPoll = rps * POLL_S;
   for (;;) {
-    const { action } = decide({ alias, plan, observations: { candidate: cand, stable: stab, alarms: [{ name: 'p99-duration', state: alarm.state }], ...(lookbackMin > 0 ? { before } : {}) }, bakeElapsedMs: elapsedMs });
+    const { action } = decide({ alias, plan, observations: { candidate: cand, stable: stab, alarms: [{ name: 'p99-duration', state: alarm.state }], ...(lookbackMin > 0 ? { minutes } : {}) }, bakeElapsedMs: elapsedMs });
     // An inconclusive end returns the alias to stable too, but is not a rollback caused by the candidate.
     if (action.kind === 'rollback') return { rolledBack: action.cause === 'regression', inconclusive: action.cause === 'inconclusive', toFullS, bad };
     if (action.kind === 'promote') {
@@ -155,15 +144,20 @@ export function runOurs(rand: () => number, rps: number, c: Candidate, plan: Can
       cand = { invocations: 0, errors: 0 };
       stab = { invocations: 0, errors: 0 };
       elapsedMs = 0;
-      stepStartS = t;
-      if (lookbackMin > 0) before = beforeStep();
       continue;
     }
-    const s = serve(rand, perPoll, alias.weight, c);
+    const s = serve(rand, perPoll, alias.weight, c, stableErrorRate);
     cand = { invocations: cand.invocations + s.toCandidate, errors: cand.errors + s.candidateErrors };
     stab = { invocations: stab.invocations + s.toStable, errors: stab.errors + s.stableErrors };
     bad += badOf(c, s.candidateErrors, s.candidateSlow);
-    if (lookbackMin > 0) polls.push({ t: t + POLL_S, ci: s.toCandidate, ce: s.candidateErrors, si: s.toStable, se: s.stableErrors });
+    if (lookbackMin > 0) {
+      const m = Math.floor(t / 60);
+      const prev = minutes[m] ?? { candidate: { invocations: 0, errors: 0 }, stable: { invocations: 0, errors: 0 } };
+      minutes[m] = {
+        candidate: { invocations: prev.candidate.invocations + s.toCandidate, errors: prev.candidate.errors + s.candidateErrors },
+        stable: { invocations: prev.stable.invocations + s.toStable, errors: prev.stable.errors + s.stableErrors },
+      };
+    }
     minute = { requests: minute.requests + perPoll, slow: minute.slow + s.candidateSlow + s.stableSlow };
     elapsedMs += POLL_S * 1000;
     t += POLL_S;
@@ -175,12 +169,12 @@ export function runOurs(rand: () => number, rps: number, c: Candidate, plan: Can
 }
 
 /** CodeDeploy-style Canary10Percent5Minutes: 10 % for 5 one-minute periods, then 100 % (done). */
-export function runCodeDeploy(rand: () => number, rps: number, c: Candidate): RunOutcome {
+export function runCodeDeploy(rand: () => number, rps: number, c: Candidate, stableErrorRate = STABLE_ERROR_RATE): RunOutcome {
   const alarm = new P99Alarm();
   let bad = 0;
   const perMinute = rps * 60;
   for (let m = 0; m < 5; m++) {
-    const s = serve(rand, perMinute, 0.1, c);
+    const s = serve(rand, perMinute, 0.1, c, stableErrorRate);
     bad += badOf(c, s.candidateErrors, s.candidateSlow);
     alarm.add(perMinute, s.candidateSlow + s.stableSlow);
     const errorAlarm = s.toCandidate > 0 && s.candidateErrors >= CD_MIN_ERRORS && s.candidateErrors / s.toCandidate >= CD_ERROR_RATE_THRESHOLD;
@@ -243,9 +237,31 @@ export interface SimulationOptions {
 
 export const DEFAULT_SIMULATION: SimulationOptions = { seed: 6, rates: [1, 10, 100], healthyRuns: 5000, badRuns: 2000 };
 
+/**
+ * Ambient shift (one extra row per rate): both versions' error rate goes from 1 % to 2 % when the
+ * rollout starts, the candidate as good as stable throughout, so any rollback is false. The
+ * pooled test this replaced rolled back 80–100 % of such runs (candidate vs the stable hour at 1 %).
+ * CodeDeploy's error alarm is fixed at 2 %, so it is shown for reference only.
+ */
+export const AMBIENT: Candidate = { name: 'healthy, both 1→2 % at start', errorRate: 2 * STABLE_ERROR_RATE, slowRate: STABLE_SLOW_RATE, bad: false };
+
 export function simulate(options: SimulationOptions = DEFAULT_SIMULATION): CaseRow[] {
   const rows: CaseRow[] = [];
   for (const rps of options.rates) {
+    const ambientRows = (): CaseRow => {
+      const base = options.seed * 1_000_003 + rps * 101 + 90_000;
+      const run = (seed: number, f: (rand: () => number) => RunOutcome) => {
+        const rand = mulberry32(seed);
+        return stats(Array.from({ length: options.healthyRuns }, () => f(rand)));
+      };
+      return {
+        candidate: AMBIENT.name,
+        rps,
+        ours: run(base, (r) => runOurs(r, rps, AMBIENT, PLAN, LOOKBACK_MIN, AMBIENT.errorRate)),
+        codedeploy: run(base + 1, (r) => runCodeDeploy(r, rps, AMBIENT, AMBIENT.errorRate)),
+        oursStepWindows: run(base + 2, (r) => runOurs(r, rps, AMBIENT, PLAN, 0, AMBIENT.errorRate)),
+      };
+    };
     for (const [i, c] of CANDIDATES.entries()) {
       const runs = c.bad ? options.badRuns : options.healthyRuns;
       // One stream per case and policy, so adding a case does not change the others.
@@ -269,6 +285,7 @@ export function simulate(options: SimulationOptions = DEFAULT_SIMULATION): CaseR
           : {}),
       });
     }
+    rows.push(ambientRows());
   }
   return rows;
 }

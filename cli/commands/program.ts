@@ -27,7 +27,7 @@ function rolloutOptions(cmd: Command): Command {
     .option('--ramp-bake <duration>', `bake time of each step below 100% (default: ${ROLLOUT_DEFAULTS.rampBake}, or --bake if shorter)`)
     .option('--max-bake <duration>', 'how long a step may wait for the minimum sample before ending inconclusive, back on stable (default: 3 × the longer bake)')
     .option('--min-invocations <n>', 'candidate invocations a step needs before it may pass', ROLLOUT_DEFAULTS.minInvocations)
-    .option('--lookback <duration>', 'window before each step whose errors per version the comparative test pools in (0: each step alone)', ROLLOUT_DEFAULTS.lookback)
+    .option('--lookback <duration>', 'on resume, how far back the per-minute comparison reads (a new rollout reads from its start; 0: each step alone)', ROLLOUT_DEFAULTS.lookback)
     .option('--gate <gate>', 'absolute gate, repeatable: "errors<1%", "p99<800ms"', collect, [])
     .option('--alarm <name>', 'alarm that rolls back when in ALARM, repeatable (full name, or errors / p99-duration / throttles)', collect, [])
     .option('--no-compare', 'turn off the default comparative gate (sequential test vs the stable version)')

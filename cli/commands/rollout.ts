@@ -2,8 +2,9 @@
  * `faas canary` and `faas resume`: drive the candidate through the steps. Each turn reads the
  * alias (a change by someone else stops the run), the metrics since the step began and the
  * alarms, asks the engine, and carries out its answer with the RevisionId it read.
- * The comparative test also pools both versions' counts over the lookback before the step began,
- * re-derived from CloudWatch at each poll, so no state beyond the alias is needed there either.
+ * The comparative test reads both versions' counts per minute since the rollout began (on resume:
+ * over the lookback before the resumed step), re-read from CloudWatch at each poll, and tests
+ * them per minute, so no state beyond the alias is needed there either.
  * The alias is the only state: after any interruption `faas resume` continues from it.
  */
 import type { LiveAlias } from '../adapters/lambda';
@@ -34,7 +35,7 @@ export interface RolloutOptions extends CommonOptions {
    */
   readonly maxBake?: string;
   readonly minInvocations: string;
-  /** Window before each step whose counts the comparative test pools in; 0 compares each step alone (Wald's SPRT). */
+  /** On resume, how far before the resumed step the per-minute comparison reaches back (a fresh rollout uses its own start); 0 compares each step alone (Wald's SPRT). */
   readonly lookback: string;
   readonly gate: readonly string[];
   readonly alarm: readonly string[];
@@ -97,7 +98,7 @@ function parseSettings(options: RolloutOptions): Settings {
       maxBakeMs,
       minInvocations: parseCount(options.minInvocations, 'min-invocations'),
       gates: options.gate.map(parseGate),
-      // POOLED_SPRT's α is one budget for the whole rollout only when the lookback is pooled;
+      // POOLED_SPRT's α is one budget for the whole rollout only with the per-minute history;
       // without it each step is its own test, so Wald's per-step parameters apply.
       ...(options.compare ? { comparison: lookbackMs > 0 ? CANARY_DEFAULTS.comparison : DEFAULT_SPRT } : {}),
     },
@@ -167,11 +168,16 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
   const progress = runtime.progress(ctx.json);
   const { interrupt } = runtime;
   let stepStart = runtime.now();
+  // Where the per-minute history for the comparison starts: the first step's write, or on resume
+  // (no state but the alias) the lookback before the resumed step. Fixed for the rest of the run,
+  // so evidence only accumulates (one test for the rollout, α its whole budget).
+  let historyFrom: number | undefined;
   try {
     if (alias.weight > 0) {
       progress.event(`resuming: ${describeAlias(alias)}; baking at ${percent(alias.weight)} from now`);
       await waitWarm(ctx, fn, alias, settings, progress);
       stepStart = runtime.now();
+      historyFrom = stepStart - settings.lookbackMs;
     }
     for (;;) {
       let observations: Observations | undefined;
@@ -184,17 +190,17 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
           );
         }
         const versions = [candidate, stable];
-        // The lookback is re-read every poll: CloudWatch delivers the minutes just before the step late.
-        const [windows, before, alarmStates] = await Promise.all([
+        // The minutes are re-read every poll: CloudWatch delivers recent minutes late.
+        const [windows, minutes, alarmStates] = await Promise.all([
           metrics.versionWindows(fn, versions, new Date(stepStart), new Date(runtime.now())),
-          settings.lookbackMs > 0 ? metrics.lookbackWindows(fn, versions, new Date(stepStart), settings.lookbackMs) : undefined,
+          settings.lookbackMs > 0 ? metrics.minuteCounts(fn, candidate, stable, new Date(historyFrom ?? stepStart - settings.lookbackMs), new Date(runtime.now())) : undefined,
           metrics.alarmStates(alarms).then((a) => a.states),
         ]);
         observations = {
           candidate: windows[candidate],
           stable: windows[stable],
           alarms: alarmStates,
-          ...(before ? { before: { candidate: before[candidate], stable: before[stable] } } : {}),
+          ...(minutes ? { minutes } : {}),
         };
       }
       const elapsed = runtime.now() - stepStart;
@@ -219,6 +225,7 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
         continue;
       }
       if (action.kind === 'advance') {
+        if (alias.weight === 0) historyFrom ??= runtime.now();
         alias = await lambda.updateAlias(fn, { primary: stable, candidate, weight: action.weight }, alias.revisionId);
         progress.event(`step ${decision.step.index}/${decision.step.of}: ${decision.reason} → ${describeAlias(alias)}`);
         await waitWarm(ctx, fn, alias, settings, progress);
@@ -297,7 +304,7 @@ const ROLLBACK_OUTCOMES: Record<RollbackCause, RollbackOutcome> = {
 
 function describeComparison(comparison: NonNullable<CanaryPlan['comparison']>, lookbackMs: number): string {
   const ratios = comparison.maxRatio !== undefined && comparison.maxRatio > comparison.worseRatio ? `×${comparison.worseRatio}–×${comparison.maxRatio}` : `×${comparison.worseRatio}`;
-  const pooled = lookbackMs > 0 ? `, with the ${duration(lookbackMs)} before each step` : ', each step alone';
+  const pooled = lookbackMs > 0 ? `, per minute since the rollout began (on resume: the ${duration(lookbackMs)} before)` : ', each step alone';
   return `errors vs stable (SPRT α=${comparison.alpha}, β=${comparison.beta}, ${ratios}${pooled})`;
 }
 

@@ -7,7 +7,8 @@
  * step ends when its bake is over or, below 100 %, earlier when the comparative test finds the
  * candidate not worse — either way only with the minimum sample, and only if every absolute
  * threshold holds on the step's whole window. A step below 100 % whose test leans worse
- * (SprtParams.holdAt) keeps baking at its weight until the test decides or maxBake. The 100 %
+ * (SprtParams.holdAt) keeps baking at its weight until the test decides; still leaning worse at
+ * maxBake it ends inconclusive (back on stable, not counted as a regression). The 100 %
  * step always bakes in full: alarms on mixed traffic (p99 over 3 of 5 minutes) need minutes,
  * and promotion is the last exit.
  * Too little traffic (or no data for a gate) by maxBake also returns the alias to stable, but
@@ -16,7 +17,7 @@
 import { evaluateGates, percent, type GateValue, type VersionWindow } from './gates';
 import { InputError } from './input-error';
 import { nextStep, stepBakeMs, stepIndex, type CanaryPlan } from './plan';
-import { sprt } from './sequential-test';
+import { sprt, stratifiedSprt, type MinuteCounts } from './sequential-test';
 
 /** The live alias, as the engine needs it. */
 export interface AliasView {
@@ -33,12 +34,14 @@ export interface Observations {
   readonly stable: VersionWindow;
   readonly alarms: ReadonlyArray<{ readonly name: string; readonly state: AlarmState }>;
   /**
-   * Both versions' windows over a lookback before the step began (e.g. the hour before, by
-   * ExecutedVersion): pooled into the comparative test only, so evidence survives step changes
-   * and the 100 % step is still compared with the stable version's recent error rate.
-   * @default none — each step is compared on its own window (and not at all at 100 %)
+   * Both versions' counts per minute (by ExecutedVersion) since the rollout began — or over a
+   * lookback before the step, on resume — including the step's own minutes. When present the
+   * comparative test uses these instead of the step window, stratified per minute, so evidence
+   * survives step changes while an error-rate change hitting both versions is not blamed on the
+   * candidate. Minutes where one version served alone add nothing (the 100 % step compares nothing).
+   * @default none — each step is compared on its own window
    */
-  readonly before?: { readonly candidate: VersionWindow; readonly stable: VersionWindow };
+  readonly minutes?: readonly MinuteCounts[];
 }
 
 export type Action =
@@ -47,7 +50,7 @@ export type Action =
   | {
       readonly kind: 'rollback';
       readonly reason: string;
-      /** 'regression': the candidate failed a check; 'inconclusive': too little evidence by maxBake, not judged worse. */
+      /** 'regression': the candidate failed a check; 'inconclusive': too little evidence (or still leaning worse) by maxBake, not judged worse. */
       readonly cause: RollbackCause;
     }
   | { readonly kind: 'promote' };
@@ -94,13 +97,13 @@ export function decide({ alias, plan, observations, bakeElapsedMs }: DecideInput
   const firing = seen.alarms.filter((a) => a.state === 'ALARM').map((a) => a.name);
   for (const alarm of seen.alarms) gates.push({ gate: `alarm ${alarm.name}`, value: alarm.state, status: alarm.state === 'ALARM' ? 'fail' : 'pass' });
 
-  const compared = { candidate: pooled(seen.candidate, seen.before?.candidate), stable: pooled(seen.stable, seen.before?.stable) };
-  const comparison = plan.comparison ? sprt(compared.candidate, compared.stable, plan.comparison) : undefined;
+  const compared = seen.minutes ? { candidate: summed(seen.minutes, 'candidate'), stable: summed(seen.minutes, 'stable') } : seen;
+  const comparison = !plan.comparison ? undefined : seen.minutes ? stratifiedSprt(seen.minutes, plan.comparison) : sprt(seen.candidate, seen.stable, plan.comparison);
   if (comparison) {
     const value =
       comparison.verdict === 'n/a'
-        ? 'no traffic on both versions'
-        : `LLR ${comparison.rollbackLlr.toFixed(2)} (roll back ≥ ${comparison.rollbackAt.toFixed(2)}), at the margin ${comparison.llr.toFixed(2)} (pass ≤ ${comparison.passAt.toFixed(2)}); errors ${rate(compared.candidate)} vs stable ${rate(compared.stable)}${seen.before ? ' (with the lookback)' : ''}`;
+        ? seen.minutes ? 'no minute with traffic on both versions' : 'no traffic on both versions'
+        : `LLR ${comparison.rollbackLlr.toFixed(2)} (roll back ≥ ${comparison.rollbackAt.toFixed(2)}), at the margin ${comparison.llr.toFixed(2)} (pass ≤ ${comparison.passAt.toFixed(2)}); errors ${rate(compared.candidate)} vs stable ${rate(compared.stable)}${seen.minutes ? ' (minutes with both versions, tested per minute)' : ''}`;
     const status = comparison.verdict === 'worse' ? 'fail' : comparison.verdict === 'not-worse' ? 'pass' : comparison.verdict === 'n/a' ? 'n/a' : 'pending';
     gates.push({ gate: `errors vs stable (×${plan.comparison!.worseRatio} margin)`, value, status });
   }
@@ -119,8 +122,15 @@ export function decide({ alias, plan, observations, bakeElapsedMs }: DecideInput
   const early = comparison?.verdict === 'not-worse' && !final;
   if (!baked && !early) return wait(`baking at ${percent(alias.weight)}`, gates, step);
   // Leaning worse: gather the rest of the evidence at this weight, where a regression fails fewer
-  // requests per poll than after the next step. By maxBake the step proceeds as it would have.
-  if (!final && comparison?.leansWorse === true && bakeElapsedMs < plan.maxBakeMs) {
+  // requests per poll than after the next step. Still leaning worse by maxBake: not judged worse
+  // (α is kept), but not advanced either — a doubtful release ends inconclusive, back on stable.
+  if (!final && comparison?.leansWorse === true) {
+    if (bakeElapsedMs >= plan.maxBakeMs) {
+      return rollback(
+        `inconclusive: the comparison still leans worse after ${Math.round(bakeElapsedMs / 1000)}s at ${percent(alias.weight)} (likelihood ratio ${Math.exp(comparison.rollbackLlr).toFixed(1)} ≥ ${plan.comparison?.holdAt ?? ''}, below the rollback bound); the candidate was not found worse, but is not advanced`,
+        'inconclusive',
+      );
+    }
     return wait(`holding at ${percent(alias.weight)}: the comparison leans worse (likelihood ratio ${Math.exp(comparison.rollbackLlr).toFixed(1)} ≥ ${plan.comparison?.holdAt ?? ''}), not advancing until it decides or max bake`, gates, step);
   }
   if (!sampled) {
@@ -146,8 +156,10 @@ export function decide({ alias, plan, observations, bakeElapsedMs }: DecideInput
   return { action: { kind: 'advance', weight: next }, reason: `${why}; next ${percent(next)}`, gates, step };
 }
 
-function pooled(window: VersionWindow, before: VersionWindow | undefined): VersionWindow {
-  return before ? { invocations: window.invocations + before.invocations, errors: window.errors + before.errors } : window;
+/** One version's counts over the minutes where both versions served (what the test compared). */
+function summed(minutes: readonly MinuteCounts[], version: 'candidate' | 'stable'): VersionWindow {
+  const both = minutes.filter((m) => m.candidate.invocations > 0 && m.stable.invocations > 0);
+  return { invocations: both.reduce((a, m) => a + m[version].invocations, 0), errors: both.reduce((a, m) => a + m[version].errors, 0) };
 }
 
 function wait(reason: string, gates: readonly GateValue[], step: Decision['step']): Decision {

@@ -5,8 +5,10 @@
  * H0 "as good"  (p_c = p_s):       π0 = n_c / (n_c + n_s)       — its traffic share
  * H1(r) "r times worse":           π(r) = r·π0 / (r·π0 + 1 − π0)
  *   LLR(r) = e_c·ln(π(r)/π0) + e_s·ln((1−π(r))/(1−π0)).
- * Conditioning on the total cancels the unknown base rate, so both windows may include earlier
- * traffic (decide.ts pools the lookback before the step): more stable errors, a sharper test.
+ * Conditioning on the total cancels the unknown base rate — but only if that rate is the same for
+ * all counts conditioned together. Pooling minutes where the candidate's share differs (e.g. the
+ * stable-only hour before the rollout) blames any shift in the base rate on the candidate, so the
+ * CLI tests per minute (stratifiedSprt): each minute conditioned on its own errors, LLRs summed.
  *
  * Rollback ("worse"): a mixture SPRT — the likelihood ratio averaged over r log-uniform in
  * [worseRatio, maxRatio] — at ≥ 1/α. It is a martingale under H0, so by Ville's inequality the
@@ -44,17 +46,16 @@ export interface SprtParams {
   readonly holdAt?: number;
 }
 
-/** Wald's SPRT per step window: what the CLI uses without a lookback (`--lookback 0`, no `observations.before`). */
+/** Wald's SPRT per step window: what the CLI uses without a lookback (`--lookback 0`, no `observations.minutes`). */
 export const DEFAULT_SPRT: SprtParams = { alpha: 0.01, beta: 0.05, worseRatio: 2 };
 
 /**
- * With the lookback pooled in, one test spans the whole rollout, so α = 0.02 is its whole budget
- * (0.3–0.7 % false rollbacks simulated at 10–100 rps); ratios 2–20× span slow leaks to broken releases.
+ * With per-minute counts since the rollout began (observations.minutes), one test spans the whole
+ * rollout, so α = 0.02 is its whole budget; ratios 2–20× span slow leaks to broken releases.
  * holdAt 2: a ramp step does not advance while the data favour a regression 2:1, so a 5× or 20×
- * release is mostly caught at 1–10 % rather than after the jump to 30 % (benchmarks.md section 1:
- * 15–20 % fewer failed requests at 10–100 rps); a healthy one rarely leans worse for long (median
- * time to 100 % unchanged). Lower holds delay healthy releases more for little gain.
- * Without the lookback it would be spent per step: use DEFAULT_SPRT there.
+ * release is mostly caught at 1–10 % rather than after the jump to 30 %; a healthy one rarely
+ * leans worse for long. Lower holds delay healthy releases more for little gain.
+ * Without the per-minute history it would be spent per step: use DEFAULT_SPRT there.
  */
 export const POOLED_SPRT: SprtParams = { alpha: 0.02, beta: 0.05, worseRatio: 2, maxRatio: 20, holdAt: 2 };
 
@@ -86,20 +87,43 @@ export function mixtureRatios(params: SprtParams): number[] {
 }
 
 export function sprt(candidate: VersionWindow, stable: VersionWindow, params: SprtParams): SprtResult {
+  return stratifiedSprt([{ candidate, stable }], params);
+}
+
+/** Both versions' counts over one stratum (a CloudWatch minute, or a step's window). */
+export interface MinuteCounts {
+  readonly candidate: VersionWindow;
+  readonly stable: VersionWindow;
+}
+
+/**
+ * The same test stratified: each stratum (minute) has its own π0 = n_c(m)/n(m) and is conditioned
+ * on its own total errors, so a change in error rate that hits both versions in some minutes
+ * (an incident in a dependency, time of day) cancels instead of being blamed on the candidate,
+ * whose traffic is concentrated in the last minutes. The per-stratum LLR(r) are summed per r
+ * (independent strata: still a likelihood ratio, so the mixture is a martingale under H0 and
+ * Ville's bound holds). Strata where only one version served carry no comparison and add 0.
+ */
+export function stratifiedSprt(strata: readonly MinuteCounts[], params: SprtParams): SprtResult {
   const ratios = mixtureRatios(params);
   const wald = ratios.length === 1;
   const rollbackAt = wald ? Math.log((1 - params.beta) / params.alpha) : Math.log(1 / params.alpha);
   const passAt = Math.log(params.beta / (1 - params.alpha));
-  const total = candidate.invocations + stable.invocations;
-  // Without traffic on both versions there is nothing to compare (e.g. at 100% without a lookback).
-  if (candidate.invocations === 0 || stable.invocations === 0) {
-    return { verdict: 'n/a', llr: 0, rollbackLlr: 0, rollbackAt, passAt, leansWorse: false, share: total === 0 ? 0 : candidate.invocations / total };
+  // Only strata with traffic on both versions compare anything (not the stable-only hour, not 100 %).
+  const both = strata.filter((m) => m.candidate.invocations > 0 && m.stable.invocations > 0);
+  const nc = both.reduce((a, m) => a + m.candidate.invocations, 0);
+  const n = both.reduce((a, m) => a + m.candidate.invocations + m.stable.invocations, 0);
+  if (both.length === 0) {
+    const c = strata.reduce((a, m) => a + m.candidate.invocations, 0);
+    const total = c + strata.reduce((a, m) => a + m.stable.invocations, 0);
+    return { verdict: 'n/a', llr: 0, rollbackLlr: 0, rollbackAt, passAt, leansWorse: false, share: total === 0 ? 0 : c / total };
   }
-  const p0 = candidate.invocations / total;
-  const llrAt = (r: number) => {
-    const p1 = (r * p0) / (r * p0 + 1 - p0);
-    return candidate.errors * Math.log(p1 / p0) + stable.errors * Math.log((1 - p1) / (1 - p0));
-  };
+  const llrAt = (r: number) =>
+    both.reduce((sum, m) => {
+      const p0 = m.candidate.invocations / (m.candidate.invocations + m.stable.invocations);
+      const p1 = (r * p0) / (r * p0 + 1 - p0);
+      return sum + m.candidate.errors * Math.log(p1 / p0) + m.stable.errors * Math.log((1 - p1) / (1 - p0));
+    }, 0);
   const llr = llrAt(params.worseRatio);
   // log-mean-exp, shifted by the largest term so large LLRs do not overflow.
   const terms = ratios.map(llrAt);
@@ -107,7 +131,7 @@ export function sprt(candidate: VersionWindow, stable: VersionWindow, params: Sp
   const rollbackLlr = wald ? llr : top + Math.log(terms.reduce((sum, t) => sum + Math.exp(t - top), 0) / terms.length);
   const verdict: SprtVerdict = rollbackLlr >= rollbackAt ? 'worse' : llr <= passAt ? 'not-worse' : 'continue';
   const leansWorse = verdict === 'continue' && params.holdAt !== undefined && rollbackLlr >= Math.log(params.holdAt);
-  return { verdict, llr, rollbackLlr, rollbackAt, passAt, leansWorse, share: p0 };
+  return { verdict, llr, rollbackLlr, rollbackAt, passAt, leansWorse, share: nc / n };
 }
 
 export function validateSprt(params: SprtParams): string[] {

@@ -44,8 +44,10 @@ describe('faas canary', () => {
     ]);
     expect(aws.alias).toMatchObject({ primary: '4', candidate: undefined });
     expect(lambdaMock).toHaveReceivedCommandWith(UpdateAliasCommand, { FunctionName: FN, Name: 'live' });
-    // Four ramp bakes of 1 minute and 2 minutes at 100% on the fake clock, none in real time.
-    expect(term.elapsed()).toBe(4 * MINUTE + 2 * MINUTE);
+    // Ramp bakes of 1 minute and 2 minutes at 100% on the fake clock, none in real time; the 30%
+    // step ends early: by then the per-minute comparison has accumulated enough evidence (the fake
+    // reports every past minute at the current weight).
+    expect(term.elapsed()).toBe(3 * MINUTE + 2 * MINUTE);
     expect(term.stdout()).toMatch(/promoted hello: live → 4 \(was 3\)/);
     expect(term.stderr()).toMatch(/step 2\/5: bake complete; next 10% → live → 3 with 4 at 10%/);
   });
@@ -54,7 +56,8 @@ describe('faas canary', () => {
     fakeAws({ primary: '3' });
     const term = fakeTerminal();
     expect(await runCli(['canary', 'hello', ...BAKE, '--ramp-bake', '90s'], term.runtime)).toBe(0);
-    expect(term.elapsed()).toBe(4 * 90_000 + 2 * MINUTE);
+    // The 30% step ends early on the accumulated per-minute evidence (as above).
+    expect(term.elapsed()).toBe(3 * 90_000 + 2 * MINUTE);
   });
 
   it('reads metrics per ExecutedVersion on the live alias', async () => {
@@ -113,14 +116,14 @@ describe('faas canary', () => {
     // WHEN
     const code = await runCli(['canary', 'hello', ...BAKE], term.runtime);
 
-    // THEN rolled back on the first read, before the bake ended, against the step and the hour before it
+    // THEN rolled back on the first read, before the bake ended; the stable-only hour adds nothing
     expect(code).toBe(1);
     expect(aws.writes.map((w) => w.routing)).toEqual([{ '4': 0.01 }, {}]);
     expect(term.elapsed()).toBe(0);
-    expect(term.stdout()).toMatch(/rolled back hello: candidate errors 5% \(10\/200\) are worse than stable 0.5% \(1220\/243800\)/);
+    expect(term.stdout()).toMatch(/rolled back hello: candidate errors 5% \(10\/200\) are worse than stable 0.53% \(20\/3800\)/);
   });
 
-  it('pools the hour before the step into the comparison: a 2× candidate at 100% is rolled back against the stable version\'s last hour', async () => {
+  it('does not compare a candidate at 100% with the stable version\'s last hour: no minute had both versions, so alarms and gates judge', async () => {
     // GIVEN an hour of stable-only traffic at 0.5% errors, then a candidate at 1% taking all traffic at once
     const aws = fakeAws({ primary: '3' });
     aws.metrics = beforeRollout(stableOnly, (version) => (version === '4' ? { invocations: 4000, errors: 40, p99Ms: 200 } : { invocations: 0, errors: 0 }));
@@ -129,10 +132,11 @@ describe('faas canary', () => {
     // WHEN
     const code = await runCli(['canary', 'hello', ...BAKE, '--steps', '100', '--json'], term.runtime);
 
-    // THEN the stable version's counts come from the lookback alone (it served nothing in the step)
-    expect(code).toBe(1);
-    expect(aws.writes.map((w) => w.routing)).toEqual([{ '4': 1 }, {}]);
-    expect((JSON.parse(term.stdout()) as Summary).reason).toMatch(/candidate errors 1% \(40\/4000\) are worse than stable 0.5% \(1200\/240000\)/);
+    // THEN pooling that hour would blame any change in the base error rate on the candidate; the
+    // stratified test compares nothing here and the candidate is promoted
+    expect(code).toBe(0);
+    expect(aws.writes.map((w) => w.routing)).toEqual([{ '4': 1 }, { }]);
+    expect((JSON.parse(term.stdout()) as Summary).result).toBe('promoted');
   });
 
   it('with --lookback 0 compares each step alone: at 100% there is nothing to compare and the same candidate is promoted', async () => {
@@ -146,17 +150,19 @@ describe('faas canary', () => {
     expect(metricRanges().every(([start]) => (start ?? 0) >= T0)).toBe(true);
   });
 
-  it('reads the lookback per ExecutedVersion over the hour before each step began', async () => {
+  it('reads per-minute counts per ExecutedVersion since the rollout began', async () => {
     // GIVEN
     fakeAws({ primary: '3' });
 
     // WHEN
     await runCli(['canary', 'hello', ...BAKE], fakeTerminal().runtime);
 
-    // THEN one range [step start − 60m, step start] per step (steps begin at 0, 1, 2, 3, 4 minutes)
-    const ranges = metricRanges();
-    for (const stepStart of [0, 1, 2, 3, 4].map((m) => T0 + m * MINUTE)) expect(ranges).toContainEqual([stepStart - 60 * MINUTE, stepStart]);
-    const first = cloudWatchMock.commandCalls(GetMetricDataCommand).find((c) => c.args[0].input.EndTime?.getTime() === T0);
+    // THEN the per-minute queries all start at the first step's write (T0) and reach the poll
+    const minuteCalls = cloudWatchMock.commandCalls(GetMetricDataCommand).filter((c) => c.args[0].input.MetricDataQueries?.length === 4);
+    expect(minuteCalls.length).toBeGreaterThan(4);
+    expect(minuteCalls.every((c) => c.args[0].input.StartTime?.getTime() === T0)).toBe(true);
+    expect(minuteCalls.some((c) => (c.args[0].input.EndTime?.getTime() ?? 0) >= T0 + 5 * MINUTE)).toBe(true);
+    const first = minuteCalls[minuteCalls.length - 1];
     const asked = (first?.args[0].input.MetricDataQueries ?? []).map((q) => [
       q.MetricStat?.Metric?.MetricName,
       q.MetricStat?.Stat,
@@ -165,10 +171,10 @@ describe('faas canary', () => {
       q.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === 'Resource')?.Value,
     ]);
     expect(asked).toEqual([
-      ['Invocations', 'Sum', 3600, '4', `${FN}:live`],
-      ['Errors', 'Sum', 3600, '4', `${FN}:live`],
-      ['Invocations', 'Sum', 3600, '3', `${FN}:live`],
-      ['Errors', 'Sum', 3600, '3', `${FN}:live`],
+      ['Invocations', 'Sum', 60, '4', `${FN}:live`],
+      ['Errors', 'Sum', 60, '4', `${FN}:live`],
+      ['Invocations', 'Sum', 60, '3', `${FN}:live`],
+      ['Errors', 'Sum', 60, '3', `${FN}:live`],
     ]);
   });
 
@@ -297,7 +303,7 @@ describe('faas canary', () => {
     expect(lambdaMock).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
     expect(term.stdout()).toMatch(/dry run: live → 3; would set 4 to 1%/);
     expect(term.stdout()).toMatch(/steps 1% → 3% → 10% → 30% → 100%, bake 1m per step below 100% and 5m at 100% \(max 15m per step\), min 5 invocations per step/);
-    expect(term.stdout()).toMatch(/gates: errors vs stable \(SPRT α=0.02, β=0.05, ×2–×20, with the 1h before each step\), p99<800ms, alarm faas-dev-hello-live-errors/);
+    expect(term.stdout()).toMatch(/gates: errors vs stable \(SPRT α=0.02, β=0.05, ×2–×20, per minute since the rollout began \(on resume: the 1h before\)\), p99<800ms, alarm faas-dev-hello-live-errors/);
   });
 
   it('uses the canary defaults: steps 1,3,10,30,100, 1m below 100%, 5m at 100%, max 15m, min 5, a 60m lookback and the pooled test', async () => {
@@ -364,10 +370,12 @@ describe('faas resume', () => {
       ['3', { '4': 1 }],
       ['4', {}],
     ]);
-    expect(term.elapsed()).toBe(MINUTE + MINUTE + 2 * MINUTE);
+    // Both ramp steps end at their first poll: the fake reports the whole lookback before the
+    // resume at the current weight, already enough per-minute evidence to pass early.
+    expect(term.elapsed()).toBe(2 * MINUTE);
     expect(term.stderr()).toMatch(/resuming: live → 3 with 4 at 10%/);
-    // With no state but the alias, the resumed step's lookback is the hour before the resume.
-    expect(metricRanges()).toContainEqual([T0 - 60 * MINUTE, T0]);
+    // With no state but the alias, the per-minute history starts the lookback before the resume.
+    expect(metricRanges().some(([start]) => start === T0 - 60 * MINUTE)).toBe(true);
   });
 
   it('refuses to resume when no rollout is in progress', async () => {

@@ -6,7 +6,7 @@ import { decide, type AliasView, type Observations } from '../../../cli/engine/d
 import { evaluateGates, parseGate } from '../../../cli/engine/gates';
 import { InputError } from '../../../cli/engine/input-error';
 import { CANARY_DEFAULTS, nextStep, parseDuration, parseSteps, parseWeight, stepIndex, validateCandidate, type CanaryPlan } from '../../../cli/engine/plan';
-import { DEFAULT_SPRT, mixtureRatios, POOLED_SPRT, sprt, validateSprt } from '../../../cli/engine/sequential-test';
+import { DEFAULT_SPRT, mixtureRatios, POOLED_SPRT, sprt, stratifiedSprt, validateSprt } from '../../../cli/engine/sequential-test';
 import { simulateBatch } from './traffic-simulation';
 
 function plan(overrides: Partial<CanaryPlan> = {}): CanaryPlan {
@@ -246,49 +246,67 @@ describe('decide', () => {
     expect(d.action).toEqual({ kind: 'advance', weight: 0.5 });
   });
 
-  it('pools the lookback into the comparison: a 2× candidate is found worse at 100%', () => {
-    const full = { primary: '3', candidate: '4', weight: 1 };
-    const at100 = seen([3000, 60], [0, 0]);
+  const minute = (c: [number, number], st: [number, number]) => ({ candidate: { invocations: c[0], errors: c[1] }, stable: { invocations: st[0], errors: st[1] } });
+
+  it('does not blame the candidate for an error-rate rise that hits both versions mid-rollout (fails on pooled counts)', () => {
+    // GIVEN an hour of stable-only traffic at 1 %, then both versions at 2.5 % during the rollout at 10 %
     const pooled = plan({ comparison: POOLED_SPRT });
-    // Without the lookback there is nothing to compare at 100%.
-    expect(decide({ alias: full, plan: pooled, observations: at100, bakeElapsedMs: 60_000 }).action).toEqual({ kind: 'wait' });
-    const withBefore = { ...at100, before: { candidate: { invocations: 0, errors: 0 }, stable: { invocations: 30_000, errors: 300 } } };
-    const d = decide({ alias: full, plan: pooled, observations: withBefore, bakeElapsedMs: 60_000 });
-    expect(d.action).toMatchObject({ kind: 'rollback', cause: 'regression' });
-    expect(d.reason).toMatch(/2% \(60\/3000\) are worse than stable 1% \(300\/30000\)/);
+    const atTen = { primary: '3', candidate: '4', weight: 0.1 };
+    const hour = Array.from({ length: 60 }, () => minute([0, 0], [6000, 60]));
+    const rollout = Array.from({ length: 3 }, () => minute([600, 15], [5400, 135]));
+    const step = seen([1800, 45], [16_200, 405]);
+
+    // WHEN per minute (old pooled logic: 45/1800 vs (60·60+405)/(360000+16200) ≈ 2.4× → rolled back)
+    const d = decide({ alias: atTen, plan: pooled, observations: { ...step, minutes: [...hour, ...rollout] }, bakeElapsedMs: 60_000 });
+
+    // THEN the old pooled counts (step + the hour before as one 2×2) would roll this candidate back...
+    expect(sprt({ invocations: 1800, errors: 45 }, { invocations: 360_000 + 16_200, errors: 3600 + 405 }, POOLED_SPRT).verdict).toBe('worse');
+    // ...while per minute a healthy candidate is not rolled back (it passes: per minute its share of errors is its share of traffic)
+    expect(d.action).toEqual({ kind: 'advance', weight: 0.25 });
+    // ...and a real 5× candidate in the same incident still is
+    const bad = Array.from({ length: 3 }, () => minute([600, 75], [5400, 135]));
+    const worse = decide({ alias: atTen, plan: pooled, observations: { ...seen([1800, 225], [16_200, 405]), minutes: [...hour, ...bad] }, bakeElapsedMs: 60_000 });
+    expect(worse.action).toMatchObject({ kind: 'rollback', cause: 'regression' });
   });
 
-  it('never ends the 100% step early, even when the pooled test finds the candidate not worse', () => {
+  it('compares nothing at 100 % with per-minute history: minutes with one version add nothing', () => {
     const full = { primary: '3', candidate: '4', weight: 1 };
-    const obs = { ...seen([3000, 30], [0, 0]), before: { candidate: { invocations: 0, errors: 0 }, stable: { invocations: 30_000, errors: 300 } } };
-    const d = decide({ alias: full, plan: plan({ comparison: POOLED_SPRT }), observations: obs, bakeElapsedMs: 60_000 });
-    expect(d.gates.find((g) => g.gate.startsWith('errors vs stable'))?.status).toBe('pass');
+    const minutes = [...Array.from({ length: 30 }, () => minute([0, 0], [1000, 10])), minute([3000, 60], [0, 0])];
+    const d = decide({ alias: full, plan: plan({ comparison: POOLED_SPRT }), observations: { ...seen([3000, 60], [0, 0]), minutes }, bakeElapsedMs: 60_000 });
+    expect(d.gates.find((g) => g.gate.startsWith('errors vs stable'))).toMatchObject({ status: 'n/a', value: 'no minute with traffic on both versions' });
     expect(d.action).toEqual({ kind: 'wait' });
   });
 
-  it('ends a step below 100% early on pooled evidence', () => {
-    const obs = { ...seen([300, 2], [900, 9]), before: { candidate: { invocations: 2000, errors: 20 }, stable: { invocations: 30_000, errors: 300 } } };
-    const d = decide({ alias: AT_25, plan: plan({ comparison: POOLED_SPRT }), observations: obs, bakeElapsedMs: 30_000 });
+  it('sums the per-minute evidence: the same counts in one stratum equal the pooled SPRT', () => {
+    const one = stratifiedSprt([minute([100, 5], [900, 10])], POOLED_SPRT);
+    expect(one).toEqual(sprt({ invocations: 100, errors: 5 }, { invocations: 900, errors: 10 }, POOLED_SPRT));
+    const two = stratifiedSprt([minute([100, 5], [900, 10]), minute([100, 5], [900, 10])], { ...POOLED_SPRT, maxRatio: undefined });
+    expect(two.llr).toBeCloseTo(2 * one.llr);
+  });
+
+  it('ends a step below 100% early on per-minute evidence from earlier steps', () => {
+    const minutes = Array.from({ length: 6 }, () => minute([300, 1], [900, 9]));
+    const d = decide({ alias: AT_25, plan: plan({ comparison: POOLED_SPRT }), observations: { ...seen([300, 2], [900, 9]), minutes }, bakeElapsedMs: 30_000 });
     expect(d.action).toEqual({ kind: 'advance', weight: 0.5 });
     expect(d.reason).toMatch(/step ends early/);
   });
 
-  it('holds a baked ramp step while the pooled test leans worse, until max bake', () => {
+  it('holds a baked ramp step while the test leans worse, and ends inconclusive if it still does at max bake', () => {
     const held = plan({ comparison: POOLED_SPRT, rampBakeMs: 60_000, minInvocations: 5 });
-    const lookback = { candidate: { invocations: 0, errors: 0 }, stable: { invocations: 3000, errors: 30 } };
-    const leaning = { ...seen([15, 1], [45, 0]), before: lookback };
+    const leaning = { ...seen([15, 1], [45, 0]), minutes: [minute([15, 1], [45, 0])] };
     const d = decide({ alias: AT_25, plan: held, observations: leaning, bakeElapsedMs: 60_000 });
     expect(d.action).toEqual({ kind: 'wait' });
-    expect(d.reason).toMatch(/holding at 25%: the comparison leans worse \(likelihood ratio 2\.\d ≥ 2\)/);
-    // The same bake advances without an error, without holdAt, or once max bake is reached.
-    expect(decide({ alias: AT_25, plan: held, observations: { ...seen([15, 0], [45, 0]), before: lookback }, bakeElapsedMs: 60_000 }).action).toEqual({ kind: 'advance', weight: 0.5 });
+    expect(d.reason).toMatch(/holding at 25%: the comparison leans worse \(likelihood ratio \d\.\d ≥ 2\)/);
+    // The same bake advances without an error or without holdAt...
+    expect(decide({ alias: AT_25, plan: held, observations: { ...seen([15, 0], [45, 0]), minutes: [minute([15, 0], [45, 0])] }, bakeElapsedMs: 60_000 }).action).toEqual({ kind: 'advance', weight: 0.5 });
     expect(decide({ alias: AT_25, plan: plan({ ...held, comparison: { ...POOLED_SPRT, holdAt: undefined } }), observations: leaning, bakeElapsedMs: 60_000 }).action).toEqual({ kind: 'advance', weight: 0.5 });
-    expect(decide({ alias: AT_25, plan: held, observations: leaning, bakeElapsedMs: 900_000 }).action).toEqual({ kind: 'advance', weight: 0.5 });
+    // ...but still leaning worse at max bake it neither advances nor counts as a regression.
+    expect(decide({ alias: AT_25, plan: held, observations: leaning, bakeElapsedMs: 900_000 }).action).toMatchObject({ kind: 'rollback', cause: 'inconclusive', reason: expect.stringMatching(/still leans worse/) });
   });
 
   it('does not hold the 100% step: it promotes after its bake unless the test rolls back', () => {
     const held = plan({ comparison: POOLED_SPRT, minInvocations: 5 });
-    const obs = { ...seen([15, 1], [0, 0]), before: { candidate: { invocations: 0, errors: 0 }, stable: { invocations: 3000, errors: 30 } } };
+    const obs = { ...seen([15, 1], [0, 0]), minutes: [minute([15, 1], [45, 0]), minute([15, 0], [0, 0])] };
     const d = decide({ alias: { primary: '3', candidate: '4', weight: 1 }, plan: held, observations: obs, bakeElapsedMs: 300_000 });
     expect(d.action).toEqual({ kind: 'promote' });
   });

@@ -162,10 +162,18 @@ export function fakeAws(
   cloudWatchMock.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
     MetricDataResults: (input.MetricDataQueries ?? []).map((q): MetricDataResult => {
       const version = q.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === 'ExecutedVersion')?.Value ?? '';
-      const m = state.metrics(version, state.alias, { start: new Date(input.StartTime ?? 0), end: new Date(input.EndTime ?? 0) });
       const name = q.MetricStat?.Metric?.MetricName;
-      const value = name === 'Invocations' ? m.invocations : name === 'Errors' ? m.errors : m.p99Ms;
-      return { Id: q.Id, StatusCode: 'Complete', Timestamps: value === undefined ? [] : [new Date()], Values: value === undefined ? [] : [value] };
+      // One datapoint per Period in the range, each from the scenario for that period's window.
+      const from = new Date(input.StartTime ?? 0).getTime();
+      const to = new Date(input.EndTime ?? 0).getTime();
+      const period = (q.MetricStat?.Period ?? (to - from) / 1000) * 1000;
+      const points: Array<[Date, number]> = [];
+      for (let t = from; t < to; t += period) {
+        const m = state.metrics(version, state.alias, { start: new Date(t), end: new Date(Math.min(t + period, to)) });
+        const value = name === 'Invocations' ? m.invocations : name === 'Errors' ? m.errors : m.p99Ms;
+        if (value !== undefined) points.push([new Date(t), value]);
+      }
+      return { Id: q.Id, StatusCode: 'Complete', Timestamps: points.map(([t]) => t), Values: points.map(([, v]) => v) };
     }),
   }));
   return state;
