@@ -1,8 +1,9 @@
 /**
  * Canary gates in a seeded traffic simulation (issue 6): the CLI's pure engine (`decide`, with
- * CANARY_DEFAULTS from cli/engine/plan.ts: steps 1,3,10,30,100, 1 min per step below 100 %,
+ * CANARY_DEFAULTS from cli/engine/plan.ts: steps 1,3,20,50,100, 1 min per step below 100 %,
  * 5 min at 100 %, max bake 15m, min 5 invocations per step, mixture SPRT α=0.02 over 2–20×
- * (a ramp step held while its likelihood ratio is ≥ 2), poll 30s, a 60-minute lookback passed
+ * (a ramp step held while its likelihood ratio is ≥ 2; the step into 100 % held, once there are 10
+ * errors, until Wald's ratio at ×2 is ≤ 0.5), poll 30s, a 60-minute lookback passed
  * as per-minute `observations.minutes`) next to a CodeDeploy-style policy (10 % for 5 minutes, then 100 %),
  * both against the same candidates and traffic; and
  * ours once more without the lookback. No AWS, deterministic (mulberry32).

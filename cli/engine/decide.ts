@@ -8,7 +8,8 @@
  * candidate not worse — either way only with the minimum sample, and only if every absolute
  * threshold holds on the step's whole window. A step below 100 % whose test leans worse
  * (SprtParams.holdAt) keeps baking at its weight until the test decides; still leaning worse at
- * maxBake it ends inconclusive (back on stable, not counted as a regression). The 100 %
+ * maxBake it ends inconclusive (back on stable, not counted as a regression); the step into 100 %
+ * holds the same way until SprtParams.intoFull clears (the comparison's last say). The 100 %
  * step always bakes in full: alarms on mixed traffic (p99 over 3 of 5 minutes) need minutes,
  * and promotion is the last exit.
  * Too little traffic (or no data for a gate) by maxBake also returns the alias to stable, but
@@ -17,7 +18,7 @@
 import { evaluateGates, percent, type GateValue, type VersionWindow } from './gates';
 import { InputError } from './input-error';
 import { nextStep, stepBakeMs, stepIndex, type CanaryPlan } from './plan';
-import { sprt, stratifiedSprt, type MinuteCounts } from './sequential-test';
+import { sprt, stratifiedSprt, type MinuteCounts, type SprtResult } from './sequential-test';
 
 /** The live alias, as the engine needs it. */
 export interface AliasView {
@@ -124,14 +125,14 @@ export function decide({ alias, plan, observations, bakeElapsedMs }: DecideInput
   // Leaning worse: gather the rest of the evidence at this weight, where a regression fails fewer
   // requests per poll than after the next step. Still leaning worse by maxBake: not judged worse
   // (α is kept), but not advanced either — a doubtful release ends inconclusive, back on stable.
-  if (!final && comparison?.leansWorse === true) {
-    if (bakeElapsedMs >= plan.maxBakeMs) {
-      return rollback(
-        `inconclusive: the comparison still leans worse after ${Math.round(bakeElapsedMs / 1000)}s at ${percent(alias.weight)} (likelihood ratio ${Math.exp(comparison.rollbackLlr).toFixed(1)} ≥ ${plan.comparison?.holdAt ?? ''}, below the rollback bound); the candidate was not found worse, but is not advanced`,
-        'inconclusive',
-      );
+  if (!final && comparison !== undefined) {
+    const doubt = leaning(comparison, plan, alias.weight, compared.candidate.errors + compared.stable.errors);
+    if (doubt !== undefined) {
+      if (bakeElapsedMs >= plan.maxBakeMs) {
+        return rollback(`inconclusive: still held after ${Math.round(bakeElapsedMs / 1000)}s at ${percent(alias.weight)}, ${doubt}; the candidate was not found worse, but is not advanced`, 'inconclusive');
+      }
+      return wait(`holding at ${percent(alias.weight)}: ${doubt}; not advancing until it decides or max bake`, gates, step);
     }
-    return wait(`holding at ${percent(alias.weight)}: the comparison leans worse (likelihood ratio ${Math.exp(comparison.rollbackLlr).toFixed(1)} ≥ ${plan.comparison?.holdAt ?? ''}), not advancing until it decides or max bake`, gates, step);
   }
   if (!sampled) {
     if (bakeElapsedMs >= plan.maxBakeMs) {
@@ -154,6 +155,26 @@ export function decide({ alias, plan, observations, bakeElapsedMs }: DecideInput
   const next = nextStep(plan.steps, alias.weight);
   if (next === undefined) return { action: { kind: 'promote' }, reason: `${why}; promote version ${plan.candidate}`, gates, step };
   return { action: { kind: 'advance', weight: next }, reason: `${why}; next ${percent(next)}`, gates, step };
+}
+
+/**
+ * Why a ramp step must not advance yet, or undefined: the rollback side leans worse (holdAt), or —
+ * on the step into 100 %, where the comparison gets its last say — the test has enough errors to
+ * tell (intoFull.errors) and the data do not favour "as good" over "worseRatio × worse" by at least
+ * 1/intoFull.ratio : 1.
+ */
+function leaning(comparison: SprtResult, plan: CanaryPlan, weight: number, errors: number): string | undefined {
+  const params = plan.comparison;
+  if (params === undefined) return undefined;
+  if (comparison.leansWorse) {
+    return `the comparison leans worse (likelihood ratio ${Math.exp(comparison.rollbackLlr).toFixed(1)} ≥ ${params.holdAt ?? ''}, below the rollback bound)`;
+  }
+  const gate = params.intoFull;
+  const intoFull = nextStep(plan.steps, weight) === plan.steps[plan.steps.length - 1];
+  if (intoFull && gate !== undefined && comparison.verdict === 'continue' && errors >= gate.errors && comparison.llr > Math.log(gate.ratio)) {
+    return `not clearly as good as stable before 100 % (likelihood ratio ×${params.worseRatio} vs as good ${Math.exp(comparison.llr).toFixed(2)} > ${gate.ratio}, over ${errors} errors)`;
+  }
+  return undefined;
 }
 
 /** One version's counts over the minutes where both versions served (what the test compared). */

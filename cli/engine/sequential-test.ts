@@ -44,6 +44,15 @@ export interface SprtParams {
    * @default none — steps advance when their bake is over, whatever the evidence
    */
   readonly holdAt?: number;
+  /**
+   * Into 100 %: once the minutes with both versions hold at least `errors` errors (enough to tell),
+   * the step before 100 % advances only while Wald's likelihood ratio at the margin (worseRatio
+   * vs as good) is at most `ratio` — the data favour "as good" at least 1/ratio : 1 — and otherwise
+   * holds like holdAt (up to maxBake, then inconclusive). Nothing is compared at 100 %, so this is
+   * the last point where the comparison can stop a release; it changes no bound and α.
+   * @default none — the step into 100 % advances on its bake like the others
+   */
+  readonly intoFull?: { readonly ratio: number; readonly errors: number };
 }
 
 /** Wald's SPRT per step window: what the CLI uses without a lookback (`--lookback 0`, no `observations.minutes`). */
@@ -53,11 +62,15 @@ export const DEFAULT_SPRT: SprtParams = { alpha: 0.01, beta: 0.05, worseRatio: 2
  * With per-minute counts since the rollout began (observations.minutes), one test spans the whole
  * rollout, so α = 0.02 is its whole budget; ratios 2–20× span slow leaks to broken releases.
  * holdAt 2: a ramp step does not advance while the data favour a regression 2:1, so a 5× or 20×
- * release is mostly caught at 1–10 % rather than after the jump to 30 %; a healthy one rarely
+ * release is mostly caught at 1–3 % rather than after the jump to 20 %; a healthy one rarely
  * leans worse for long. Lower holds delay healthy releases more for little gain.
+ * intoFull { ratio 0.5, errors 10 }: the step into 100 % (where the comparison has its last say)
+ * waits, once 10 errors can tell, until the data favour "as good" over 2× at least 2 : 1. It lets
+ * about a quarter of 2× releases at 10 rps through instead of four fifths; stricter ratios (0.3, 0.2) catch more
+ * but push the healthy median time to 100 % at 10 rps past 5 min (docs/benchmarks.md section 1).
  * Without the per-minute history it would be spent per step: use DEFAULT_SPRT there.
  */
-export const POOLED_SPRT: SprtParams = { alpha: 0.02, beta: 0.05, worseRatio: 2, maxRatio: 20, holdAt: 2 };
+export const POOLED_SPRT: SprtParams = { alpha: 0.02, beta: 0.05, worseRatio: 2, maxRatio: 20, holdAt: 2, intoFull: { ratio: 0.5, errors: 10 } };
 
 /** Mixture grid: log-spaced, adjacent ratios at most this factor apart (finer changes < 1 %). */
 const GRID_FACTOR = 1.5;
@@ -141,5 +154,7 @@ export function validateSprt(params: SprtParams): string[] {
   if (!(params.worseRatio > 1)) problems.push(`the worse ratio must be above 1, got: ${params.worseRatio}`);
   if (params.maxRatio !== undefined && !(params.maxRatio >= params.worseRatio)) problems.push(`the max ratio must be at least the worse ratio, got: ${params.maxRatio}`);
   if (params.holdAt !== undefined && !(params.holdAt >= 1 && params.holdAt < 1 / params.alpha)) problems.push(`the hold ratio must be in [1, 1/alpha), got: ${params.holdAt}`);
+  if (params.intoFull !== undefined && !(params.intoFull.ratio > 0 && params.intoFull.ratio <= 1)) problems.push(`the into-100% ratio must be in (0, 1], got: ${params.intoFull.ratio}`);
+  if (params.intoFull !== undefined && !(Number.isInteger(params.intoFull.errors) && params.intoFull.errors >= 0)) problems.push(`the into-100% errors must be a whole number ≥ 0, got: ${params.intoFull.errors}`);
   return problems;
 }

@@ -24,7 +24,7 @@ interface Summary {
 const metricRanges = () => cloudWatchMock.commandCalls(GetMetricDataCommand).map((c) => [c.args[0].input.StartTime?.getTime(), c.args[0].input.EndTime?.getTime()]);
 
 describe('faas canary', () => {
-  it('rolls out 1 → 3 → 10 → 30 → 100% (the default steps), 1 minute each below 100% and --bake at 100%, then promotes', async () => {
+  it('rolls out 1 → 3 → 20 → 50 → 100% (the default steps), 1 minute each below 100% and --bake at 100%, then promotes', async () => {
     // GIVEN live on 3, version 4 published, healthy metrics
     const aws = fakeAws({ primary: '3' });
     const term = fakeTerminal();
@@ -37,27 +37,27 @@ describe('faas canary', () => {
     expect(aws.writes).toEqual([
       { primary: '3', routing: { '4': 0.01 }, revisionId: 'rev-1' },
       { primary: '3', routing: { '4': 0.03 }, revisionId: 'rev-2' },
-      { primary: '3', routing: { '4': 0.1 }, revisionId: 'rev-3' },
-      { primary: '3', routing: { '4': 0.3 }, revisionId: 'rev-4' },
+      { primary: '3', routing: { '4': 0.2 }, revisionId: 'rev-3' },
+      { primary: '3', routing: { '4': 0.5 }, revisionId: 'rev-4' },
       { primary: '3', routing: { '4': 1 }, revisionId: 'rev-5' },
       { primary: '4', routing: {}, revisionId: 'rev-6' },
     ]);
     expect(aws.alias).toMatchObject({ primary: '4', candidate: undefined });
     expect(lambdaMock).toHaveReceivedCommandWith(UpdateAliasCommand, { FunctionName: FN, Name: 'live' });
-    // Ramp bakes of 1 minute and 2 minutes at 100% on the fake clock, none in real time; the 30%
+    // Ramp bakes of 1 minute and 2 minutes at 100% on the fake clock, none in real time; the 50%
     // step ends early: by then the per-minute comparison has accumulated enough evidence (the fake
     // reports every past minute at the current weight).
     expect(term.elapsed()).toBe(3 * MINUTE + 2 * MINUTE);
     expect(term.stdout()).toMatch(/promoted hello: live → 4 \(was 3\)/);
-    expect(term.stderr()).toMatch(/step 2\/5: bake complete; next 10% → live → 3 with 4 at 10%/);
+    expect(term.stderr()).toMatch(/step 2\/5: bake complete; next 20% → live → 3 with 4 at 20%/);
   });
 
   it('bakes steps below 100% for --ramp-bake', async () => {
     fakeAws({ primary: '3' });
     const term = fakeTerminal();
     expect(await runCli(['canary', 'hello', ...BAKE, '--ramp-bake', '90s'], term.runtime)).toBe(0);
-    // The 30% step ends early on the accumulated per-minute evidence (as above).
-    expect(term.elapsed()).toBe(3 * 90_000 + 2 * MINUTE);
+    // The 20% and 50% steps end early on the accumulated per-minute evidence (20% after one poll).
+    expect(term.elapsed()).toBe(2 * 90_000 + 30_000 + 2 * MINUTE);
   });
 
   it('reads metrics per ExecutedVersion on the live alias', async () => {
@@ -302,16 +302,16 @@ describe('faas canary', () => {
     expect(code).toBe(0);
     expect(lambdaMock).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
     expect(term.stdout()).toMatch(/dry run: live → 3; would set 4 to 1%/);
-    expect(term.stdout()).toMatch(/steps 1% → 3% → 10% → 30% → 100%, bake 1m per step below 100% and 5m at 100% \(max 15m per step\), min 5 invocations per step/);
+    expect(term.stdout()).toMatch(/steps 1% → 3% → 20% → 50% → 100%, bake 1m per step below 100% and 5m at 100% \(max 15m per step\), min 5 invocations per step/);
     expect(term.stdout()).toMatch(/gates: errors vs stable \(SPRT α=0.02, β=0.05, ×2–×20, per minute since the rollout began \(on resume: the 1h before\)\), p99<800ms, alarm faas-dev-hello-live-errors/);
   });
 
-  it('uses the canary defaults: steps 1,3,10,30,100, 1m below 100%, 5m at 100%, max 15m, min 5, a 60m lookback and the pooled test', async () => {
+  it('uses the canary defaults: steps 1,3,20,50,100, 1m below 100%, 5m at 100%, max 15m, min 5, a 60m lookback and the per-minute test', async () => {
     fakeAws({ primary: '3' });
     const term = fakeTerminal();
     expect(await runCli(['canary', 'hello', '--dry-run', '--json'], term.runtime)).toBe(0);
     expect((JSON.parse(term.stdout()) as Summary).plan).toEqual({
-      steps: [0.01, 0.03, 0.1, 0.3, 1],
+      steps: [0.01, 0.03, 0.2, 0.5, 1],
       bakeMs: 5 * MINUTE,
       rampBakeMs: MINUTE,
       maxBakeMs: 15 * MINUTE,
@@ -319,7 +319,7 @@ describe('faas canary', () => {
       lookbackMs: 60 * MINUTE,
       gates: [],
       alarms: [],
-      comparison: { alpha: 0.02, beta: 0.05, worseRatio: 2, maxRatio: 20, holdAt: 2 },
+      comparison: { alpha: 0.02, beta: 0.05, worseRatio: 2, maxRatio: 20, holdAt: 2, intoFull: { ratio: 0.5, errors: 10 } },
     });
   });
 
@@ -355,25 +355,25 @@ describe('faas canary', () => {
 });
 
 describe('faas resume', () => {
-  it('continues from 10%: bakes there, then 30 and 100, then promotes', async () => {
-    // GIVEN a rollout interrupted at 10%
-    const aws = fakeAws({ primary: '3', candidate: '4', weight: 0.1 });
+  it('continues from 20%: bakes there, then 50 and 100, then promotes', async () => {
+    // GIVEN a rollout interrupted at 20%
+    const aws = fakeAws({ primary: '3', candidate: '4', weight: 0.2 });
     const term = fakeTerminal();
 
     // WHEN
     const code = await runCli(['resume', 'hello', ...BAKE], term.runtime);
 
-    // THEN no step below 10% is written again
+    // THEN no step below 20% is written again
     expect(code).toBe(0);
     expect(aws.writes.map((w) => [w.primary, w.routing])).toEqual([
-      ['3', { '4': 0.3 }],
+      ['3', { '4': 0.5 }],
       ['3', { '4': 1 }],
       ['4', {}],
     ]);
     // Both ramp steps end at their first poll: the fake reports the whole lookback before the
     // resume at the current weight, already enough per-minute evidence to pass early.
     expect(term.elapsed()).toBe(2 * MINUTE);
-    expect(term.stderr()).toMatch(/resuming: live → 3 with 4 at 10%/);
+    expect(term.stderr()).toMatch(/resuming: live → 3 with 4 at 20%/);
     // With no state but the alias, the per-minute history starts the lookback before the resume.
     expect(metricRanges().some(([start]) => start === T0 - 60 * MINUTE)).toBe(true);
   });
