@@ -10,7 +10,7 @@
 import * as path from 'node:path';
 import { Annotations, App, Stack, Validations, type AppProps, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { effectiveAsync, jobsPath } from './declaration/async';
+import { effectiveAsync, functionDestinations, jobsPath } from './declaration/async';
 import { resolvePlatformWithContainers, type ResolvedPlatformWithContainers } from './declaration/container';
 import { DEFAULT_LIMITS, placeUnits, type PlacementLimits, type PlacementRecord, type PlacementResult } from './placement/placement';
 import { PLACEMENT_FILE, PlacementFile, type PlacementStore } from './placement/placement-file';
@@ -177,14 +177,11 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
 /** Groups, measures and places the functions; records a changed placement. */
 function place(app: App, platform: ResolvedPlatformWithContainers, project: Project, store: PlacementStore, limits: PlacementLimits): { result: PlacementResult; notice?: string } {
   const members: PlacementMember[] = [
-    ...platform.functions.map((f) => {
-      const a = effectiveAsync(f);
-      return {
-        name: f.name,
-        paths: [...f.routes.map((r) => r.path), ...(f.queue ? [jobsPath(f.name)] : [])],
-        linked: [a?.onSuccess, a?.onFailure].flatMap((d) => (d?.kind === 'function' ? [d.name] : [])),
-      };
-    }),
+    ...platform.functions.map((f) => ({
+      name: f.name,
+      paths: [...f.routes.map((r) => r.path), ...(f.queue ? [jobsPath(f.name)] : [])],
+      linked: functionDestinations(effectiveAsync(f)),
+    })),
     ...platform.containers.map((c) => ({ name: c.name, paths: c.routes.map((r) => r.path), linked: [] })),
   ];
   const units = measureGroups({

@@ -17,7 +17,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import { PREVIEW_PREFIX } from '../declaration/resolve';
 import type { RouteDeclaration } from '../declaration/schema';
-import type { RestApiAttributes } from './rest-api';
+import { stageUrl, type RestApiAttributes } from './rest-api';
 
 export interface ApiRoutesProps {
   readonly attributes: RestApiAttributes;
@@ -131,7 +131,7 @@ export class ApiRoutes extends Construct {
 
   /** The stage URL of a path, as API Gateway serves it (for outputs; no reference to the API stack). */
   urlFor(path: string): string {
-    return `https://${this.props.attributes.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${this.props.stage}${path}`;
+    return stageUrl(this.props.attributes.restApiId, this.props.stage, path);
   }
 
   private resourceFor(base: apigateway.IResource, path: string): apigateway.IResource {

@@ -3,10 +3,11 @@
  * a snapshot of the methods, so it must come last. Stage-wide throttling, JSON access logs,
  * execution logs, metrics, X-Ray.
  */
-import { Aws, Lazy, Validations } from 'aws-cdk-lib';
+import { Lazy, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { stageUrl } from './rest-api';
 
 export interface ApiStageProps {
   readonly restApiId: string;
@@ -43,7 +44,7 @@ export class ApiStage extends Construct {
       metricsEnabled: true,
       tracingEnabled: true,
     });
-    this.url = `https://${props.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${props.stageName}/`;
+    this.url = stageUrl(props.restApiId, props.stageName);
 
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-APIG3',

@@ -6,7 +6,7 @@
  *
  * L1 resources: aws-cdk-lib's RestApi insists on having methods in its own stack.
  */
-import { Validations } from 'aws-cdk-lib';
+import { Aws, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -22,6 +22,11 @@ export interface RestApiAttributes {
   readonly rootResourceId: string;
   readonly previewResourceId: string;
   readonly requestValidatorId: string;
+}
+
+/** A path's URL on a stage, as API Gateway serves it; built from the id alone, so no stack references another's stage. */
+export function stageUrl(restApiId: string, stage: string, path = '/'): string {
+  return `https://${restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${stage}${path}`;
 }
 
 export class PlatformRestApi extends Construct {

@@ -225,6 +225,11 @@ export function isEventInvoked(fn: Pick<AsyncView, 'async' | 'triggers'>): boole
   return fn.async !== undefined || fn.triggers?.s3 !== undefined || (fn.triggers?.schedules.length ?? 0) > 0;
 }
 
+/** Functions of this app that the settings name as a destination. */
+export function functionDestinations(a: AsyncDeclaration | undefined): string[] {
+  return [a?.onSuccess, a?.onFailure].flatMap((d) => (d?.kind === 'function' ? [d.name] : []));
+}
+
 /** The async settings a function gets: declared ones, or the defaults when a trigger invokes it asynchronously. */
 export function effectiveAsync(fn: Pick<AsyncView, 'async' | 'triggers'>): AsyncDeclaration | undefined {
   if (fn.async) return fn.async;
@@ -300,10 +305,7 @@ export function checkAsync(fn: AsyncView, all: readonly AsyncView[], declared: r
 
 /** The first loop that reaching `start` → `next` closes, following function destinations. */
 function destinationLoop(start: string, next: string, all: readonly AsyncView[]): string[] | undefined {
-  const targets = (name: string) => {
-    const a = all.find((f) => f.name === name)?.async;
-    return [a?.onSuccess, a?.onFailure].flatMap((d) => (d?.kind === 'function' ? [d.name] : []));
-  };
+  const targets = (name: string) => functionDestinations(all.find((f) => f.name === name)?.async);
   const walk = (path: string[]): string[] | undefined => {
     const last = path[path.length - 1];
     for (const t of targets(last)) {
