@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 PINNED_MINISTACK = "1.5.33"
 
 # Applied in this order; each module has apply() -> None.
-MODULES = ("routes",)
+MODULES = ("routes", "routing", "metrics", "provisioned", "async_invoke", "message_move")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,5 @@
+"""Placeholder: filled in by its owner in this change."""
+
+
+def apply() -> None:
+    pass
