@@ -1,6 +1,7 @@
 /**
  * GET /hello?name=… — greets through the shared layer and says which version served it,
- * so canary and preview routing can be observed from outside.
+ * so canary and preview routing can be observed from outside. Two optional variables inject
+ * faults, to try a release that goes wrong (README "Try a canary locally").
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -10,6 +11,27 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 const logger = new Logger({ serviceName: 'hello' });
 const metrics = new Metrics({ serviceName: 'hello' });
 const greeting = process.env.GREETING ?? 'Hello';
+
+export interface Faults {
+  /** Share of invocations (0–1) that fail as a function error (Lambda's Errors metric; API Gateway answers 502). */
+  readonly errorRate: number;
+  /** Delay added to every invocation (Lambda's Duration metric). */
+  readonly delayMs: number;
+}
+
+/** FAULT_ERROR_RATE and FAULT_DELAY_MS; unset means no fault. A bad value fails the cold start, naming it. */
+export function readFaults(env: NodeJS.ProcessEnv): Faults {
+  const read = (name: string, max: number): number => {
+    const text = env[name];
+    if (text === undefined || text === '') return 0;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value < 0 || value > max) throw new Error(`${name} must be a number from 0 to ${max}, got: "${text}"`);
+    return value;
+  };
+  return { errorRate: read('FAULT_ERROR_RATE', 1), delayMs: read('FAULT_DELAY_MS', 60_000) };
+}
+
+const faults = readFaults(process.env);
 
 export interface HelloBody {
   message: string;
@@ -21,6 +43,9 @@ export interface HelloBody {
 
 export const handler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
   logger.addContext(context);
+  if (faults.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.delayMs));
+  // Thrown outside the try below on purpose: an injected fault is a function error, not a handled 500.
+  if (faults.errorRate > 0 && Math.random() < faults.errorRate) throw new Error('injected fault (FAULT_ERROR_RATE)');
   try {
     const name = readName(event.queryStringParameters, 'world');
     if (!name.ok) {

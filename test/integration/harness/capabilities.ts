@@ -42,6 +42,7 @@ import {
   DescribeAlarmsCommand,
   GetMetricDataCommand,
   PutMetricAlarmCommand,
+  PutMetricDataCommand,
   SetAlarmStateCommand,
   type Dimension,
 } from '@aws-sdk/client-cloudwatch';
@@ -50,6 +51,8 @@ import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
   DeleteFunctionEventInvokeConfigCommand,
+  DeleteProvisionedConcurrencyConfigCommand,
+  PutProvisionedConcurrencyConfigCommand,
   GetAliasCommand,
   InvokeCommand,
   LambdaClient,
@@ -77,6 +80,8 @@ import { ACCOUNT, DEFAULT_ENDPOINT, REGION, childEnv, emulatorDir } from './emul
 export const CAPABILITY_NAMES = [
   'weighted-alias-routing',
   'per-version-lambda-metrics',
+  'alarm-dimensions',
+  'pc-weighted-alias-refusal',
   'alias-revision-guard',
   'alarm-set-state',
   'async-on-failure-alias',
@@ -87,14 +92,63 @@ export const CAPABILITY_NAMES = [
 ] as const;
 export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
 
+/**
+ * `native`: the emulator does it itself; `added`: it does it because our fidelity layer
+ * (test/integration/fidelity) adds it — reported as such everywhere; `missing`: it does not.
+ */
+export type CapabilityStatus = 'native' | 'added' | 'missing';
+
 export interface Capability {
   readonly name: CapabilityName;
+  /** `status !== 'missing'`: the behaviour executes at this endpoint, natively or added. */
   readonly supported: boolean;
+  readonly status: CapabilityStatus;
   /** What the probe saw, in one line (also when supported). */
   readonly reason: string;
 }
 
+type ProbeResult = Omit<Capability, 'status'>;
+
 export type CapabilityMatrix = Readonly<Record<CapabilityName, Capability>>;
+
+/**
+ * The fidelity-layer behaviours (GET /_faas/fidelity) a capability rests on: when the endpoint
+ * lists any of them, a supported capability is `added`, not `native`.
+ */
+export const ADDED_BY: Readonly<Record<CapabilityName, readonly string[]>> = {
+  'weighted-alias-routing': ['weighted-alias-routing'],
+  'per-version-lambda-metrics': ['per-version-lambda-metrics'],
+  'alarm-dimensions': ['alarm-dimensions'],
+  'pc-weighted-alias-refusal': ['pc-weighted-alias-refusal'],
+  'alias-revision-guard': [],
+  'alarm-set-state': [],
+  'async-on-failure-alias': ['async-config-on-alias', 'async-failure-record'],
+  'async-on-success-alias': ['async-config-on-alias', 'async-on-success-destination'],
+  'async-on-failure-unqualified': ['async-failure-record'],
+  'sqs-message-move-task': ['sqs-message-move-task'],
+  'api-sqs-integration': [],
+};
+
+/** What the endpoint's fidelity layer says it added; undefined when it has none (plain emulator, LocalStack, AWS). */
+export async function fidelityLayer(endpoint: string): Promise<{ ministack: string; added: Array<{ name: string; emulates: string; aws_doc: string }> } | undefined> {
+  try {
+    const response = await fetch(`${endpoint.replace(/\/+$/, '')}/_faas/fidelity`, { signal: AbortSignal.timeout(3_000) });
+    if (!response.ok) return undefined;
+    const body = (await response.json()) as { layer?: string; ministack: string; added: Array<{ name: string; emulates: string; aws_doc: string }> };
+    return body.layer === 'faas-fidelity' ? body : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function withStatus(results: Record<CapabilityName, ProbeResult>, added: ReadonlySet<string>): CapabilityMatrix {
+  const entries = CAPABILITY_NAMES.map((name): [CapabilityName, Capability] => {
+    const result = results[name];
+    const status: CapabilityStatus = !result.supported ? 'missing' : ADDED_BY[name].some((b) => added.has(b)) ? 'added' : 'native';
+    return [name, { ...result, status }];
+  });
+  return Object.fromEntries(entries) as Record<CapabilityName, Capability>;
+}
 
 export interface ProbeOptions {
   /** Invocations of the weighted alias (default 40). */
@@ -152,7 +206,8 @@ function readCache(): CacheFile | undefined {
 
 /** One line per capability, for the test log. */
 export function formatMatrix(endpoint: string, matrix: CapabilityMatrix): string {
-  return [`[capabilities] ${endpoint}`, ...Object.values(matrix).map((c) => `  ${c.supported ? '✓' : '✗'} ${c.name}: ${c.reason}`)].join('\n');
+  const mark: Record<CapabilityStatus, string> = { native: '✓ native', added: '✓ added (fidelity layer)', missing: '✗ missing' };
+  return [`[capabilities] ${endpoint}`, ...Object.values(matrix).map((c) => `  ${mark[c.status]} ${c.name}: ${c.reason}`)].join('\n');
 }
 
 /** Runs every probe against `endpoint` and deletes what it created. */
@@ -171,24 +226,29 @@ export async function probeCapabilities(endpoint: string, options: ProbeOptions 
     const since = new Date();
     const routing = await probeWeightedRouting(lambda, { functionName, alias, primary, candidate }, options.invocations ?? 40);
     const metrics = await probePerVersionMetrics(cw, { functionName, alias, versions: [primary, candidate], since, invoked: routing.counts }, options.metricsWaitMs ?? 2_000);
+    const refusal = await probePcRefusal(lambda, functionName, alias);
     const guard = await probeRevisionGuard(lambda, functionName, alias, primary, created.RevisionId);
     const alarm = await probeAlarmSetState(cw);
     // These wait on the emulator's background work: side by side.
     const waitMs = options.asyncWaitMs ?? 10_000;
-    const [asyncCaps, moveTask, apiSqs] = await Promise.all([
+    const [asyncCaps, moveTask, apiSqs, alarmDims, layer] = await Promise.all([
       probeAsyncDestinations(lambda, sqs, options.roleArn ?? `arn:aws:iam::${ACCOUNT}:role/faas-capability-probe`, waitMs),
       probeMessageMoveTask(sqs, waitMs),
       probeApiSqs(options.jobsUrl),
+      probeAlarmDimensions(cw, waitMs),
+      fidelityLayer(endpoint),
     ]);
-    return {
+    return withStatus({
       'weighted-alias-routing': routing.capability,
       'per-version-lambda-metrics': metrics,
+      'alarm-dimensions': alarmDims,
+      'pc-weighted-alias-refusal': refusal,
       'alias-revision-guard': guard,
       'alarm-set-state': alarm,
       ...asyncCaps,
       'sqs-message-move-task': moveTask,
       'api-sqs-integration': apiSqs,
-    };
+    }, new Set((layer?.added ?? []).map((behaviour) => behaviour.name)));
   } finally {
     // Deleting the function deletes its versions and aliases.
     await lambda.send(new DeleteFunctionCommand({ FunctionName: functionName })).catch(() => undefined);
@@ -258,7 +318,7 @@ async function probeWeightedRouting(
   lambda: LambdaClient,
   p: { functionName: string; alias: string; primary: string; candidate: string },
   n: number,
-): Promise<{ capability: Capability; counts: Record<string, number> }> {
+): Promise<{ capability: ProbeResult; counts: Record<string, number> }> {
   const name = 'weighted-alias-routing';
   const stored = await lambda.send(new GetAliasCommand({ FunctionName: p.functionName, Name: p.alias }));
   const storedWeight = stored.RoutingConfig?.AdditionalVersionWeights?.[p.candidate];
@@ -280,7 +340,7 @@ async function probePerVersionMetrics(
   cw: CloudWatchClient,
   p: { functionName: string; alias: string; versions: string[]; since: Date; invoked: Record<string, number> },
   waitMs: number,
-): Promise<Capability> {
+): Promise<ProbeResult> {
   const name = 'per-version-lambda-metrics';
   const minute = 60_000;
   const start = new Date(Math.floor(p.since.getTime() / minute) * minute - minute);
@@ -328,7 +388,75 @@ async function probePerVersionMetrics(
   };
 }
 
-async function probeRevisionGuard(lambda: LambdaClient, functionName: string, alias: string, version: string, firstRevision: string | undefined): Promise<Capability> {
+/**
+ * Lambda refuses provisioned concurrency on an alias with AdditionalVersionWeights ("Alias with
+ * weights can not be used with Provisioned Concurrency"): the conflict a canary with warm
+ * capacity meets on AWS. The probe alias has version 2 at 50 %.
+ */
+async function probePcRefusal(lambda: LambdaClient, functionName: string, alias: string): Promise<ProbeResult> {
+  const name = 'pc-weighted-alias-refusal';
+  try {
+    await lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: functionName, Qualifier: alias, ProvisionedConcurrentExecutions: 1 }));
+  } catch (error) {
+    const e = error as Error;
+    if (/Alias with weights can not be used with Provisioned Concurrency/.test(e.message)) {
+      return { name, supported: true, reason: `PutProvisionedConcurrencyConfig on a weighted alias: ${e.name}: ${e.message}` };
+    }
+    return { name, supported: false, reason: `PutProvisionedConcurrencyConfig on a weighted alias failed otherwise: ${e.name}: ${e.message}` };
+  }
+  await lambda.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: functionName, Qualifier: alias })).catch(() => undefined);
+  return { name, supported: false, reason: 'PutProvisionedConcurrencyConfig on an alias with weights was accepted (AWS refuses it)' };
+}
+
+/**
+ * Alarms judge only their own metric's datapoints: two alarms on one metric name with different
+ * dimensions, datapoints (≥ threshold) published under the first's dimensions only — the first
+ * goes to ALARM, the second does not.
+ */
+async function probeAlarmDimensions(cw: CloudWatchClient, waitMs: number): Promise<ProbeResult> {
+  const name = 'alarm-dimensions';
+  const stamp = `${process.pid}-${Date.now().toString(36)}`;
+  const namespace = `faas/probe-${stamp}`;
+  const alarms = ['hit', 'other'].map((which) => `faas-probe-dims-${which}-${stamp}`);
+  const dims = (which: string): Dimension[] => [{ Name: 'Probe', Value: which }];
+  try {
+    for (const [i, which] of ['hit', 'other'].entries()) {
+      await cw.send(
+        new PutMetricAlarmCommand({
+          AlarmName: alarms[i],
+          Namespace: namespace,
+          MetricName: 'Failures',
+          Dimensions: dims(which),
+          Statistic: 'Sum',
+          Period: 60,
+          EvaluationPeriods: 1,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+        }),
+      );
+    }
+    await cw.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: [{ MetricName: 'Failures', Dimensions: dims('hit'), Value: 3, Unit: 'Count' }] }));
+    const deadline = Date.now() + waitMs;
+    let states: Array<string | undefined> = [];
+    for (;;) {
+      const { MetricAlarms = [] } = await cw.send(new DescribeAlarmsCommand({ AlarmNames: alarms }));
+      states = alarms.map((a) => MetricAlarms.find((m) => m.AlarmName === a)?.StateValue);
+      if (states[0] === 'ALARM' || Date.now() > deadline) break;
+      await sleep(500);
+    }
+    const seen = `alarm on the published dimensions: ${states[0]}, alarm on other dimensions: ${states[1]}`;
+    if (states[0] === 'ALARM' && states[1] !== 'ALARM') return { name, supported: true, reason: seen };
+    if (states[0] === 'ALARM') return { name, supported: false, reason: `alarms ignore dimensions (${seen})` };
+    return { name, supported: false, reason: `no alarm evaluated the datapoints within ${waitMs / 1000} s (${seen})` };
+  } catch (error) {
+    return { name, supported: false, reason: `${(error as Error).name}: ${(error as Error).message}` };
+  } finally {
+    await cw.send(new DeleteAlarmsCommand({ AlarmNames: alarms })).catch(() => undefined);
+  }
+}
+
+async function probeRevisionGuard(lambda: LambdaClient, functionName: string, alias: string, version: string, firstRevision: string | undefined): Promise<ProbeResult> {
   const name = 'alias-revision-guard';
   const current = await lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: alias }));
   // A well-formed RevisionId that is not the alias's current one.
@@ -343,7 +471,7 @@ async function probeRevisionGuard(lambda: LambdaClient, functionName: string, al
   return { name, supported: false, reason: 'UpdateAlias with a stale RevisionId was accepted: a concurrent change would be overwritten' };
 }
 
-async function probeAlarmSetState(cw: CloudWatchClient): Promise<Capability> {
+async function probeAlarmSetState(cw: CloudWatchClient): Promise<ProbeResult> {
   const name = 'alarm-set-state';
   const alarm = `faas-capability-probe-${process.pid}-${Date.now().toString(36)}`;
   try {
@@ -399,11 +527,11 @@ async function probeAsyncDestinations(
   sqs: SQSClient,
   role: string,
   waitMs: number,
-): Promise<Pick<CapabilityMatrix, 'async-on-failure-alias' | 'async-on-success-alias' | 'async-on-failure-unqualified'>> {
+): Promise<Record<'async-on-failure-alias' | 'async-on-success-alias' | 'async-on-failure-unqualified', ProbeResult>> {
   const stamp = `${process.pid}-${Date.now().toString(36)}`;
   const functionName = `faas-capability-probe-async-${stamp}`;
   const queues: string[] = [];
-  const fail = (name: CapabilityName, error: unknown): Capability => ({ name, supported: false, reason: `${(error as Error).name}: ${(error as Error).message}` });
+  const fail = (name: CapabilityName, error: unknown): ProbeResult => ({ name, supported: false, reason: `${(error as Error).name}: ${(error as Error).message}` });
   try {
     const code = "exports.handler = async (event) => { if (event.fail) throw new Error('probe failure: ' + event.tag); return { ok: event.tag }; };\n";
     await lambda.send(
@@ -436,21 +564,22 @@ async function probeAsyncDestinations(
       waitForBody(sqs, onSuccess.url, aliasOk, waitMs),
     ]);
     const withError = failureRecord?.includes(`probe failure: ${aliasFail}`);
-    const failureAlias: Capability = failureRecord
-      ? withError
-        ? { name: 'async-on-failure-alias', supported: true, reason: 'a failed async invoke of an alias with its own EventInvokeConfig reached its OnFailure queue with the error' }
-        : { name: 'async-on-failure-alias', supported: false, reason: `the OnFailure record lacks the error message: ${failureRecord.slice(0, 300)}` }
+    const recordProblem = failureRecord ? invocationRecordProblem(failureRecord, { condition: 'RetriesExhausted', invokeCount: 1, qualifier: 'probe' }) : undefined;
+    const failureAlias: ProbeResult = failureRecord
+      ? withError && recordProblem === undefined
+        ? { name: 'async-on-failure-alias', supported: true, reason: 'a failed async invoke of an alias with its own EventInvokeConfig (0 retries) reached its OnFailure queue: RetriesExhausted after 1 attempt, with the error' }
+        : { name: 'async-on-failure-alias', supported: false, reason: `the OnFailure record is not what the alias's config asks for (${recordProblem ?? 'no error message'}): ${failureRecord.slice(0, 300)}` }
       : {
           name: 'async-on-failure-alias',
           supported: false,
           reason: `a failed async invoke of an alias with an EventInvokeConfig on that alias (OnFailure → queue, 0 retries) left nothing in the queue within ${waitMs / 1000} s: async config on an alias qualifier is ignored`,
         };
-    const successAlias: Capability = successRecord
+    const successAlias: ProbeResult = successRecord
       ? { name: 'async-on-success-alias', supported: true, reason: 'a successful async invoke of the alias reached its OnSuccess queue' }
       : { name: 'async-on-success-alias', supported: false, reason: `a successful async invoke of the alias left nothing in its OnSuccess queue within ${waitMs / 1000} s` };
 
     // 2. Only now a config on $LATEST (it must not stand in for the alias's above).
-    let failureUnqualified: Capability;
+    let failureUnqualified: ProbeResult;
     try {
       await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: functionName, MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: onFailure.arn } } }));
       const plainFail = `unqualified-fail-${stamp}`;
@@ -476,8 +605,22 @@ async function probeAsyncDestinations(
   }
 }
 
+/** Why an async invocation record is not what AWS sends for this case, or undefined when it is. */
+function invocationRecordProblem(body: string, expected: { condition: string; invokeCount: number; qualifier: string }): string | undefined {
+  try {
+    const record = JSON.parse(body) as { requestContext?: { condition?: string; approximateInvokeCount?: number; functionArn?: string } };
+    const context = record.requestContext ?? {};
+    if (context.condition !== expected.condition) return `condition ${context.condition}, expected ${expected.condition}`;
+    if (context.approximateInvokeCount !== expected.invokeCount) return `approximateInvokeCount ${context.approximateInvokeCount}, expected ${expected.invokeCount}`;
+    if (!context.functionArn?.endsWith(`:${expected.qualifier}`)) return `functionArn ${context.functionArn} is not the invoked qualifier ${expected.qualifier}`;
+    return undefined;
+  } catch {
+    return 'not a JSON invocation record';
+  }
+}
+
 /** SQS message move task: a redrive DLQ's message back to its source queue (`faas dlq redrive`). */
-async function probeMessageMoveTask(sqs: SQSClient, waitMs: number): Promise<Capability> {
+async function probeMessageMoveTask(sqs: SQSClient, waitMs: number): Promise<ProbeResult> {
   const name = 'sqs-message-move-task';
   const stamp = `${process.pid}-${Date.now().toString(36)}`;
   const queues: string[] = [];
@@ -525,7 +668,7 @@ async function probeMessageMoveTask(sqs: SQSClient, waitMs: number): Promise<Cap
  * empty JSON body reaches SQS, which refuses it (the route maps that to 400); an emulator without
  * the integration answers 5xx.
  */
-async function probeApiSqs(jobsUrl: string | undefined): Promise<Capability> {
+async function probeApiSqs(jobsUrl: string | undefined): Promise<ProbeResult> {
   const name = 'api-sqs-integration';
   if (!jobsUrl) return { name, supported: false, reason: 'not probed: no deployment with a POST /<fn>/jobs route was given' };
   try {

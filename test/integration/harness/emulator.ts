@@ -1,11 +1,13 @@
 /**
  * The emulator the integration tests deploy to: MiniStack, installed in a project-local venv
- * and run as a child process, or an endpoint the caller already runs (AWS_ENDPOINT_URL, e.g.
+ * and run as a child process with the fidelity layer (test/integration/fidelity; off with
+ * FAAS_EMULATOR_FIDELITY=off), or an endpoint the caller already runs (AWS_ENDPOINT_URL, e.g.
  * LocalStack), which is then only used: never started, reset-by-force or stopped.
- * Design notes: shared design.md "The emulator".
+ * When the default port is taken (say by `npm run local`'s MiniStack), a started one gets a free port.
  */
 import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -21,12 +23,22 @@ const HEALTH_TIMEOUT_MS = 30_000;
 
 export type EmulatorKind = 'ministack' | 'localstack';
 
+/** The launcher that applies the fidelity layer to the pinned MiniStack, then starts it. */
+const FIDELITY_LAUNCHER = path.resolve(__dirname, '..', 'fidelity', 'start.py');
+
+/** FAAS_EMULATOR_FIDELITY=off starts plain MiniStack: the suite then skips what the layer adds. */
+export function fidelityEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !['off', '0', 'false'].includes((env.FAAS_EMULATOR_FIDELITY ?? 'on').toLowerCase());
+}
+
 export interface Emulator {
   readonly endpoint: string;
   readonly kind: EmulatorKind;
   /** Process group id of the MiniStack this harness started; absent when attached to a running endpoint. */
   readonly pid?: number;
   readonly logFile?: string;
+  /** Whether this harness started it with the fidelity layer; absent when attached (the probes ask the endpoint). */
+  readonly fidelity?: boolean;
 }
 
 /** Where the harness keeps its venv, logs and run state (git-ignored). */
@@ -66,14 +78,26 @@ export async function startOrAttach(root: string, options: { detached?: boolean 
     if (!kind) throw new Error(`AWS_ENDPOINT_URL=${external} does not answer a MiniStack or LocalStack health check; start it, or unset AWS_ENDPOINT_URL to let the harness start MiniStack`);
     return { endpoint: external.replace(/\/+$/, ''), kind };
   }
-  if (await probe(DEFAULT_ENDPOINT)) {
-    throw new Error(
-      `an emulator already listens on ${DEFAULT_ENDPOINT}; use it with AWS_ENDPOINT_URL=${DEFAULT_ENDPOINT}, ` +
-        'or stop it (npm run local -- --stop stops the one npm run local started)',
-    );
-  }
   const python = await ensureVenv(root);
-  return startMiniStack(root, python, options.detached ?? false);
+  let endpoint = DEFAULT_ENDPOINT;
+  if (await probe(DEFAULT_ENDPOINT)) {
+    // Typically npm run local's: leave it and its state alone, run our own beside it.
+    endpoint = `http://127.0.0.1:${await freePort()}`;
+    console.log(`[emulator] ${DEFAULT_ENDPOINT} is taken by a running emulator (left alone); starting MiniStack on ${endpoint}`);
+  }
+  return startMiniStack(root, python, endpoint, options.detached ?? false);
+}
+
+/** A TCP port nothing listens on now (the OS picks it). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** Creates <root>/.emulator/venv with the pinned packages, once; returns its python. */
@@ -95,22 +119,23 @@ export async function ensureVenv(root: string): Promise<string> {
   return python;
 }
 
-async function startMiniStack(root: string, python: string, detached: boolean): Promise<Emulator> {
-  const logFile = path.join(emulatorDir(root), 'ministack.log');
+async function startMiniStack(root: string, python: string, endpoint: string, detached: boolean): Promise<Emulator> {
+  const url = new URL(endpoint);
+  const logFile = path.join(emulatorDir(root), endpoint === DEFAULT_ENDPOINT ? 'ministack.log' : `ministack-${url.port}.log`);
   const log = fs.openSync(logFile, 'w');
-  const url = new URL(DEFAULT_ENDPOINT);
-  const child = spawn(path.join(path.dirname(python), 'ministack'), [], {
+  const fidelity = fidelityEnabled();
+  const child = spawn(python, [FIDELITY_LAUNCHER], {
     // Its own process group, so stop() reaches the function workers it spawns too.
     detached: true,
     stdio: ['ignore', log, log],
-    env: ministackEnv(url),
+    env: { ...ministackEnv(url), FAAS_EMULATOR_FIDELITY: fidelity ? 'on' : 'off' },
   });
   fs.closeSync(log);
-  if (child.pid === undefined) throw new Error(`could not start ${python} ministack`);
+  if (child.pid === undefined) throw new Error(`could not start ${python} ${FIDELITY_LAUNCHER}`);
   // Never keeps this process alive; without `detached`, it also does not outlive it.
   child.unref();
   if (!detached) process.once('exit', () => signalGroup(child.pid!, 'SIGKILL'));
-  const emulator: Emulator = { endpoint: DEFAULT_ENDPOINT, kind: 'ministack', pid: child.pid, logFile };
+  const emulator: Emulator = { endpoint: url.origin, kind: 'ministack', pid: child.pid, logFile, fidelity };
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code, signal) => reject(new Error(`MiniStack exited (${signal ?? `code ${code}`}) before it was healthy`))),
   );
@@ -133,6 +158,8 @@ function ministackEnv(url: URL): NodeJS.ProcessEnv {
   const keep = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'TZ'];
   const env: NodeJS.ProcessEnv = {};
   for (const name of keep) if (process.env[name] !== undefined) env[name] = process.env[name];
+  // The fidelity layer's own settings (e.g. compressed async retry delays).
+  for (const [name, value] of Object.entries(process.env)) if (name.startsWith('FAAS_FIDELITY_')) env[name] = value;
   return {
     ...env,
     ...awsEnv(url.origin),

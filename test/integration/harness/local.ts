@@ -1,7 +1,9 @@
 /**
- * `npm run local`: MiniStack in the background (or AWS_ENDPOINT_URL), a fresh deploy of the
- * dev stage, and a curl line for every route. `npm run local -- --stop` stops the MiniStack
- * it started. Running it again while its MiniStack runs resets that one and deploys anew.
+ * `npm run local`: MiniStack with the fidelity layer in the background (or AWS_ENDPOINT_URL), a
+ * fresh deploy of the dev stage, and a curl line for every route. `npm run local -- --stop` stops
+ * the MiniStack it started. Running it again while its MiniStack runs resets that one and deploys
+ * anew; `npm run local -- --update` deploys the work tree onto it without a reset, as `cdk deploy`
+ * would onto AWS (a changed function publishes a new version; live stays where it is).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,11 +15,15 @@ import { alive, awsEnv, DEFAULT_ENDPOINT, emulatorDir, probe, reset, startOrAtta
 
 const pidFile = path.join(emulatorDir(PROJECT_ROOT), 'ministack.pid');
 
-function readPid(): number | undefined {
+/** "<pid> <endpoint>": the endpoint too, since it is not 4566 when that port was taken. */
+function readLocal(): { pid: number; endpoint: string } | undefined {
   if (!fs.existsSync(pidFile)) return undefined;
-  const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
-  return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
+  const [pidText, endpoint = DEFAULT_ENDPOINT] = fs.readFileSync(pidFile, 'utf8').trim().split(/\s+/);
+  const pid = Number(pidText);
+  return Number.isInteger(pid) && pid > 0 && alive(pid) ? { pid, endpoint } : undefined;
 }
+
+const readPid = (): number | undefined => readLocal()?.pid;
 
 async function stopLocal(): Promise<void> {
   const pid = readPid();
@@ -32,20 +38,24 @@ async function stopLocal(): Promise<void> {
 
 /** The MiniStack an earlier `npm run local` left running, else whatever startOrAttach finds or starts. */
 async function emulator(): Promise<Emulator> {
-  const pid = readPid();
-  if (pid !== undefined && !process.env.AWS_ENDPOINT_URL && (await probe(DEFAULT_ENDPOINT)) === 'ministack') {
-    return { endpoint: DEFAULT_ENDPOINT, kind: 'ministack', pid, logFile: path.join(emulatorDir(PROJECT_ROOT), 'ministack.log') };
+  const local = readLocal();
+  if (local !== undefined && !process.env.AWS_ENDPOINT_URL && (await probe(local.endpoint)) === 'ministack') {
+    return { endpoint: local.endpoint, kind: 'ministack', pid: local.pid };
   }
   const started = await startOrAttach(PROJECT_ROOT, { detached: true });
-  if (started.pid !== undefined) fs.writeFileSync(pidFile, `${started.pid}\n`);
+  if (started.pid !== undefined) fs.writeFileSync(pidFile, `${started.pid} ${started.endpoint}\n`);
   return started;
 }
 
 async function main(): Promise<void> {
   if (process.argv.includes('--stop')) return stopLocal();
+  const update = process.argv.includes('--update');
+  if (update && readLocal() === undefined && !process.env.AWS_ENDPOINT_URL) {
+    throw new Error('npm run local -- --update deploys onto the MiniStack npm run local started, and none runs: run npm run local first');
+  }
   const t = Date.now();
   const em = await emulator();
-  await reset(em);
+  if (!update) await reset(em);
   const { outputs } = await deployApp(PROJECT_ROOT, em.endpoint);
   const deployment = recordDeployment(PROJECT_ROOT, {
     endpoint: em.endpoint,
@@ -54,27 +64,42 @@ async function main(): Promise<void> {
     stage: STAGE,
     outputs,
   });
+  const routes = routeUrls(outputs, em.endpoint);
+  const hello = routes.find((r) => r.method === 'GET' && r.path === '/hello');
+  const exports = Object.entries(awsEnv(em.endpoint)).map(([k, v]) => `export ${k}=${v}`);
 
   const lines = [
     '',
-    `${em.kind} at ${em.endpoint}: stage ${STAGE} deployed in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+    `${em.kind} at ${em.endpoint}${em.fidelity === false ? ' (plain: FAAS_EMULATOR_FIDELITY=off)' : em.pid !== undefined ? ' with the fidelity layer' : ''}: ` +
+      `stage ${STAGE} ${update ? 'updated' : 'deployed'} in ${((Date.now() - t) / 1000).toFixed(1)} s`,
     '',
-    ...routeUrls(outputs, em.endpoint).flatMap((r) => [
+    ...routes.flatMap((r) => [
       `${r.method} ${r.path}`,
       `  live:    curl -s -X ${r.method} '${r.live}'`,
       `  preview: curl -s -X ${r.method} '${r.preview}'`,
     ]),
     '',
-    'AWS CLI / SDK against it:',
-    ...Object.entries(awsEnv(em.endpoint)).map(([k, v]) => `  export ${k}=${v}`),
+    'AWS CLI / SDK / faas CLI against it:',
+    ...exports.map((line) => `  ${line}`),
+    ...(hello ? ['', ...canaryWalkthrough(hello.live)] : []),
     '',
     em.pid !== undefined
-      ? `MiniStack keeps running (pid ${em.pid}, log ${em.logFile}). Stop it: npm run local -- --stop`
+      ? `MiniStack keeps running (pid ${em.pid}). Stop it: npm run local -- --stop`
       : `Attached to AWS_ENDPOINT_URL=${em.endpoint}; nothing was started.`,
-    `Integration tests against it: AWS_ENDPOINT_URL=${em.endpoint} npm run test:integration`,
+    `Integration tests against it: AWS_ENDPOINT_URL=${em.endpoint} npm run test:integration (npm test starts its own MiniStack beside it)`,
     `Outputs: ${path.relative(process.cwd(), path.join(emulatorDir(PROJECT_ROOT), 'deployment.json'))} (API ${deployment.apiUrl})`,
   ];
   console.log(lines.join('\n'));
+}
+
+/** The README's "try a canary" steps with this deployment's URL filled in. */
+function canaryWalkthrough(helloUrl: string): string[] {
+  return [
+    'Try a canary release (README "Try a canary locally"): change GREETING in faas.config.ts, then',
+    '  npm run local -- --update                     # publishes version 2; live stays on 1',
+    `  (for i in $(seq 1500); do curl -s -o /dev/null '${helloUrl}'; sleep 0.1; done) &   # ~10 requests/s`,
+    '  npx faas canary hello --ramp-bake 20s --bake 30s --poll 5s   # with the exports above',
+  ];
 }
 
 main().catch((error: Error) => {
