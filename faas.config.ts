@@ -25,13 +25,16 @@ export default defineConfig({
       environment: { BACKOFF_BASE_SECONDS: '10', BACKOFF_MAX_SECONDS: '900' },
       queue: { batchSize: 10, maxBatchingWindowSeconds: 2, maxConcurrency: 5, maxReceiveCount: 5 },
     },
-    // ETL: an order written to in/*.json is summarised to out/; a malformed one ends in the failure queue with the reason.
+    // ETL: an order written to in/*.json is summarised to out/ (audited); a malformed one ends in the failure queue with the reason.
     transform: {
       memoryMB: 512,
       timeoutSeconds: 30,
       triggers: { s3: { prefix: 'in/', suffix: '.json', outputPrefix: 'out/' } },
-      async: { retryAttempts: 1, maxEventAgeSeconds: 3600 },
+      // A success record (which object produced which) goes to the audit function.
+      async: { retryAttempts: 1, maxEventAgeSeconds: 3600, onSuccess: { kind: 'function', name: 'audit' } },
     },
+    // transform's OnSuccess destination: logs which output came from which input.
+    audit: { memoryMB: 128, timeoutSeconds: 10 },
   },
   containers: {
     // Alibaba FC's custom container: your own HTTP server (port 8080, /healthz) behind the Lambda Web Adapter.
