@@ -3,7 +3,7 @@
  * dev stage, whose `live` alias carries the EventInvokeConfig (retryAttempts 1, OnFailure → the
  * platform's failure queue, output Failures<fn>), and whose bucket notifies `live` for in/*.json.
  *   e. an async invoke of `live` that fails → the failure queue receives the invocation record with
- *      the error; a success → the on-success destination (no dev-stage function declares one).
+ *      the error; a success → the on-success destination (transform's is the audit function).
  *   f. in/<x>.json → out/<x>.json appears; a malformed object → the failure queue, with the key
  *      and the reason; the error is at least asserted in the function's log.
  * What the endpoint does with async config on an alias comes from the capability probe; a part it
@@ -27,8 +27,8 @@ import { capabilities, formatMatrix } from './harness/capabilities';
 import { lambdaClient, readDeployment, allOutputs } from './harness/deployment';
 import { REGION } from './harness/emulator';
 import { runFaas } from './harness/faas-cli';
-import { logEvents, logGroupOf } from './harness/logs';
-import { scenarioTest, scenarioTestUnless, skippedScenario } from './harness/scenario-report';
+import { jsonLine, logEvents, logGroupOf } from './harness/logs';
+import { scenarioTest, scenarioTestUnless } from './harness/scenario-report';
 
 const deployment = readDeployment();
 const caps = capabilities(deployment);
@@ -36,6 +36,7 @@ console.log(formatMatrix(deployment.endpoint, caps));
 
 const outputs = allOutputs(deployment);
 const transformName = outputs.Functiontransform;
+const auditName = outputs.Functionaudit;
 const bucket = outputs.Buckettransform;
 const failuresUrl = outputs.Failurestransform;
 
@@ -53,6 +54,9 @@ const RESULT_BUDGET_MS = 30_000;
 const aliasFailure = caps['async-on-failure-alias'];
 const aliasSuccess = caps['async-on-success-alias'];
 const unqualifiedFailure = caps['async-on-failure-unqualified'];
+const errorType = caps['function-error-type'];
+/** The failure-queue scenarios also check the record's errorType (the handler's error name). */
+const failurePath = !aliasFailure.supported ? aliasFailure.reason : !errorType.supported ? errorType.reason : undefined;
 
 interface InvocationRecord {
   requestContext?: { condition?: string; approximateInvokeCount?: number; functionArn?: string };
@@ -118,7 +122,7 @@ function expectMalformedRecord(record: InvocationRecord, key: string, errorTypes
 }
 
 beforeAll(() => {
-  expect({ transformName, bucket, failuresUrl }).toEqual({ transformName: expect.any(String), bucket: expect.any(String), failuresUrl: expect.any(String) });
+  expect({ transformName, auditName, bucket, failuresUrl }).toEqual({ transformName: expect.any(String), auditName: expect.any(String), bucket: expect.any(String), failuresUrl: expect.any(String) });
 });
 
 afterAll(() => {
@@ -129,7 +133,7 @@ afterAll(() => {
 
 describe('e: async invoke → destinations', () => {
   scenarioTestUnless(
-    aliasFailure.supported ? undefined : aliasFailure.reason,
+    failurePath,
     'e (on-failure, live alias)',
     'an async invoke of live that fails → the failure queue has the record with the error',
     async () => {
@@ -151,12 +155,11 @@ describe('e: async invoke → destinations', () => {
     FAILURE_BUDGET_MS + 30_000,
   );
 
-  scenarioTestUnless(
-    !aliasFailure.supported && unqualifiedFailure.supported
-      ? undefined
-      : aliasFailure.supported
-        ? 'not needed: the live alias path runs (e on-failure, live alias)'
-        : `neither path delivers: ${unqualifiedFailure.reason}`,
+  // The stand-in exists only for endpoints where the platform's path (live) cannot run and the
+  // unqualified one can; where live runs it is not a scenario at all (nothing is skipped by it).
+  if (aliasFailure.supported) console.log('e (on-failure, unqualified stand-in): not registered — the platform\'s path (live alias) runs here');
+  else scenarioTestUnless(
+    unqualifiedFailure.supported ? undefined : `neither path delivers: ${unqualifiedFailure.reason}`,
     'e (on-failure, unqualified stand-in)',
     'NOT the platform path: live\'s deployed async config copied to $LATEST, an unqualified failing invoke → the failure queue has the transform\'s error',
     async () => {
@@ -194,11 +197,26 @@ describe('e: async invoke → destinations', () => {
     120_000,
   );
 
-  skippedScenario(
+  scenarioTestUnless(
+    aliasSuccess.supported ? undefined : aliasSuccess.reason,
     'e (on-success)',
-    'a successful async invoke → the on-success destination',
-    `no function of the dev stage declares async.onSuccess (the platform creates no success queue; an onSuccess queue needs an ARN); ` +
-      `endpoint: ${aliasSuccess.supported ? 'on-success on an alias works (probed)' : aliasSuccess.reason}`,
+    'a successful async invoke of live → its OnSuccess destination (the audit function) gets the success record',
+    async () => {
+      // GIVEN a valid order under the trigger prefix: the bucket invokes transform's live alias asynchronously
+      const name = `e-ok-${run}.json`;
+      const since = Date.now() - 1_000;
+      await putObject(`in/${name}`, JSON.stringify({ orderId: `order-e-${run}`, items: [{ sku: 'A-1', quantity: 1, unitPrice: 1 }] }));
+
+      // THEN transform's success record reaches audit (its live alias, asynchronously), which logs the output it names
+      const group = await logGroupOf(lambda, auditName);
+      let lines: string[] = [];
+      while ((lines = (await logEvents(deployment.endpoint, group, since)).map((e) => e.message).filter((m) => m.includes(`out/${name}`))).length === 0 && Date.now() - since < RESULT_BUDGET_MS) await sleep(500);
+      expect(lines).toHaveLength(1);
+      const entry = jsonLine(lines[0]) ?? {};
+      expect(entry).toMatchObject({ message: 'audited', source: `in/${name}`, written: `out/${name}`, version: expect.stringMatching(/^\d+$/) });
+      console.log(`e (on-success): audit logged ${JSON.stringify({ source: entry.source, written: entry.written, version: entry.version })} ${Date.now() - since} ms after the put`);
+    },
+    RESULT_BUDGET_MS + 30_000,
   );
 });
 
@@ -260,7 +278,7 @@ describe('f: S3 trigger', () => {
   );
 
   scenarioTestUnless(
-    aliasFailure.supported ? undefined : `the bucket notifies live, and ${aliasFailure.reason}`,
+    failurePath === undefined ? undefined : `the bucket notifies live, and ${failurePath}`,
     'f (malformed, failure queue)',
     'a malformed in/<x>.json → the failure queue has the record with the key and the reason',
     async () => {

@@ -87,6 +87,7 @@ export const CAPABILITY_NAMES = [
   'async-on-failure-alias',
   'async-on-success-alias',
   'async-on-failure-unqualified',
+  'function-error-type',
   'sqs-message-move-task',
   'api-sqs-integration',
 ] as const;
@@ -125,6 +126,7 @@ export const ADDED_BY: Readonly<Record<CapabilityName, readonly string[]>> = {
   'async-on-failure-alias': ['async-config-on-alias', 'async-failure-record'],
   'async-on-success-alias': ['async-config-on-alias', 'async-on-success-destination'],
   'async-on-failure-unqualified': ['async-failure-record'],
+  'function-error-type': ['function-error-type'],
   'sqs-message-move-task': ['sqs-message-move-task'],
   'api-sqs-integration': [],
 };
@@ -527,13 +529,15 @@ async function probeAsyncDestinations(
   sqs: SQSClient,
   role: string,
   waitMs: number,
-): Promise<Record<'async-on-failure-alias' | 'async-on-success-alias' | 'async-on-failure-unqualified', ProbeResult>> {
+): Promise<Record<'async-on-failure-alias' | 'async-on-success-alias' | 'async-on-failure-unqualified' | 'function-error-type', ProbeResult>> {
   const stamp = `${process.pid}-${Date.now().toString(36)}`;
   const functionName = `faas-capability-probe-async-${stamp}`;
   const queues: string[] = [];
   const fail = (name: CapabilityName, error: unknown): ProbeResult => ({ name, supported: false, reason: `${(error as Error).name}: ${(error as Error).message}` });
   try {
-    const code = "exports.handler = async (event) => { if (event.fail) throw new Error('probe failure: ' + event.tag); return { ok: event.tag }; };\n";
+    // A named error class, as handlers throw them: its name is the errorType Lambda reports.
+    const code = "class ProbeFailure extends Error { constructor(m) { super(m); this.name = 'ProbeFailure'; } }\n" +
+      "exports.handler = async (event) => { if (event.fail) throw new ProbeFailure('probe failure: ' + event.tag); return { ok: event.tag }; };\n";
     await lambda.send(
       new CreateFunctionCommand({ FunctionName: functionName, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: role, Code: { ZipFile: zipOne('index.js', code) }, Timeout: 10, MemorySize: 128 }),
     );
@@ -578,7 +582,15 @@ async function probeAsyncDestinations(
       ? { name: 'async-on-success-alias', supported: true, reason: 'a successful async invoke of the alias reached its OnSuccess queue' }
       : { name: 'async-on-success-alias', supported: false, reason: `a successful async invoke of the alias left nothing in its OnSuccess queue within ${waitMs / 1000} s` };
 
-    // 2. Only now a config on $LATEST (it must not stand in for the alias's above).
+    // A synchronous failure names the thrown error.
+    const sync = await lambda.send(new InvokeCommand({ FunctionName: functionName, Qualifier: 'probe', Payload: Buffer.from(JSON.stringify({ fail: true, tag: `sync-${stamp}` })) }));
+    const syncError = JSON.parse(Buffer.from(sync.Payload ?? new Uint8Array()).toString('utf8') || '{}') as { errorType?: string };
+    const errorType: ProbeResult =
+      syncError.errorType === 'ProbeFailure'
+        ? { name: 'function-error-type', supported: true, reason: 'a handler that throws a ProbeFailure: errorType ProbeFailure' }
+        : { name: 'function-error-type', supported: false, reason: `a handler that throws a ProbeFailure answered errorType ${syncError.errorType ?? '(none)'}` };
+
+        // 2. Only now a config on $LATEST (it must not stand in for the alias's above).
     let failureUnqualified: ProbeResult;
     try {
       await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: functionName, MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: onFailure.arn } } }));
@@ -592,12 +604,13 @@ async function probeAsyncDestinations(
     } catch (error) {
       failureUnqualified = fail('async-on-failure-unqualified', error);
     }
-    return { 'async-on-failure-alias': failureAlias, 'async-on-success-alias': successAlias, 'async-on-failure-unqualified': failureUnqualified };
+    return { 'async-on-failure-alias': failureAlias, 'async-on-success-alias': successAlias, 'async-on-failure-unqualified': failureUnqualified, 'function-error-type': errorType };
   } catch (error) {
     return {
       'async-on-failure-alias': fail('async-on-failure-alias', error),
       'async-on-success-alias': fail('async-on-success-alias', error),
       'async-on-failure-unqualified': fail('async-on-failure-unqualified', error),
+      'function-error-type': fail('function-error-type', error),
     };
   } finally {
     await lambda.send(new DeleteFunctionCommand({ FunctionName: functionName })).catch(() => undefined);

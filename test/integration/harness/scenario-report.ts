@@ -23,6 +23,8 @@ export interface ScenarioOutcome {
   readonly status: ScenarioStatus;
   /** Why it was skipped, or the first line of the failure. */
   readonly reason?: string;
+  /** What it measured, in one line (the figures a closing note quotes), when the body returned one. */
+  readonly note?: string;
   readonly durationMs: number;
   /** The test file (relative to the project). */
   readonly file?: string;
@@ -66,18 +68,19 @@ function testFile(): string | undefined {
  * A jest test that records its outcome: "ran" with its duration when it passes, "failed" with the
  * first line of the error when it throws (and rethrows).
  */
-export function scenarioTest(id: string, title: string, body: () => Promise<void>, timeoutMs?: number): void {
+export function scenarioTest(id: string, title: string, body: () => Promise<void | string>, timeoutMs?: number): void {
   test(`${id}: ${title}`, async () => {
     const started = Date.now();
+    let note: string | void;
     try {
-      await body();
+      note = await body();
     } catch (error) {
       recordScenario({ id, title, status: 'failed', reason: String((error as Error).message ?? error).split('\n')[0].slice(0, 300), durationMs: Date.now() - started, file: testFile() });
       throw error;
     }
     const durationMs = Date.now() - started;
-    recordScenario({ id, title, status: 'ran', durationMs, file: testFile() });
-    console.log(`[scenario] ${id} ran in ${(durationMs / 1000).toFixed(1)} s`);
+    recordScenario({ id, title, status: 'ran', durationMs, file: testFile(), ...(note ? { note } : {}) });
+    console.log(`[scenario] ${id} ran in ${(durationMs / 1000).toFixed(1)} s${note ? `: ${note}` : ''}`);
   }, timeoutMs);
 }
 
@@ -89,7 +92,7 @@ export function skippedScenario(id: string, title: string, reason: string): void
 }
 
 /** `scenarioTest` when `reason` is undefined, else `skippedScenario`. */
-export function scenarioTestUnless(reason: string | undefined, id: string, title: string, body: () => Promise<void>, timeoutMs?: number): void {
+export function scenarioTestUnless(reason: string | undefined, id: string, title: string, body: () => Promise<void | string>, timeoutMs?: number): void {
   if (reason === undefined) scenarioTest(id, title, body, timeoutMs);
   else skippedScenario(id, title, reason);
 }
@@ -125,7 +128,7 @@ export function formatScenarioSummary(outcomes: readonly ScenarioOutcome[]): str
   const width = Math.max(2, ...outcomes.map((o) => o.id.length));
   const rows = outcomes.map((o) => {
     const time = o.status === 'skipped' ? '     -' : `${(o.durationMs / 1000).toFixed(1).padStart(5)} s`;
-    return `  ${o.id.padEnd(width)}  ${o.status.padEnd(7)} ${time}  ${o.title}${o.reason ? ` — ${o.reason}` : ''}`;
+    return `  ${o.id.padEnd(width)}  ${o.status.padEnd(7)} ${time}  ${o.title}${o.reason ? ` — ${o.reason}` : ''}${o.note ? `\n  ${' '.repeat(width)}  measured: ${o.note}` : ''}`;
   });
   return [head, ...rows].join('\n');
 }
