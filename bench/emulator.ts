@@ -15,6 +15,11 @@
  *   p50/p99 of the 200s, other statuses counted;
  * - CLI per step: `faas canary hello` in-process with a bake of 0 and no traffic gates, so each
  *   step is only the CLI's API round trips and work; Node + ts-node start-up measured apart.
+ * - bad version end to end: a version of hello failing BAD_ERROR_RATE of requests (stable: none),
+ *   `faas canary` with the release scenarios' compressed options under real traffic through API
+ *   Gateway (BAD_RUNS times), failed requests it served before the rollback, beside the canary
+ *   simulation's prediction (simulation/prediction.ts: the same controller, settings and traffic).
+ *   Needs weighted routing and per-version metrics (MiniStack: the fidelity layer, reported).
  * Leaves live where it found it. Writes bench/results/emulator.json.
  */
 import { spawn } from 'node:child_process';
@@ -29,11 +34,14 @@ import { StackAdapter } from '../cli/adapters/stack';
 import { runCli } from '../cli/commands/program';
 import { lineProgress } from '../cli/commands/progress';
 import { realSleep, type Runtime } from '../cli/commands/runtime';
-import { waitReady } from '../test/integration/harness/capabilities';
+import { predictRollout } from '../simulation/prediction';
+import { fidelityLayer, waitReady } from '../test/integration/harness/capabilities';
 import { apiBaseUrl } from '../test/integration/harness/data-plane';
 import { deployApp, STAGE } from '../test/integration/harness/deploy';
 import { PROJECT_ROOT, allOutputs, lambdaClient } from '../test/integration/harness/deployment';
 import { REGION, awsEnv, childEnv, reset, startOrAttach, stop, type Emulator } from '../test/integration/harness/emulator';
+import { BAD_ERROR_RATE, FAST_ROLLOUT, HelloReleases, canaryUnderTraffic, rolloutArgs } from '../test/integration/harness/release';
+import { tally } from '../test/integration/harness/traffic';
 
 const TARGET_MS = 2_000;
 const CHILD_RUNS = 5;
@@ -41,6 +49,7 @@ const WARM_UP = 20;
 /** Requests per second of the latency loop: below the dev stage's throttleRateLimit (50). */
 const PACE_RPS = 20;
 const STEPS = '1,3,10,30,100'; // the CLI's default steps
+const BAD_RUNS = 3;
 const runs = Number(process.argv[2] ?? 10);
 const requests = Number(process.argv[3] ?? 300);
 const stackName = `${declaration.app}-${STAGE}`;
@@ -228,6 +237,8 @@ async function main(): Promise<void> {
       wall.push(run.ms);
     }
 
+    const badRelease = await badVersionEndToEnd(client, emulator, target, stable);
+
     const step = summary(perStep);
     const rt = summary(roundTrips);
     const within = step.p95 <= TARGET_MS;
@@ -244,13 +255,15 @@ async function main(): Promise<void> {
         `| faas canary overhead per step (bake 0, ${stepCount} steps + promote, ${runs} runs) | median ${ms(step.median)}, p95 ${ms(step.p95)} — target ≤ ${TARGET_MS} ms: ${within ? 'within' : 'OVER'} (${(TARGET_MS / step.p95).toFixed(0)}× headroom at p95) |`,
         `| one GetAlias round trip, for scale | median ${ms(rt.median)}, p95 ${ms(rt.p95)} |`,
         `| faas as a child process (node bin/faas.js, ${CHILD_RUNS} runs) | whole canary median ${summary(wall).median.toFixed(0)} ms; start-up (faas --help) median ${summary(startup).median.toFixed(0)} ms, once per command |`,
+        `| bad version end to end (${badRelease.layer}; ${(BAD_ERROR_RATE * 100).toFixed(0)} % errors vs 0 %, ${badRelease.rps.toFixed(1)} rps, ${rolloutArgs(FAST_ROLLOUT).join(' ')}; ${BAD_RUNS} runs) | failed requests before rollback: ${badRelease.failed.join(', ')} (mean ${mean(badRelease.failed).toFixed(1)}); results ${badRelease.results.join(', ')} |`,
+        `| the same in the canary simulation (shared controller, same settings and traffic, ${badRelease.prediction.runs} runs) | mean ${badRelease.prediction.failedOnCandidate.mean.toFixed(1)}, median ${badRelease.prediction.failedOnCandidate.median}, p90 ${badRelease.prediction.failedOnCandidate.p90}; rolled back ${badRelease.prediction.outcomes.rolledBack}/${badRelease.prediction.runs}; real / simulated mean ${(mean(badRelease.failed) / badRelease.prediction.failedOnCandidate.mean).toFixed(2)} |`,
         `candidate version ${candidate} (published for this bench); live left on ${stable}`,
       ].join('\n'),
     );
     const file = path.join(__dirname, 'results', 'emulator.json');
     fs.writeFileSync(
       file,
-      `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', emulator: emulator.kind, deploy: deploy ?? { skipped: deploySkipped }, warmLatencyMs: { requests, paceRps: PACE_RPS, ...latency }, cliPerStepMs: { runs, steps: stepCount, ...step }, getAliasMs: rt, childProcessMs: { canary: summary(wall).median, startup: summary(startup).median } }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', emulator: emulator.kind, deploy: deploy ?? { skipped: deploySkipped }, warmLatencyMs: { requests, paceRps: PACE_RPS, ...latency }, cliPerStepMs: { runs, steps: stepCount, ...step }, getAliasMs: rt, badVersionEndToEnd: { ...badRelease, prediction: { runs: badRelease.prediction.runs, failedOnCandidate: badRelease.prediction.failedOnCandidate, outcomes: badRelease.prediction.outcomes } }, childProcessMs: { canary: summary(wall).median, startup: summary(startup).median } }, null, 2)}\n`,
     );
     console.log(`wrote ${path.relative(process.cwd(), file)}`);
     if (!within) process.exitCode = 1;
@@ -264,6 +277,29 @@ async function main(): Promise<void> {
       console.log(`stopped MiniStack (pid ${emulator.pid})`);
     }
   }
+}
+
+const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+
+/** BAD_RUNS canaries of a bad version under real traffic, and the simulation's prediction for the same. */
+async function badVersionEndToEnd(client: LambdaClient, emulator: Emulator, target: Target, stable: string) {
+  const layer = (await fidelityLayer(emulator.endpoint)) ? 'weighted routing and per-version metrics added by the fidelity layer' : 'no fidelity layer';
+  const hello = new HelloReleases(client, target.functionName, emulator);
+  const bad = await hello.publish({ FAULT_ERROR_RATE: String(BAD_ERROR_RATE), FAULT_DELAY_MS: '0' }, 'bench: a bad version');
+  const failed: number[] = [];
+  const results: string[] = [];
+  const rates: number[] = [];
+  for (let i = 0; i < BAD_RUNS; i++) {
+    await hello.setLive(stable);
+    const run = await canaryUnderTraffic({ endpoint: emulator.endpoint, stage: STAGE }, target.helloUrl, ['--to', bad, ...rolloutArgs(FAST_ROLLOUT)]);
+    failed.push(tally(run.answers).failed);
+    results.push(String(run.cli.json.result ?? `exit ${run.cli.code}`));
+    rates.push(run.rps);
+  }
+  await hello.setLive(stable);
+  const rps = mean(rates);
+  const prediction = await predictRollout({ options: FAST_ROLLOUT, traffic: { requestsPerSecond: rps, stableErrorRate: 0, candidateErrorRate: BAD_ERROR_RATE }, seed: 11, runs: 200 });
+  return { layer, candidate: bad, rps, failed, results, prediction };
 }
 
 main().catch((error: unknown) => {

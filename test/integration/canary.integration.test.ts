@@ -26,9 +26,9 @@ import { capabilities, formatMatrix, waitReady } from './harness/capabilities';
 import { allOutputs, functionNameOf, lambdaClient, readDeployment } from './harness/deployment';
 import { REGION } from './harness/emulator';
 import { running, runFaas, type FaasRun } from './harness/faas-cli';
-import { BAD_ERROR_RATE, FAST_ROLLOUT, HelloReleases, SCENARIO_RPS, binomialBounds, rolloutArgs } from './harness/release';
+import { BAD_ERROR_RATE, FAST_ROLLOUT, HelloReleases, SCENARIO_RPS, binomialBounds, canaryUnderTraffic, rolloutArgs } from './harness/release';
 import { scenarioTest, scenarioTestUnless } from './harness/scenario-report';
-import { startTraffic, tally, type Answer } from './harness/traffic';
+import { startTraffic, tally } from './harness/traffic';
 
 const deployment = readDeployment();
 // Decided while jest collects the tests: a probe (cached per deployment) says what the endpoint executes.
@@ -76,19 +76,7 @@ async function expectLive(version: string, weights: Record<string, number> = {})
   expect({ version: actual, weights: actualWeights }).toEqual({ version, weights });
 }
 
-/**
- * `faas canary hello …` while real traffic flows; the answers from the CLI's start to its exit
- * are what users saw during the rollout.
- */
-async function canaryUnderTraffic(args: string[], during?: Parameters<typeof runFaas>[2]): Promise<{ cli: FaasRun; answers: Answer[]; rps: number }> {
-  const traffic = startTraffic(helloUrl, { rps: RPS, maxMs: 300_000 });
-  // A few seconds of stable-only traffic first, as a live service has.
-  await new Promise((resolve) => setTimeout(resolve, 3_000));
-  const from = traffic.answers.length;
-  const cli = await faas(['canary', 'hello', ...args, '--json'], during);
-  const log = await traffic.stop();
-  return { cli, answers: log.answers.slice(from), rps: log.rps };
-}
+const canary = (args: string[], options?: Parameters<typeof runFaas>[2]) => canaryUnderTraffic(deployment, helloUrl, args, options);
 
 beforeAll(async () => {
   expect(errorsAlarm).toBeDefined();
@@ -123,7 +111,7 @@ describe('r: releases end to end (deploy, faas CLI, HTTP traffic through API Gat
     await expectLive(stable);
 
     // WHEN
-    const { cli, answers, rps } = await canaryUnderTraffic(['--to', version, ...FAST_ARGS]);
+    const { cli, answers, rps } = await canary(['--to', version, ...FAST_ARGS]);
 
     // THEN promoted through every default step, with no failed request
     expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 0, stderr: '' });
@@ -145,7 +133,7 @@ describe('r: releases end to end (deploy, faas CLI, HTTP traffic through API Gat
     expect(await alarmState()).not.toBe('ALARM');
 
     // WHEN only the alarm judges (no comparison): the alarm evaluates Errors on Resource=<fn>:live
-    const { cli, answers } = await canaryUnderTraffic(['--to', bad, ...FAST_ARGS, '--no-compare', '--alarm', 'errors']);
+    const { cli, answers } = await canary(['--to', bad, ...FAST_ARGS, '--no-compare', '--alarm', 'errors']);
 
     // THEN
     expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 1, stderr: '' });
@@ -162,7 +150,7 @@ describe('r: releases end to end (deploy, faas CLI, HTTP traffic through API Gat
     await expectLive(stable);
 
     // WHEN nothing but the comparison against stable can stop it
-    const { cli, answers, rps } = await canaryUnderTraffic(['--to', bad, ...FAST_ARGS]);
+    const { cli, answers, rps } = await canary(['--to', bad, ...FAST_ARGS]);
 
     // THEN
     expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 1, stderr: '' });
@@ -188,7 +176,7 @@ describe('r: releases end to end (deploy, faas CLI, HTTP traffic through API Gat
     const slow = await hello.publish({ ...healthy, FAULT_DELAY_MS: String(SLOW_MS), RELEASE: `r4-${run}` }, 'integration r4: slow');
 
     // WHEN
-    const { cli, answers } = await canaryUnderTraffic(['--to', slow, ...FAST_ARGS, '--gate', 'p99<250ms']);
+    const { cli, answers } = await canary(['--to', slow, ...FAST_ARGS, '--gate', 'p99<250ms']);
 
     // THEN
     expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 1, stderr: '' });

@@ -8,6 +8,8 @@ import { GetAliasCommand, GetFunctionConfigurationCommand, PublishVersionCommand
 import { waitReady } from './capabilities';
 import { deployApp } from './deploy';
 import { PROJECT_ROOT, type Deployment } from './deployment';
+import { runFaas, type FaasOptions, type FaasRun } from './faas-cli';
+import { startTraffic, type Answer } from './traffic';
 import type { Variant } from './variant-app';
 
 /**
@@ -96,4 +98,34 @@ export class HelloReleases {
 export function binomialBounds(n: number, p: number): [number, number] {
   const sd = Math.sqrt(n * p * (1 - p));
   return [Math.max(0, Math.floor(n * p - 4 * sd)), Math.min(n, Math.ceil(n * p + 4 * sd))];
+}
+
+export interface TrafficRollout {
+  readonly cli: FaasRun;
+  /** What users saw from the CLI's start to its exit. */
+  readonly answers: Answer[];
+  /** Achieved requests per second. */
+  readonly rps: number;
+}
+
+/**
+ * `faas canary hello <args> --json` while real traffic flows at SCENARIO_RPS through `helloUrl`,
+ * after a few seconds of stable-only traffic, as a live service has.
+ */
+export async function canaryUnderTraffic(
+  deployment: Pick<Deployment, 'endpoint' | 'stage'>,
+  helloUrl: string,
+  args: string[],
+  options?: FaasOptions,
+): Promise<TrafficRollout> {
+  const traffic = startTraffic(helloUrl, { rps: SCENARIO_RPS, maxMs: 300_000 });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const from = traffic.answers.length;
+    const cli = await runFaas(deployment, ['canary', 'hello', ...args, '--json'], options);
+    const log = await traffic.stop();
+    return { cli, answers: log.answers.slice(from), rps: log.rps };
+  } finally {
+    await traffic.stop();
+  }
 }
