@@ -28,6 +28,13 @@ export default tseslint.config(
     },
   },
   {
+    // The rollout controller and the simulated world reach AWS only through ports; bench/ and test/ share the world, so it imports no test code.
+    files: ['cli/rollout/**/*.ts', 'simulation/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@aws-sdk/*', '**/commands/**', '**/test/**'], message: 'the rollout controller and the simulation use ports, not SDK clients, commands or test code' }] }],
+    },
+  },
+  {
     // The alias plan is pure too: the custom resource handler next to it is the only SDK user.
     files: ['lib/release/alias-plan.ts'],
     rules: {

@@ -38,7 +38,5 @@ export function commandContext(runtime: Runtime, options: CommonOptions): Comman
   };
 }
 
-export function describeAlias(alias: { primary: string; candidate?: string; weight: number }): string {
-  if (alias.candidate === undefined) return `live → ${alias.primary}`;
-  return `live → ${alias.primary} with ${alias.candidate} at ${Math.round(alias.weight * 10000) / 100}%`;
-}
+/** Lives with the engine's AliasView; every command names an alias state the same way. */
+export { describeAlias } from '../engine/decide';

@@ -3,7 +3,11 @@
  * the terminal, interrupts — so tests inject a fake clock and never wait in real time.
  */
 import type { Adapters } from '../adapters/clients';
+import { Interrupted } from '../rollout/ports';
 import type { ProgressView } from './progress';
+
+/** The clock port's interrupt error; commands and tests import it from here too. */
+export { Interrupted };
 
 export interface Writer {
   write(text: string): void;
@@ -21,13 +25,6 @@ export interface Runtime {
   readonly progress: (json: boolean) => ProgressView;
   /** The app name from faas.config.ts (used when --app is not given). */
   readonly defaultApp: () => string;
-}
-
-export class Interrupted extends Error {
-  constructor() {
-    super('interrupted');
-    this.name = 'Interrupted';
-  }
 }
 
 export function realSleep(ms: number, signal: AbortSignal): Promise<void> {

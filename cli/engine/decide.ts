@@ -1,7 +1,7 @@
 /**
  * One decision of a canary rollout: given the alias as it is, the plan, what the versions did
  * since the current step began and how long it has baked, what happens next. Pure, so the CLI
- * and the traffic simulation (issue 6) run the same code.
+ * and every simulation run the same code (through the rollout controller, cli/rollout/controller.ts).
  *
  * Order: alarms and the comparative test are watched continuously and roll back at once; a
  * step ends when its bake is over or, below 100 %, earlier when the comparative test finds the
@@ -26,6 +26,12 @@ export interface AliasView {
   readonly candidate?: string;
   /** The candidate's share of traffic, 0–1 (0 without a candidate). */
   readonly weight: number;
+}
+
+/** "live → 3", or "live → 3 with 4 at 20%": how every command names an alias state. */
+export function describeAlias(alias: AliasView): string {
+  if (alias.candidate === undefined) return `live → ${alias.primary}`;
+  return `live → ${alias.primary} with ${alias.candidate} at ${Math.round(alias.weight * 10000) / 100}%`;
 }
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';

@@ -1,0 +1,68 @@
+/**
+ * What the rollout controller touches outside itself. The CLI wraps its adapters in these
+ * (cli/commands/rollout.ts); the simulated world (simulation/world.ts) implements them with a
+ * clock that advances on sleep and seeded traffic. Shapes are the adapters' own
+ * (cli/adapters/lambda.ts, metrics.ts), bound to one function.
+ */
+import type { AliasTarget, LiveAlias, WarmCapacity } from '../adapters/lambda';
+import type { AlarmState, Decision, RollbackCause } from '../engine/decide';
+import type { VersionWindow } from '../engine/gates';
+import type { MinuteCounts } from '../engine/sequential-test';
+
+export type { AliasTarget, LiveAlias, WarmCapacity };
+
+/** Time, and waiting for it: the real one sleeps on timers, a test's or the simulation's advances at once. */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or rejects with Interrupted once `interrupt` aborts. */
+  sleep(ms: number): Promise<void>;
+  /** Aborted on SIGINT/SIGTERM (or by a test). */
+  readonly interrupt: AbortSignal;
+}
+
+/** The function's live alias. */
+export interface AliasPort {
+  get(): Promise<LiveAlias>;
+  /** Writes only if the alias is still at `revisionId`, else rejects with ConflictError. */
+  update(target: AliasTarget, revisionId: string): Promise<LiveAlias>;
+  /** Provisioned concurrency on a qualifier ('live' or a version); undefined when none is configured. */
+  warmCapacity(qualifier: string): Promise<WarmCapacity | undefined>;
+}
+
+/** What the versions behind the alias did, by ExecutedVersion. */
+export interface MetricsPort {
+  /** One window per version over [start, end]. */
+  versionWindows(versions: readonly string[], start: Date, end: Date): Promise<Record<string, VersionWindow>>;
+  /** Both versions' counts per minute over [⌊start⌋, ⌈end⌉), oldest first. */
+  minuteCounts(candidate: string, stable: string, start: Date, end: Date): Promise<MinuteCounts[]>;
+  alarmStates(names: readonly string[]): Promise<ReadonlyArray<{ readonly name: string; readonly state: AlarmState }>>;
+}
+
+/** What happened, for whoever shows progress (the command renders these; a simulation may count them). */
+export type RolloutEvent =
+  | { readonly kind: 'resumed'; readonly alias: LiveAlias }
+  | {
+      readonly kind: 'warming';
+      readonly waitedMs: number;
+      readonly timeoutMs: number;
+      readonly pending: ReadonlyArray<{ readonly qualifier: string; readonly capacity: WarmCapacity }>;
+    }
+  | { readonly kind: 'baking'; readonly decision: Decision; readonly weight: number; readonly elapsedMs: number; readonly bakeMs: number }
+  | { readonly kind: 'advanced'; readonly decision: Decision; readonly alias: LiveAlias }
+  | { readonly kind: 'rolled-back'; readonly cause: RollbackCause; readonly reason: string; readonly alias: LiveAlias };
+
+export interface RolloutPorts {
+  readonly clock: Clock;
+  readonly alias: AliasPort;
+  readonly metrics: MetricsPort;
+  /** @default - nothing is reported */
+  readonly report?: (event: RolloutEvent) => void;
+}
+
+/** What Clock.sleep rejects with when interrupted. */
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'Interrupted';
+  }
+}
