@@ -1,12 +1,13 @@
 /**
- * Canary gates in a seeded traffic simulation (issue 6): the CLI's pure engine (`decide`, with
- * CANARY_DEFAULTS from cli/engine/plan.ts: steps 1,3,20,50,100, 1 min per step below 100 %,
+ * Canary gates in a seeded traffic simulation (issue 6): the CLI's rollout controller
+ * (cli/rollout/controller.ts, the loop `faas canary` runs) in the simulated world (simulation/world.ts), with the
+ * plan the CLI parses from its defaults (CANARY_DEFAULTS from cli/engine/plan.ts: steps 1,3,20,50,100, 1 min per step below 100 %,
  * 5 min at 100 %, max bake 15m, min 5 invocations per step, mixture SPRT α=0.02 over 2–20×
  * (a ramp step held while its likelihood ratio is ≥ 2; the step into 100 % held, once there are 10
- * errors, until Wald's ratio at ×2 is ≤ 0.5), poll 30s, a 60-minute lookback passed
- * as per-minute `observations.minutes`) next to a CodeDeploy-style policy (10 % for 5 minutes, then 100 %),
- * both against the same candidates and traffic; and
- * ours once more without the lookback. No AWS, deterministic (mulberry32).
+ * errors, until Wald's ratio at ×2 is ≤ 0.5), poll 30s, per-minute counts since the rollout began, and
+ * `--alarm p99-duration`) next to a CodeDeploy-style policy (10 % for 5 minutes, then 100 %), both against the
+ * same candidates and traffic; and ours once more without the per-minute history. No AWS, deterministic
+ * (mulberry32).
  *
  * Model (docs/benchmarks.md):
  * - stable error rate 1 %; candidates: as good, 2×, 5×, 20× errors, or a latency regression;
@@ -21,11 +22,11 @@
  *   requests at or above 1500 ms), counted from the start until rollback, or — if a bad release
  *   is promoted — until a 60-minute horizon (a promoted bad release keeps serving).
  */
-import { decide, type AlarmState, type AliasView } from '../cli/engine/decide';
+import type { AlarmState } from '../cli/engine/decide';
 import type { CanaryPlan } from '../cli/engine/plan';
-import { CANARY_DEFAULTS, parseCount, parseDuration, parseSteps } from '../cli/engine/plan';
-import { binomial } from '../test/unit/cli/traffic-simulation';
-import { mulberry32 } from '../test/unit/support/random';
+import { parseSettings, rolloutFlags } from '../cli/rollout/settings';
+import { CANDIDATE_VERSION, quantile, simulateRollout } from '../simulation/prediction';
+import { binomial, mulberry32 } from '../simulation/random';
 
 export const STABLE_ERROR_RATE = 0.01;
 export const STABLE_SLOW_RATE = 0.001;
@@ -34,7 +35,8 @@ export const P99_THRESHOLD_MS = 1500;
 export const CD_ERROR_RATE_THRESHOLD = 2 * STABLE_ERROR_RATE;
 export const CD_MIN_ERRORS = 3;
 export const HORIZON_MIN = 60;
-const POLL_S = parseDuration(CANARY_DEFAULTS.poll, 'poll') / 1000;
+/** `faas canary --alarm p99-duration` with every other flag at its default, parsed as the CLI parses it. */
+const SETTINGS = parseSettings(rolloutFlags({ alarm: ['p99-duration'] }));
 
 export interface Candidate {
   readonly name: string;
@@ -56,19 +58,9 @@ export const CANDIDATES: readonly Candidate[] = [
   { name: 'latency p99', errorRate: STABLE_ERROR_RATE, slowRate: REGRESSED_SLOW_RATE, bad: true },
 ];
 
-export const PLAN: CanaryPlan = {
-  candidate: '2',
-  steps: parseSteps(CANARY_DEFAULTS.steps),
-  bakeMs: parseDuration(CANARY_DEFAULTS.bake, 'bake'),
-  rampBakeMs: parseDuration(CANARY_DEFAULTS.rampBake, 'ramp-bake'),
-  maxBakeMs: parseDuration(CANARY_DEFAULTS.maxBake, 'max-bake'),
-  minInvocations: parseCount(CANARY_DEFAULTS.minInvocations, 'min-invocations'),
-  gates: [],
-  alarms: ['p99-duration'],
-  comparison: CANARY_DEFAULTS.comparison,
-};
-/** Minutes of lookback passed as `observations.before` (0: step windows only, as the CLI did before). */
-export const LOOKBACK_MIN = parseDuration(CANARY_DEFAULTS.lookback, 'lookback') / 60_000;
+export const PLAN: CanaryPlan = { ...SETTINGS.plan, candidate: CANDIDATE_VERSION, alarms: ['p99-duration'] };
+/** Minutes of per-minute history the controller reads (0: none, each step's window alone). */
+export const LOOKBACK_MIN = SETTINGS.lookbackMs / 60_000;
 
 export interface RunOutcome {
   /** Rolled back because a check found the candidate bad (alarm, comparative test, gate). */
@@ -109,64 +101,34 @@ function serve(rand: () => number, requests: number, weight: number, c: Candidat
 }
 
 /**
- * Our policy: `decide` after every poll. With a lookback, `minutes` holds both versions' counts
- * per minute since the rollout began (the current minute partial), as the CLI reads them from
- * CloudWatch by ExecutedVersion. The stable-only minutes before the rollout are left out: the
- * stratified test gives minutes with one version no weight. `stableErrorRate` is both versions'
- * base rate during the rollout (the ambient-shift check); the candidate's own rate is c.errorRate.
+ * Our policy: the rollout controller against the simulated world, polling every 30 s. With a
+ * lookback it reads both versions' counts per minute since the rollout began (the current minute
+ * partial), as the CLI reads them from CloudWatch by ExecutedVersion; the world has no traffic
+ * before the rollout (the stratified test gives stable-only minutes no weight). `stableErrorRate`
+ * is the stable version's rate during the rollout (the ambient-shift check); the candidate's is c.errorRate.
  */
-export function runOurs(rand: () => number, rps: number, c: Candidate, plan: CanaryPlan = PLAN, lookbackMin = LOOKBACK_MIN, stableErrorRate = STABLE_ERROR_RATE): RunOutcome {
-  const minutes: Array<{ candidate: { invocations: number; errors: number }; stable: { invocations: number; errors: number } }> = [];
-  let alias: AliasView = { primary: '1', weight: 0 };
-  let cand = { invocations: 0, errors: 0 };
-  let stab = { invocations: 0, errors: 0 };
-  let elapsedMs = 0;
-  let t = 0;
-  let toFullS: number | undefined;
-  let bad = 0;
-  const alarm = new P99Alarm();
-  let minute = { requests: 0, slow: 0 };
-  const perPoll = rps * POLL_S;
-  for (;;) {
-    const { action } = decide({ alias, plan, observations: { candidate: cand, stable: stab, alarms: [{ name: 'p99-duration', state: alarm.state }], ...(lookbackMin > 0 ? { minutes } : {}) }, bakeElapsedMs: elapsedMs });
-    // An inconclusive end returns the alias to stable too, but is not a rollback caused by the candidate.
-    if (action.kind === 'rollback') return { rolledBack: action.cause === 'regression', inconclusive: action.cause === 'inconclusive', toFullS, bad };
-    if (action.kind === 'promote') {
-      // A promoted bad release keeps serving everything until the horizon.
-      if (c.bad && t < HORIZON_MIN * 60) {
-        const rest = rps * (HORIZON_MIN * 60 - t);
-        bad += binomial(rand, rest, badRate(c));
-      }
-      return { rolledBack: false, toFullS, bad };
-    }
-    if (action.kind === 'advance') {
-      alias = { primary: '1', candidate: plan.candidate, weight: action.weight };
-      if (action.weight >= 1 && toFullS === undefined) toFullS = t;
-      cand = { invocations: 0, errors: 0 };
-      stab = { invocations: 0, errors: 0 };
-      elapsedMs = 0;
-      continue;
-    }
-    const s = serve(rand, perPoll, alias.weight, c, stableErrorRate);
-    cand = { invocations: cand.invocations + s.toCandidate, errors: cand.errors + s.candidateErrors };
-    stab = { invocations: stab.invocations + s.toStable, errors: stab.errors + s.stableErrors };
-    bad += badOf(c, s.candidateErrors, s.candidateSlow);
-    if (lookbackMin > 0) {
-      const m = Math.floor(t / 60);
-      const prev = minutes[m] ?? { candidate: { invocations: 0, errors: 0 }, stable: { invocations: 0, errors: 0 } };
-      minutes[m] = {
-        candidate: { invocations: prev.candidate.invocations + s.toCandidate, errors: prev.candidate.errors + s.candidateErrors },
-        stable: { invocations: prev.stable.invocations + s.toStable, errors: prev.stable.errors + s.stableErrors },
-      };
-    }
-    minute = { requests: minute.requests + perPoll, slow: minute.slow + s.candidateSlow + s.stableSlow };
-    elapsedMs += POLL_S * 1000;
-    t += POLL_S;
-    if (t % 60 === 0) {
-      alarm.add(minute.requests, minute.slow);
-      minute = { requests: 0, slow: 0 };
-    }
-  }
+export async function runOurs(rand: () => number, rps: number, c: Candidate, plan: CanaryPlan = PLAN, lookbackMin = LOOKBACK_MIN, stableErrorRate = STABLE_ERROR_RATE): Promise<RunOutcome> {
+  const run = await simulateRollout(
+    rand,
+    { plan, lookbackMs: lookbackMin * 60_000, pollMs: SETTINGS.pollMs },
+    {
+      requestsPerSecond: rps,
+      stable: { errorRate: stableErrorRate, slowRate: STABLE_SLOW_RATE },
+      candidate: { errorRate: c.errorRate, slowRate: c.slowRate },
+      latency: { fastMs: 200, slowMs: P99_THRESHOLD_MS },
+    },
+    { alarms: { 'p99-duration': { kind: 'p99', thresholdMs: P99_THRESHOLD_MS } } },
+  );
+  const { end } = run.outcome;
+  const toFullS = run.toFullMs === undefined ? undefined : run.toFullMs / 1000;
+  let bad = badOf(c, run.candidate.errors, run.candidate.slow);
+  // An inconclusive end returns the alias to stable too, but is not a rollback caused by the candidate.
+  if (end.kind === 'rolled-back') return { rolledBack: end.cause === 'regression', inconclusive: end.cause === 'inconclusive', toFullS, bad };
+  if (end.kind !== 'promoted') throw new Error(`a simulated rollout ended ${end.kind}`);
+  // A promoted bad release keeps serving everything until the horizon.
+  const t = run.durationMs / 1000;
+  if (c.bad && t < HORIZON_MIN * 60) bad += binomial(rand, rps * (HORIZON_MIN * 60 - t), badRate(c));
+  return { rolledBack: false, toFullS, bad };
 }
 
 /** CodeDeploy-style Canary10Percent5Minutes: 10 % for 5 one-minute periods, then 100 % (done). */
@@ -203,16 +165,12 @@ export interface CaseRow {
   readonly rps: number;
   readonly ours: PolicyStats;
   readonly codedeploy: PolicyStats;
-  /** Ours without the lookback (`observations.before` absent): what the CLI gets until it passes it. */
+  /** Ours without the per-minute history (the same plan, lookback 0): each step's window alone, to show the plan needs it. */
   readonly oursStepWindows: PolicyStats;
   /** Mean bad requests, ours / CodeDeploy's (bad candidates only). */
   readonly exposureRatio?: number;
   /** Median bad requests, ours / CodeDeploy's (bad candidates only; the median ignores CodeDeploy's missed rollbacks' tail). */
   readonly exposureRatioMedian?: number;
-}
-
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
 function stats(outcomes: readonly RunOutcome[]): PolicyStats {
@@ -246,21 +204,21 @@ export const DEFAULT_SIMULATION: SimulationOptions = { seed: 6, rates: [1, 10, 1
  */
 export const AMBIENT: Candidate = { name: 'healthy, both 1→2 % at start', errorRate: 2 * STABLE_ERROR_RATE, slowRate: STABLE_SLOW_RATE, bad: false };
 
-export function simulate(options: SimulationOptions = DEFAULT_SIMULATION): CaseRow[] {
+export async function simulate(options: SimulationOptions = DEFAULT_SIMULATION): Promise<CaseRow[]> {
   const rows: CaseRow[] = [];
   for (const rps of options.rates) {
-    const ambientRows = (): CaseRow => {
+    const ambientRows = async (): Promise<CaseRow> => {
       const base = options.seed * 1_000_003 + rps * 101 + 90_000;
-      const run = (seed: number, f: (rand: () => number) => RunOutcome) => {
+      const run = async (seed: number, f: (rand: () => number) => RunOutcome | Promise<RunOutcome>) => {
         const rand = mulberry32(seed);
-        return stats(Array.from({ length: options.healthyRuns }, () => f(rand)));
+        return stats(await repeat(options.healthyRuns, () => f(rand)));
       };
       return {
         candidate: AMBIENT.name,
         rps,
-        ours: run(base, (r) => runOurs(r, rps, AMBIENT, PLAN, LOOKBACK_MIN, AMBIENT.errorRate)),
-        codedeploy: run(base + 1, (r) => runCodeDeploy(r, rps, AMBIENT, AMBIENT.errorRate)),
-        oursStepWindows: run(base + 2, (r) => runOurs(r, rps, AMBIENT, PLAN, 0, AMBIENT.errorRate)),
+        ours: await run(base, (r) => runOurs(r, rps, AMBIENT, PLAN, LOOKBACK_MIN, AMBIENT.errorRate)),
+        codedeploy: await run(base + 1, (r) => runCodeDeploy(r, rps, AMBIENT, AMBIENT.errorRate)),
+        oursStepWindows: await run(base + 2, (r) => runOurs(r, rps, AMBIENT, PLAN, 0, AMBIENT.errorRate)),
       };
     };
     for (const [i, c] of CANDIDATES.entries()) {
@@ -268,10 +226,10 @@ export function simulate(options: SimulationOptions = DEFAULT_SIMULATION): CaseR
       // One stream per case and policy, so adding a case does not change the others.
       const oursRand = mulberry32(options.seed * 1_000_003 + rps * 101 + i * 2);
       const cdRand = mulberry32(options.seed * 1_000_003 + rps * 101 + i * 2 + 1);
-      const ours = stats(Array.from({ length: runs }, () => runOurs(oursRand, rps, c)));
+      const ours = stats(await repeat(runs, () => runOurs(oursRand, rps, c)));
       const codedeploy = stats(Array.from({ length: runs }, () => runCodeDeploy(cdRand, rps, c)));
       const stepRand = mulberry32(options.seed * 1_000_003 + rps * 101 + i * 2 + 50_000);
-      const oursStepWindows = stats(Array.from({ length: runs }, () => runOurs(stepRand, rps, c, PLAN, 0)));
+      const oursStepWindows = stats(await repeat(runs, () => runOurs(stepRand, rps, c, PLAN, 0)));
       rows.push({
         candidate: c.name,
         rps,
@@ -286,9 +244,16 @@ export function simulate(options: SimulationOptions = DEFAULT_SIMULATION): CaseR
           : {}),
       });
     }
-    rows.push(ambientRows());
+    rows.push(await ambientRows());
   }
   return rows;
+}
+
+/** `runs` outcomes, one after the other (each run draws from the stream the one before left). */
+async function repeat(runs: number, run: () => RunOutcome | Promise<RunOutcome>): Promise<RunOutcome[]> {
+  const outcomes: RunOutcome[] = [];
+  for (let i = 0; i < runs; i++) outcomes.push(await run());
+  return outcomes;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
@@ -317,7 +282,8 @@ export function formatTable(rows: readonly CaseRow[]): string {
 
 if (require.main === module) {
   const t = Date.now();
-  const rows = simulate();
-  console.log(formatTable(rows));
-  console.log(`(${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  void simulate().then((rows) => {
+    console.log(formatTable(rows));
+    console.log(`(${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  });
 }

@@ -26,12 +26,12 @@ function write(name: string, data: unknown): string {
   return path.relative(process.cwd(), file);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const bundleRuns = Number(process.argv[2] ?? 15);
   const env = machine();
 
   let t = Date.now();
-  const rows = simulate(DEFAULT_SIMULATION);
+  const rows = await simulate(DEFAULT_SIMULATION);
   const simSeconds = (Date.now() - t) / 1000;
   console.log(`Canary gates, seeded simulation (seed ${DEFAULT_SIMULATION.seed}; ${DEFAULT_SIMULATION.healthyRuns} healthy / ${DEFAULT_SIMULATION.badRuns} bad runs per case; bad = candidate failures, or slow requests for the latency case, until rollback or a ${HORIZON_MIN}-min horizon; ${simSeconds.toFixed(1)} s)`);
   console.log(formatTable(rows));
@@ -60,4 +60,4 @@ function main(): void {
   console.log(`\nwrote ${simFile}, ${bundleFile}, ${scaleFile}`);
 }
 
-main();
+void main();

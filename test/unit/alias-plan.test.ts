@@ -1,5 +1,5 @@
 import { planLiveAlias, type AliasPlan, type AliasState } from '../../lib/release/alias-plan';
-import { mulberry32 } from './support/random';
+import { mulberry32 } from '../../simulation/random';
 
 /** The alias as the plan declares it, without the log reason: what CloudFormation will apply. */
 function declared(plan: AliasPlan): Omit<AliasPlan, 'reason'> {

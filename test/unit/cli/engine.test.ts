@@ -1,6 +1,7 @@
 /**
  * The pure canary engine, without mocks: plan and gate parsing, the sequential test, `decide`,
- * and the error rates of the default comparative gate in a seeded traffic simulation.
+ * and the error rates of the default comparative gate in a seeded traffic simulation (the rollout
+ * controller in the simulated world).
  */
 import { decide, type AliasView, type Observations } from '../../../cli/engine/decide';
 import { evaluateGates, parseGate } from '../../../cli/engine/gates';
@@ -344,50 +345,50 @@ describe('error rates of the default comparative gate (seeded simulation, 500 ro
   const simPlan = plan({ bakeMs: 600_000, maxBakeMs: 1_800_000 });
   const RUNS = 500;
 
-  it('rolls back a candidate as good as stable rarely (300 and 2000 req/min)', () => {
-    const low = simulateBatch(1, RUNS, { perMinute: 300, stableErrorRate: 0.01, candidateErrorRate: 0.01 }, simPlan);
-    const high = simulateBatch(2, RUNS, { perMinute: 2000, stableErrorRate: 0.01, candidateErrorRate: 0.01 }, simPlan);
+  it('rolls back a candidate as good as stable rarely (300 and 2000 req/min)', async () => {
+    const low = await simulateBatch(1, RUNS, { perMinute: 300, stableErrorRate: 0.01, candidateErrorRate: 0.01 }, simPlan);
+    const high = await simulateBatch(2, RUNS, { perMinute: 2000, stableErrorRate: 0.01, candidateErrorRate: 0.01 }, simPlan);
     expect(low.rollbacks).toBeLessThanOrEqual(RUNS * 0.02);
     expect(high.rollbacks).toBeLessThanOrEqual(RUNS * 0.03);
     // With enough errors to compare, most steps end before their bake.
     expect(high.earlySteps / high.passedSteps).toBeGreaterThan(0.5);
   });
 
-  it('detects a candidate 3× and 5× worse before it reaches 100%', () => {
-    const triple = simulateBatch(3, RUNS, { perMinute: 300, stableErrorRate: 0.01, candidateErrorRate: 0.03 }, simPlan);
-    const fivefold = simulateBatch(4, RUNS, { perMinute: 300, stableErrorRate: 0.01, candidateErrorRate: 0.05 }, simPlan);
+  it('detects a candidate 3× and 5× worse before it reaches 100%', async () => {
+    const triple = await simulateBatch(3, RUNS, { perMinute: 300, stableErrorRate: 0.01, candidateErrorRate: 0.03 }, simPlan);
+    const fivefold = await simulateBatch(4, RUNS, { perMinute: 300, stableErrorRate: 0.01, candidateErrorRate: 0.05 }, simPlan);
     expect(triple.rollbacks).toBeGreaterThanOrEqual(RUNS * 0.9);
     expect(fivefold.rollbacks).toBe(RUNS);
     expect(fivefold.rollbacksAt['1'] ?? 0).toBe(0);
   });
 
-  it('detects a candidate 2× worse when traffic gives enough errors (2000 req/min)', () => {
-    const doubled = simulateBatch(5, RUNS, { perMinute: 2000, stableErrorRate: 0.01, candidateErrorRate: 0.02 }, simPlan);
+  it('detects a candidate 2× worse when traffic gives enough errors (2000 req/min)', async () => {
+    const doubled = await simulateBatch(5, RUNS, { perMinute: 2000, stableErrorRate: 0.01, candidateErrorRate: 0.02 }, simPlan);
     expect(doubled.rollbacks).toBeGreaterThanOrEqual(RUNS * 0.95);
   });
 
-  it('with the canary defaults, still never promotes on quiet traffic (2 req/min)', () => {
+  it('with the canary defaults, still never promotes on quiet traffic (2 req/min)', async () => {
     const defaults = plan({ steps: parseSteps(CANARY_DEFAULTS.steps), rampBakeMs: 60_000, bakeMs: 300_000, maxBakeMs: 900_000, minInvocations: Number(CANARY_DEFAULTS.minInvocations), comparison: CANARY_DEFAULTS.comparison });
-    const quiet = simulateBatch(7, RUNS, { perMinute: 2, stableErrorRate: 0.01, candidateErrorRate: 0.01 }, defaults);
+    const quiet = await simulateBatch(7, RUNS, { perMinute: 2, stableErrorRate: 0.01, candidateErrorRate: 0.01 }, defaults);
     expect(quiet.promotes).toBe(0);
   });
 
-  it('with the hold, catches 5× and 20× candidates at lower weights than without it (600 req/min, canary defaults)', () => {
+  it('with the hold, catches 5× and 20× candidates at lower weights than without it (600 req/min, canary defaults)', async () => {
     // Per-step windows (no lookback), polled each minute; the same seed with and without holdAt.
     const defaults = plan({ steps: parseSteps(CANARY_DEFAULTS.steps), rampBakeMs: 60_000, bakeMs: 300_000, maxBakeMs: 900_000, minInvocations: 5, comparison: POOLED_SPRT });
     const noHold = plan({ ...defaults, comparison: { ...POOLED_SPRT, holdAt: undefined } });
     const run = (seed: number, candidateErrorRate: number, p: CanaryPlan) => simulateBatch(seed, RUNS, { perMinute: 600, stableErrorRate: 0.01, candidateErrorRate }, p);
     // Past 20%: rolled back at 50% or 100%, or promoted.
-    const late = (b: ReturnType<typeof simulateBatch>) => b.promotes + (b.rollbacksAt['0.5'] ?? 0) + (b.rollbacksAt['1'] ?? 0);
-    expect(late(run(8, 0.05, defaults))).toBeLessThan(late(run(8, 0.05, noHold)) / 2);
-    expect(run(9, 0.2, defaults).rollbacksAt['0.01'] ?? 0).toBeGreaterThan(2 * (run(9, 0.2, noHold).rollbacksAt['0.01'] ?? 0));
+    const late = (b: Awaited<ReturnType<typeof simulateBatch>>) => b.promotes + (b.rollbacksAt['0.5'] ?? 0) + (b.rollbacksAt['1'] ?? 0);
+    expect(late(await run(8, 0.05, defaults))).toBeLessThan(late(await run(8, 0.05, noHold)) / 2);
+    expect((await run(9, 0.2, defaults)).rollbacksAt['0.01'] ?? 0).toBeGreaterThan(2 * ((await run(9, 0.2, noHold)).rollbacksAt['0.01'] ?? 0));
     // A healthy candidate is still rarely rolled back (per-step windows spend α once per ramp step:
     // at most 4α = 8 % in theory; 14 of 500 for this seed).
-    expect(run(10, 0.01, defaults).rollbacks).toBeLessThanOrEqual(RUNS * 0.04);
+    expect((await run(10, 0.01, defaults)).rollbacks).toBeLessThanOrEqual(RUNS * 0.04);
   });
 
-  it('never promotes on quiet traffic (10 req/min)', () => {
-    const quiet = simulateBatch(6, RUNS, { perMinute: 10, stableErrorRate: 0.01, candidateErrorRate: 0.01 }, simPlan);
+  it('never promotes on quiet traffic (10 req/min)', async () => {
+    const quiet = await simulateBatch(6, RUNS, { perMinute: 10, stableErrorRate: 0.01, candidateErrorRate: 0.01 }, simPlan);
     expect(quiet.promotes).toBe(0);
   });
 });

@@ -3,7 +3,7 @@
  * their stack would exceed a limit, new stacks numbered after every earlier one.
  */
 import { placeUnits, type PlacementLimits, type PlacementUnit, type StackAssignment } from '../../../lib/placement/placement';
-import { mulberry32 } from '../support/random';
+import { mulberry32 } from '../../../simulation/random';
 
 const LIMITS: PlacementLimits = { maxResources: 100, maxOutputs: 20 };
 const PROVIDER = { provider: { resources: 6, outputs: 0 } };
