@@ -7,7 +7,7 @@ import { resolvePlatformWithContainers } from '../../lib/declaration/container';
 import { DeclarationError, resolvePlatform, type ProjectView } from '../../lib/declaration/resolve';
 import type { PlatformInput } from '../../lib/declaration/schema';
 
-const ENTRY_FILES = new Set(['functions/hello/index.ts', 'functions/orders/index.ts', 'functions/hello/api.ts', 'functions/worker/index.ts', 'functions/transform/index.ts']);
+const ENTRY_FILES = new Set(['functions/hello/index.ts', 'functions/orders/index.ts', 'functions/hello/api.ts', 'functions/worker/index.ts', 'functions/transform/index.ts', 'functions/audit/index.ts']);
 const project: ProjectView = { layers: ['shared', 'extra', 'l3', 'l4', 'l5', 'l6'], fileExists: (p) => ENTRY_FILES.has(p) };
 
 const CAPACITY_PROVIDER = 'arn:aws:lambda:eu-west-1:123456789012:capacity-provider:pool';
@@ -146,7 +146,7 @@ describe('resolvePlatform', () => {
       const platform = resolvePlatformWithContainers(input, stage, { ...project, fileExists: (p) => ENTRY_FILES.has(p) || p.startsWith('containers/todo/') });
 
       // THEN
-      expect(platform.functions.map((fn) => fn.name)).toEqual(['hello', 'worker', 'transform']);
+      expect(platform.functions.map((fn) => fn.name)).toEqual(['hello', 'worker', 'transform', 'audit']);
       expect(platform.containers.map((c) => c.name)).toEqual(['todo']);
     });
   });

@@ -97,8 +97,8 @@ function canaryWalkthrough(helloUrl: string): string[] {
   return [
     'Try a canary release (README "Try a canary locally"): change GREETING in faas.config.ts, then',
     '  npm run local -- --update                     # publishes version 2; live stays on 1',
-    `  (for i in $(seq 1500); do curl -s -o /dev/null '${helloUrl}'; sleep 0.1; done) &   # ~10 requests/s`,
-    '  npx faas canary hello --ramp-bake 20s --bake 30s --poll 5s   # with the exports above',
+    `  (for i in $(seq 3000); do curl -s -o /dev/null '${helloUrl}'; sleep 0.05; done) &   # ~15 requests/s`,
+    '  npx faas canary hello --ramp-bake 10s --bake 20s --poll 2s   # with the exports above: promoted, exit 0',
   ];
 }
 
