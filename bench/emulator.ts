@@ -285,11 +285,14 @@ const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / 
 async function badVersionEndToEnd(client: LambdaClient, emulator: Emulator, target: Target, stable: string) {
   const layer = (await fidelityLayer(emulator.endpoint)) ? 'weighted routing and per-version metrics added by the fidelity layer' : 'no fidelity layer';
   const hello = new HelloReleases(client, target.functionName, emulator);
-  const bad = await hello.publish({ FAULT_ERROR_RATE: String(BAD_ERROR_RATE), FAULT_DELAY_MS: '0' }, 'bench: a bad version');
   const failed: number[] = [];
+  const candidates: string[] = [];
   const results: string[] = [];
   const rates: number[] = [];
   for (let i = 0; i < BAD_RUNS; i++) {
+    // A fresh version each run: the comparison reads whole minutes, so an earlier run's errors of the same version would count.
+    const bad = await hello.publish({ FAULT_ERROR_RATE: String(BAD_ERROR_RATE), FAULT_DELAY_MS: '0', BENCH_RUN: `${Date.now().toString(36)}-${i}` }, 'bench: a bad version');
+    candidates.push(bad);
     await hello.setLive(stable);
     const run = await canaryUnderTraffic({ endpoint: emulator.endpoint, stage: STAGE }, target.helloUrl, ['--to', bad, ...rolloutArgs(FAST_ROLLOUT)]);
     failed.push(tally(run.answers).failed);
@@ -299,7 +302,7 @@ async function badVersionEndToEnd(client: LambdaClient, emulator: Emulator, targ
   await hello.setLive(stable);
   const rps = mean(rates);
   const prediction = await predictRollout({ options: FAST_ROLLOUT, traffic: { requestsPerSecond: rps, stableErrorRate: 0, candidateErrorRate: BAD_ERROR_RATE }, seed: 11, runs: 200 });
-  return { layer, candidate: bad, rps, failed, results, prediction };
+  return { layer, candidates, rps, failed, results, prediction };
 }
 
 main().catch((error: unknown) => {

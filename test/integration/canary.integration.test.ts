@@ -9,14 +9,14 @@
  * only with the CLI's own options (FAST below). hello's FAULT_ERROR_RATE / FAULT_DELAY_MS make the
  * bad candidates.
  *   r1 healthy → promoted through the default steps;  r2 bad (30 % errors) → rolled back by its
- *   errors alarm, set off by the failures themselves;  r3 bad → rolled back by the sequential test
+ *   errors alarm, set off by the failures themselves;  r3 a fresh bad one → rolled back by the sequential test
  *   alone, with the failed requests it served beside the simulation's prediction for the same
  *   settings;  r4 slow (+400 ms) → rolled back by a p99 gate;  r5 the weighted split at 30 %;
  *   r6 the CLI killed mid-rollout, `faas resume` finishes from the alias alone.
  * c — the CLI's control paths, everywhere (no traffic needed): c1 a timer-only promotion, c2 an alarm
  * gate (state set by hand), c3 `faas set-weight` from another process during a rollout (exit 3,
  * nothing overwritten), c4 set-weight / rollback.
- * Versions for r4–r6 and c are published from the deployed configuration with the SDK (faster; the
+ * Versions for r2, r4–r6 and c are published from the deployed configuration with the SDK (faster; the
  * deploy path is r1's and r3's). Everything is put back at the end: other files share the deployment.
  */
 import { CloudWatchClient, DescribeAlarmsCommand, SetAlarmStateCommand, type StateValue } from '@aws-sdk/client-cloudwatch';
@@ -102,7 +102,6 @@ afterAll(async () => {
 
 describe('r: releases end to end (deploy, faas CLI, HTTP traffic through API Gateway)', () => {
   let stable: string;
-  let bad: string;
 
   scenarioTestUnless(endToEnd, 'r1', 'a healthy version published by a deploy is promoted through the default steps under live traffic (exit 0)', async () => {
     // GIVEN a deploy that changes hello: a new version, live unchanged, preview on it
@@ -126,9 +125,8 @@ describe('r: releases end to end (deploy, faas CLI, HTTP traffic through API Gat
   }, 300_000);
 
   scenarioTestUnless(endToEnd ?? alarmsOnOwnDimensions, 'r2', 'a bad version (30 % errors) is rolled back when its own failures set off the errors alarm (exit 1)', async () => {
-    // GIVEN a deploy of a version that fails 30 % of requests; the errors alarm quiet
-    const { version, ms: deployMs } = await hello.deploy({ ...healthy, FAULT_ERROR_RATE: String(BAD_ERROR_RATE), RELEASE: `r2-${run}` });
-    bad = version;
+    // GIVEN a version that fails 30 % of requests; the errors alarm quiet
+    const bad = await hello.publish({ ...healthy, FAULT_ERROR_RATE: String(BAD_ERROR_RATE), RELEASE: `r2-${run}` }, 'integration r2: 30 % errors');
     await expectLive(stable);
     expect(await alarmState()).not.toBe('ALARM');
 
@@ -141,12 +139,12 @@ describe('r: releases end to end (deploy, faas CLI, HTTP traffic through API Gat
     await expectLive(stable);
     const seen = tally(answers);
     expect(seen.failed).toBeGreaterThan(0);
-    return `deploy ${seconds(deployMs)}; rolled back by the alarm after ${seconds(cli.ms)}, ${seen.failed} failed requests of ${seen.total}`;
+    return `rolled back by the alarm after ${seconds(cli.ms)}, ${seen.failed} failed requests of ${seen.total}`;
   }, 300_000);
 
   scenarioTestUnless(endToEnd, 'r3', 'a bad version (30 % errors) is rolled back by the sequential test alone; failed requests vs the simulation (exit 1)', async () => {
-    // GIVEN the bad version of r2 (or a fresh one)
-    bad ??= (await hello.deploy({ ...healthy, FAULT_ERROR_RATE: String(BAD_ERROR_RATE), RELEASE: `r3-${run}` })).version;
+    // GIVEN a deploy of a fresh bad version (the comparison reads whole minutes: r2's errors must not count here)
+    const { version: bad, ms: deployMs } = await hello.deploy({ ...healthy, FAULT_ERROR_RATE: String(BAD_ERROR_RATE), RELEASE: `r3-${run}` });
     await expectLive(stable);
 
     // WHEN nothing but the comparison against stable can stop it
@@ -166,13 +164,13 @@ describe('r: releases end to end (deploy, faas CLI, HTTP traffic through API Gat
     expect(failed).toBeLessThanOrEqual(Math.max(10, 3 * p90));
     const weight = (cli.json.history ?? []).filter((h) => h.action.kind === 'advance').map((h) => h.action.weight).pop();
     return (
-      `rolled back at ${((weight ?? 0) * 100).toFixed(0)} % after ${seconds(cli.ms)} at ${rps.toFixed(1)} rps: ${failed} failed requests served by the bad version (real run); ` +
+      `deploy ${seconds(deployMs)}; rolled back at ${((weight ?? 0) * 100).toFixed(0)} % after ${seconds(cli.ms)} at ${rps.toFixed(1)} rps: ${failed} failed requests served by the bad version (real run); ` +
       `simulation, same settings and traffic (200 runs): mean ${mean.toFixed(1)}, median ${median}, p90 ${p90}, ${prediction.outcomes.rolledBack} rolled back`
     );
   }, 300_000);
 
   scenarioTestUnless(endToEnd, 'r4', `a latency-regressed version (+${SLOW_MS} ms) is rolled back by a p99 gate (exit 1)`, async () => {
-    // GIVEN
+    // GIVEN (r3's errors are the bad version's, not this one's: versions differ per scenario)
     const slow = await hello.publish({ ...healthy, FAULT_DELAY_MS: String(SLOW_MS), RELEASE: `r4-${run}` }, 'integration r4: slow');
 
     // WHEN
