@@ -27,7 +27,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { GetAliasCommand, GetFunctionConfigurationCommand, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { GetAliasCommand, UpdateAliasCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import declaration from '../faas.config';
 import { createAdapters } from '../cli/adapters/clients';
 import { StackAdapter } from '../cli/adapters/stack';
@@ -35,7 +35,7 @@ import { runCli } from '../cli/commands/program';
 import { lineProgress } from '../cli/commands/progress';
 import { realSleep, type Runtime } from '../cli/commands/runtime';
 import { predictRollout } from '../simulation/prediction';
-import { fidelityLayer, waitReady } from '../test/integration/harness/capabilities';
+import { fidelityLayer } from '../test/integration/harness/capabilities';
 import { apiBaseUrl } from '../test/integration/harness/data-plane';
 import { deployApp, STAGE } from '../test/integration/harness/deploy';
 import { PROJECT_ROOT, allOutputs, lambdaClient } from '../test/integration/harness/deployment';
@@ -147,18 +147,6 @@ async function warmLatency(url: string): Promise<{ median: number; p95: number; 
   return { ...summary(times), other };
 }
 
-/** A new version of hello that differs from $LATEST in one variable; $LATEST is put back. */
-async function publishCandidate(client: LambdaClient, functionName: string): Promise<string> {
-  const config = await client.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
-  const variables = { ...config.Environment?.Variables };
-  await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Environment: { Variables: { ...variables, BENCH_RUN: Date.now().toString(36) } } }));
-  await waitReady(client, functionName);
-  const published = await client.send(new PublishVersionCommand({ FunctionName: functionName, Description: 'bench/cli-emulator.ts candidate' }));
-  await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Environment: { Variables: variables } }));
-  await waitReady(client, functionName);
-  return published.Version!;
-}
-
 function runtime(): Runtime {
   const sink = { write: (s: string) => void (process.env.BENCH_DEBUG && process.stderr.write(s)) };
   return {
@@ -201,7 +189,7 @@ async function main(): Promise<void> {
     }
     const latency = await warmLatency(target.helloUrl);
 
-    const candidate = await publishCandidate(client, functionName);
+    const candidate = await new HelloReleases(client, functionName, emulator).publish({ BENCH_RUN: Date.now().toString(36) }, 'bench/emulator.ts candidate');
     const stepCount = STEPS.split(',').length;
     const args = ['canary', 'hello', '--stage', STAGE, '--to', candidate, '--steps', STEPS, '--bake', '0s', '--min-invocations', '0', '--alarm', 'errors', '--json'];
     const resetAlias = () => client.send(new UpdateAliasCommand({ FunctionName: functionName, Name: 'live', FunctionVersion: stable, RoutingConfig: { AdditionalVersionWeights: {} } }));

@@ -6,7 +6,7 @@
  * through the fidelity layer): candidates are published by a real deploy (the example app with
  * hello's environment changed, harness/variant-app.ts: live stays, preview follows), real HTTP
  * traffic goes through API Gateway (harness/traffic.ts, ~20 requests/s), and time is compressed
- * only with the CLI's own options (FAST below). hello's FAULT_ERROR_RATE / FAULT_DELAY_MS make the
+ * only with the CLI's own options (FAST_ROLLOUT, harness/release.ts). hello's FAULT_ERROR_RATE / FAULT_DELAY_MS make the
  * bad candidates.
  *   r1 healthy → promoted through the default steps;  r2 bad (30 % errors) → rolled back by its
  *   errors alarm, set off by the failures themselves;  r3 a fresh bad one → rolled back by the sequential test
@@ -40,9 +40,7 @@ const needed = (['weighted-alias-routing', 'per-version-lambda-metrics'] as cons
 const endToEnd = needed.length === 0 ? undefined : `the candidate must get live traffic and be measured per ExecutedVersion — ${needed.map((c) => `${c.name}: ${c.reason}`).join('; ')}`;
 const alarmsOnOwnDimensions = caps['alarm-dimensions'].supported ? undefined : `alarm-dimensions: ${caps['alarm-dimensions'].reason}`;
 
-const FAST = FAST_ROLLOUT;
-const FAST_ARGS = rolloutArgs(FAST);
-const RPS = SCENARIO_RPS;
+const FAST_ARGS = rolloutArgs(FAST_ROLLOUT);
 const SLOW_MS = 400;
 /** Every published version sets both fault variables: a deployed variant may have left one on $LATEST. */
 const healthy = { FAULT_ERROR_RATE: '0', FAULT_DELAY_MS: '0' };
@@ -157,7 +155,7 @@ describe('r: releases end to end (deploy, faas CLI, HTTP traffic through API Gat
     await expectLive(stable);
     const failed = tally(answers).failed;
     // AND the simulation of the same loop, settings and traffic predicts about as many
-    const prediction = await predictRollout({ options: FAST, traffic: { requestsPerSecond: rps, stableErrorRate: 0, candidateErrorRate: BAD_ERROR_RATE }, seed: 11, runs: 200 });
+    const prediction = await predictRollout({ options: FAST_ROLLOUT, traffic: { requestsPerSecond: rps, stableErrorRate: 0, candidateErrorRate: BAD_ERROR_RATE }, seed: 11, runs: 200 });
     const { mean, median, p90 } = prediction.failedOnCandidate;
     expect(prediction.outcomes.rolledBack).toBeGreaterThan(0.9 * prediction.runs);
     // A sanity bound, not a fit: far above the prediction means the loop let the bad version run on.
@@ -191,7 +189,7 @@ describe('r: releases end to end (deploy, faas CLI, HTTP traffic through API Gat
     expect({ code: set.code, stderr: set.stderr }).toEqual({ code: 0, stderr: '' });
 
     // WHEN
-    const traffic = startTraffic(helloUrl, { rps: RPS, maxMs: 120_000 });
+    const traffic = startTraffic(helloUrl, { rps: SCENARIO_RPS, maxMs: 120_000 });
     while (traffic.answers.length < 300) await new Promise((resolve) => setTimeout(resolve, 200));
     const log = await traffic.stop();
 
@@ -212,7 +210,7 @@ describe('r: releases end to end (deploy, faas CLI, HTTP traffic through API Gat
   scenarioTestUnless(endToEnd, 'r6', 'the CLI killed mid-rollout (SIGKILL) leaves a valid alias; faas resume finishes from the alias alone (exit 0)', async () => {
     // GIVEN a healthy candidate
     const candidate = await hello.publish({ ...healthy, RELEASE: `r6-${run}` }, 'integration r6: resume');
-    const traffic = startTraffic(helloUrl, { rps: RPS, maxMs: 300_000 });
+    const traffic = startTraffic(helloUrl, { rps: SCENARIO_RPS, maxMs: 300_000 });
     try {
       // WHEN the CLI dies at the second step
       const killed = await faas(['canary', 'hello', '--to', candidate, ...FAST_ARGS, '--json'], {

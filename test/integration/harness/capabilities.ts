@@ -410,6 +410,11 @@ async function probePcRefusal(lambda: LambdaClient, functionName: string, alias:
   return { name, supported: false, reason: 'PutProvisionedConcurrencyConfig on an alias with weights was accepted (AWS refuses it)' };
 }
 
+/** A throwaway alarm: Sum ≥ 1 over one 1-minute period. */
+function probeAlarm(input: { AlarmName: string; Namespace: string; MetricName: string; Dimensions?: Dimension[]; TreatMissingData?: string }): PutMetricAlarmCommand {
+  return new PutMetricAlarmCommand({ Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', ...input });
+}
+
 /**
  * Alarms judge only their own metric's datapoints: two alarms on one metric name with different
  * dimensions, datapoints (≥ threshold) published under the first's dimensions only — the first
@@ -423,20 +428,7 @@ async function probeAlarmDimensions(cw: CloudWatchClient, waitMs: number): Promi
   const dims = (which: string): Dimension[] => [{ Name: 'Probe', Value: which }];
   try {
     for (const [i, which] of ['hit', 'other'].entries()) {
-      await cw.send(
-        new PutMetricAlarmCommand({
-          AlarmName: alarms[i],
-          Namespace: namespace,
-          MetricName: 'Failures',
-          Dimensions: dims(which),
-          Statistic: 'Sum',
-          Period: 60,
-          EvaluationPeriods: 1,
-          Threshold: 1,
-          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-          TreatMissingData: 'notBreaching',
-        }),
-      );
+      await cw.send(probeAlarm({ AlarmName: alarms[i], Namespace: namespace, MetricName: 'Failures', Dimensions: dims(which), TreatMissingData: 'notBreaching' }));
     }
     await cw.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: [{ MetricName: 'Failures', Dimensions: dims('hit'), Value: 3, Unit: 'Count' }] }));
     const deadline = Date.now() + waitMs;
@@ -477,18 +469,7 @@ async function probeAlarmSetState(cw: CloudWatchClient): Promise<ProbeResult> {
   const name = 'alarm-set-state';
   const alarm = `faas-capability-probe-${process.pid}-${Date.now().toString(36)}`;
   try {
-    await cw.send(
-      new PutMetricAlarmCommand({
-        AlarmName: alarm,
-        Namespace: 'faas/capability-probe',
-        MetricName: 'Nothing',
-        Statistic: 'Sum',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      }),
-    );
+    await cw.send(probeAlarm({ AlarmName: alarm, Namespace: 'faas/capability-probe', MetricName: 'Nothing' }));
     await cw.send(new SetAlarmStateCommand({ AlarmName: alarm, StateValue: 'ALARM', StateReason: 'capability probe' }));
     const { MetricAlarms = [] } = await cw.send(new DescribeAlarmsCommand({ AlarmNames: [alarm] }));
     const state = MetricAlarms[0]?.StateValue;

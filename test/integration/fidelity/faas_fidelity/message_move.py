@@ -127,13 +127,18 @@ def _bounded_int(data: dict, key: str, low: int, high: int) -> int | None:
     return value
 
 
-def _start(data: dict, _url: str) -> dict:
-    from ministack.core.responses import new_uuid
-
+def _source(data: dict):
+    """SourceArn of the request and its queue: required, and the queue must exist."""
     source_arn = data.get("SourceArn") or ""
     if not source_arn:
         raise _err("MissingParameter", "The request must contain the parameter SourceArn.")
-    source = _queue(source_arn, "SourceArn")
+    return source_arn, _queue(source_arn, "SourceArn")
+
+
+def _start(data: dict, _url: str) -> dict:
+    from ministack.core.responses import new_uuid
+
+    source_arn, source = _source(data)
     sources = _redrive_sources(source_arn)
     if not sources:
         raise _err("InvalidParameterValue", "Source queue must be configured as a Dead Letter Queue.")
@@ -214,10 +219,7 @@ def _entry(task: dict) -> dict:
 
 
 def _list(data: dict, _url: str) -> dict:
-    source_arn = data.get("SourceArn") or ""
-    if not source_arn:
-        raise _err("MissingParameter", "The request must contain the parameter SourceArn.")
-    _queue(source_arn, "SourceArn")
+    source_arn, _ = _source(data)
     limit = _bounded_int(data, "MaxResults", 1, MAX_TASKS_LISTED) or 1
     return {"Results": [_entry(t) for t in _tasks.get(source_arn, [])[:limit]]}
 
