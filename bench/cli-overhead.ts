@@ -12,6 +12,8 @@ import { createAdapters } from '../cli/adapters/clients';
 import { runCli } from '../cli/commands/program';
 import { lineProgress } from '../cli/commands/progress';
 import type { Runtime } from '../cli/commands/runtime';
+import { declaredNames } from '../cli/commands/declared';
+import faasConfig from '../faas.config';
 
 const STEPS = '1,3,10,30,100'; // the CLI's default steps
 const runs = Number(process.argv[2] ?? 50);
@@ -50,7 +52,7 @@ function runtime(): Runtime {
     stderr: sink,
     interrupt: new AbortController().signal,
     progress: () => lineProgress(undefined),
-    defaultApp: () => 'faas',
+    declared: () => declaredNames(faasConfig),
   };
 }
 

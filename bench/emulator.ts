@@ -31,6 +31,7 @@ import { GetAliasCommand, UpdateAliasCommand, type LambdaClient } from '@aws-sdk
 import declaration from '../faas.config';
 import { createAdapters } from '../cli/adapters/clients';
 import { StackAdapter } from '../cli/adapters/stack';
+import { declaredNames } from '../cli/commands/declared';
 import { runCli } from '../cli/commands/program';
 import { lineProgress } from '../cli/commands/progress';
 import { realSleep, type Runtime } from '../cli/commands/runtime';
@@ -157,7 +158,7 @@ function runtime(): Runtime {
     stderr: sink,
     interrupt: new AbortController().signal,
     progress: () => lineProgress(undefined),
-    defaultApp: () => declaration.app,
+    declared: () => declaredNames(declaration),
   };
 }
 

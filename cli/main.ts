@@ -7,6 +7,27 @@ import { createAdapters } from './adapters/clients';
 import { runCli } from './commands/program';
 import { lineProgress, terminalProgress } from './commands/progress';
 import { realSleep, type Runtime } from './commands/runtime';
+import { loadDeclaration } from '../lib/config-file';
+import { ProjectFileError } from '../lib/project-file-error';
+import { declaredNames, type DeclaredNames } from './commands/declared';
+import { InputError } from './engine/input-error';
+
+/** faas.config.ts's names; a config that does not load is bad input (exit 2) with the file's own fix. */
+function loadDeclaredNames(root: string): DeclaredNames {
+  try {
+    return declaredNames(loadDeclaration(root));
+  } catch (error) {
+    if (!(error instanceof ProjectFileError)) throw error;
+    // Each problem reads "<what>; fix: <fix>": the CLI prints the two on their own lines.
+    const parts = error.problems.map((p) => ({ file: p.file, what: p.message.split('; fix: ')[0], fix: p.message.split('; fix: ')[1] ?? `correct ${p.file}` }));
+    throw new InputError(parts.map((p) => `${p.file}: ${p.what}`).join('; '), parts.map((p) => p.fix).join('; '));
+  }
+}
+
+function once<T>(load: () => T): () => T {
+  let value: { readonly v: T } | undefined;
+  return () => (value ??= { v: load() }).v;
+}
 
 export function realRuntime(): Runtime {
   const controller = new AbortController();
@@ -28,12 +49,7 @@ export function realRuntime(): Runtime {
     stderr: process.stderr,
     interrupt: controller.signal,
     progress: (json) => (json ? lineProgress(undefined) : process.stderr.isTTY ? terminalProgress(process.stderr) : lineProgress(process.stderr)),
-    defaultApp: () => {
-      const config = require(path.resolve(__dirname, '..', 'faas.config')) as { default?: { app?: string }; app?: string };
-      const app = config.default?.app ?? config.app;
-      if (!app) throw new Error('faas.config.ts declares no app; pass --app');
-      return app;
-    },
+    declared: once(() => loadDeclaredNames(path.resolve(__dirname, '..'))),
   };
 }
 

@@ -9,6 +9,7 @@
  */
 import * as path from 'node:path';
 import { Annotations, App, Stack, Validations, type AppProps, type Environment } from 'aws-cdk-lib';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { effectiveAsync, functionDestinations, jobsPath } from './declaration/async';
 import { resolvePlatformWithContainers, type ResolvedPlatformWithContainers } from './declaration/container';
@@ -64,6 +65,11 @@ export interface PlatformApp {
   /** @default - none when no function has a route */
   readonly apiStack?: ApiStack;
   readonly placement: PlacementResult;
+  /**
+   * Synthesizes the app, then records a changed placement in the store: nothing is written
+   * unless the whole synth (bundling, cdk-nag, CDK's own checks) succeeds.
+   */
+  synth(): CloudAssembly;
 }
 
 /** aws-cdk-lib's own check: synth fails if a template has more resources than this. */
@@ -83,7 +89,7 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   }
 
-  const { result: placement, notice } = place(app, platform, project, options.placement ?? new PlacementFile(path.join(options.projectRoot, PLACEMENT_FILE)), limits);
+  const { result: placement, notice, record } = place(app, platform, project, options.placement ?? new PlacementFile(path.join(options.projectRoot, PLACEMENT_FILE)), limits);
   const stackName = (id: string) => `${namePrefix}-${id}`;
   const withContainers = String(app.node.tryGetContext('containers') ?? 'true') !== 'false';
   const contents = placement.stacks
@@ -171,11 +177,22 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
     // Every function stack, routed or not: one that just lost its routes must delete its methods first.
     for (const s of deployable.values()) apiStack.addStackDependency(s, 'a deployment snapshots every method');
   }
-  return { app, platform, project, base, functionStacks, retiredStacks, apiStack, placement };
+  const synth = () => {
+    const assembly = app.synth();
+    record?.();
+    return assembly;
+  };
+  return { app, platform, project, base, functionStacks, retiredStacks, apiStack, placement, synth };
 }
 
-/** Groups, measures and places the functions; records a changed placement. */
-function place(app: App, platform: ResolvedPlatformWithContainers, project: Project, store: PlacementStore, limits: PlacementLimits): { result: PlacementResult; notice?: string } {
+/** Groups, measures and places the functions; checks now and returns how to record a changed placement later. */
+function place(
+  app: App,
+  platform: ResolvedPlatformWithContainers,
+  project: Project,
+  store: PlacementStore,
+  limits: PlacementLimits,
+): { result: PlacementResult; notice?: string; record?: () => void } {
   const members: PlacementMember[] = [
     ...platform.functions.map((f) => ({
       name: f.name,
@@ -199,8 +216,8 @@ function place(app: App, platform: ResolvedPlatformWithContainers, project: Proj
     throw new PlacementError(deployment, result.problems);
   }
   const next: PlacementRecord = { stacks: result.assignment, ...(Object.keys(result.after).length > 0 ? { after: result.after } : {}) };
-  const changed = recorded === undefined || canonical(recorded) !== canonical(next);
-  return { result, notice: changed ? store.write(deployment, next) : undefined };
+  if (recorded !== undefined && canonical(recorded) === canonical(next)) return { result };
+  return { result, notice: store.check(deployment, next), record: () => store.write(deployment, next) };
 }
 
 const sortedLists = (a: Readonly<Record<string, readonly string[]>> = {}) => Object.keys(a).sort().map((k) => [k, [...a[k]].sort()]);

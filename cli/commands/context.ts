@@ -22,7 +22,7 @@ export interface CommandContext {
 }
 
 export function commandContext(runtime: Runtime, options: CommonOptions): CommandContext {
-  const stackName = `${options.app ?? runtime.defaultApp()}-${options.stage}`;
+  const stackName = `${options.app ?? runtime.declared().app}-${options.stage}`;
   const json = options.json === true;
   return {
     runtime,

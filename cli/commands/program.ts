@@ -4,7 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { promote, rollback, setWeight } from './alias-commands';
+import { InputError } from '../engine/input-error';
 import type { CommonOptions } from './context';
+import { checkRequested, type DeclaredNames } from './declared';
 import { peek, redrive } from './dlq';
 import { EXIT, reportError } from './exit-codes';
 import { ROLLOUT_DEFAULTS, runRollout, type RolloutOptions } from './rollout';
@@ -53,7 +55,9 @@ export function buildProgram(runtime: Runtime, setExit: (code: number) => void):
     .exitOverride()
     .configureOutput({ writeOut: (s) => runtime.stdout.write(s), writeErr: (s) => runtime.stderr.write(s) });
   program.hook('preAction', (_self, action) => {
-    json = (action.opts() as CommonOptions).json === true;
+    const options = action.opts() as CommonOptions & { to?: string };
+    json = options.json === true;
+    checkAgainstDeclaration(runtime, options, action.args[0], options.to);
   });
 
   common(program.command('status').argument('[function]', 'declared function name (default: all in the stack)'))
@@ -101,6 +105,22 @@ export function buildProgram(runtime: Runtime, setExit: (code: number) => void):
   return program;
 }
 
+/**
+ * Function, stage and --to checked against faas.config.ts before any AWS call. With --app naming
+ * another app (or no loadable faas.config.ts) the declaration does not describe it: AWS decides.
+ */
+function checkAgainstDeclaration(runtime: Runtime, options: CommonOptions, name: string | undefined, version: string | undefined): void {
+  let declared: DeclaredNames;
+  try {
+    declared = runtime.declared();
+  } catch (error) {
+    if (options.app !== undefined && error instanceof InputError) return;
+    throw error;
+  }
+  if (options.app !== undefined && options.app !== declared.app) return;
+  checkRequested(declared, { stage: options.stage, function: name, version });
+}
+
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */
 export async function runCli(argv: readonly string[], runtime: Runtime): Promise<number> {
   let code: number = EXIT.ok;
@@ -114,6 +134,8 @@ export async function runCli(argv: readonly string[], runtime: Runtime): Promise
       // --help and --version end here with exit code 0; usage errors are bad input.
       return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
+    // From the declaration check, before the action ran.
+    if (error instanceof InputError) return reportError(error, runtime.stderr, runtime.stdout, argv.includes('--json'));
     throw error;
   }
   return code;

@@ -4,6 +4,7 @@
  */
 import type { Adapters } from '../adapters/clients';
 import { Interrupted } from '../rollout/ports';
+import type { DeclaredNames } from './declared';
 import type { ProgressView } from './progress';
 
 /** The clock port's interrupt error; commands and tests import it from here too. */
@@ -23,8 +24,12 @@ export interface Runtime {
   /** Aborted on SIGINT/SIGTERM. */
   readonly interrupt: AbortSignal;
   readonly progress: (json: boolean) => ProgressView;
-  /** The app name from faas.config.ts (used when --app is not given). */
-  readonly defaultApp: () => string;
+  /**
+   * The names faas.config.ts declares: the app (when --app is not given) and the functions and
+   * stages every command checks before its first AWS call.
+   * @throws InputError when faas.config.ts cannot be loaded
+   */
+  readonly declared: () => DeclaredNames;
 }
 
 export function realSleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -7,6 +7,7 @@
  * functions here too (checkAsync, implicitRoutes), called by resolve.ts.
  */
 import { z } from 'zod';
+import { scheduleExpressionProblem } from './schedule-expression';
 
 /** Lambda keeps an asynchronous event for at most 6 hours and retries it at most twice. */
 export const MAX_EVENT_AGE_SECONDS = 21600;
@@ -318,83 +319,4 @@ function destinationLoop(start: string, next: string, all: readonly AsyncView[])
     return undefined;
   };
   return walk([start, next]);
-}
-
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
-
-interface CronField {
-  readonly name: string;
-  readonly min: number;
-  readonly max: number;
-  readonly names?: readonly string[];
-  /** Extra single tokens allowed (L, W, ?). */
-  readonly special?: RegExp;
-}
-
-const CRON_FIELDS: readonly CronField[] = [
-  { name: 'minutes', min: 0, max: 59 },
-  { name: 'hours', min: 0, max: 23 },
-  { name: 'day-of-month', min: 1, max: 31, special: /^(\?|L|LW|\d{1,2}W)$/ },
-  { name: 'month', min: 1, max: 12, names: MONTHS },
-  { name: 'day-of-week', min: 1, max: 7, names: DAYS, special: /^(\?|L|[1-7]L|[A-Z]{3}L|[1-7]#[1-5]|[A-Z]{3}#[1-5])$/ },
-  { name: 'year', min: 1970, max: 2199 },
-];
-
-/**
- * EventBridge's schedule expressions: `rate(1 minute)`, `rate(5 minutes)` (singular only for 1),
- * or `cron(min hour day-of-month month day-of-week year)` where exactly one of day-of-month and
- * day-of-week is `?`. Returns what is wrong, or undefined.
- */
-export function scheduleExpressionProblem(expression: string): string | undefined {
-  const example = 'e.g. "rate(5 minutes)" or "cron(0 3 * * ? *)" (UTC)';
-  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
-  if (rate) {
-    const value = Number(rate[1]);
-    const unit = rate[2];
-    if (value < 1) return `a rate must be at least 1; fix: ${example}`;
-    if (value === 1 && unit.endsWith('s')) return `EventBridge wants the singular for 1: rate(1 ${unit.slice(0, -1)}); fix: drop the "s"`;
-    if (value > 1 && !unit.endsWith('s')) return `EventBridge wants the plural above 1: rate(${value} ${unit}s); fix: add the "s"`;
-    return undefined;
-  }
-  const cron = /^cron\((.*)\)$/.exec(expression);
-  if (!cron) return `expression must be rate(N minutes|hours|days) or cron(min hour day-of-month month day-of-week year); fix: ${example}`;
-  const fields = cron[1].trim().split(/\s+/);
-  if (fields.length !== 6) {
-    return `a cron expression has 6 fields (min hour day-of-month month day-of-week year), got ${fields.length}; fix: ${example}`;
-  }
-  for (let i = 0; i < 6; i++) {
-    const problem = cronFieldProblem(fields[i], CRON_FIELDS[i]);
-    if (problem) return `${problem}; fix: ${example}`;
-  }
-  const [, , dayOfMonth, , dayOfWeek] = fields;
-  if ((dayOfMonth === '?') === (dayOfWeek === '?')) {
-    return `exactly one of day-of-month ("${dayOfMonth}") and day-of-week ("${dayOfWeek}") must be "?" (EventBridge's rule); fix: ${example}`;
-  }
-  return undefined;
-}
-
-function cronFieldProblem(text: string, field: CronField): string | undefined {
-  const bad = `${field.name} "${text}" is not valid (${field.min}-${field.max}${field.names ? ` or ${field.names[0]}-${field.names[field.names.length - 1]}` : ''}, with , - * /${field.special ? ' and its special values' : ''})`;
-  const value = (token: string): number | undefined => {
-    if (/^\d+$/.test(token)) return Number(token);
-    const index = field.names?.indexOf(token.toUpperCase()) ?? -1;
-    return index >= 0 ? index + field.min : undefined;
-  };
-  const inRange = (n: number | undefined) => n !== undefined && n >= field.min && n <= field.max;
-  for (const part of text.split(',')) {
-    if (field.special?.test(part.toUpperCase())) {
-      // Special values (?, L, W, #) stand alone, never in a list.
-      if (text.includes(',')) return bad;
-      continue;
-    }
-    const m = /^(\*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:\/(\d+))?$/.exec(part);
-    if (!m) return bad;
-    const [, range, step] = m;
-    if (step !== undefined && Number(step) < 1) return bad;
-    if (range === '*') continue;
-    const [from, to] = range.split('-');
-    if (!inRange(value(from)) || (to !== undefined && !inRange(value(to)))) return bad;
-  }
-  return undefined;
 }

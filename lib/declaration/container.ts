@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { DeclarationError, PREVIEW_PREFIX, resolvePlatform, type ProjectView } from './resolve';
-import { applyOverride, isRecord, zodProblems, type DeclarationProblem } from './zod-problems';
+import { applyOverride, isRecord, markOverride, zodProblems, type DeclarationProblem } from './zod-problems';
 import { functionSchema, routeSchema, type FunctionInput, type ResolvedFunction, type ResolvedPlatform, type RouteDeclaration } from './schema';
 
 /** The folder every container lives under, one subfolder per container. */
@@ -122,10 +122,28 @@ export interface ResolvedPlatformWithContainers extends ResolvedPlatform {
 /**
  * resolvePlatform for a declaration that may also hold `containers` (top level and per stage):
  * the functions are resolved without them, the containers against the functions, and every
- * problem of both is thrown in one DeclarationError.
+ * problem of both is thrown in one DeclarationError. Every other declared stage is resolved too,
+ * so a synth of dev already fails on a broken prod override.
  * @throws DeclarationError listing every problem found
  */
 export function resolvePlatformWithContainers(input: unknown, stage: string, project: ProjectView): ResolvedPlatformWithContainers {
+  const own = resolveStage(input, stage, project);
+  const problems = [...own.problems];
+  const key = (p: DeclarationProblem) => JSON.stringify([p.functionName, p.field, p.override, p.message]);
+  const seen = new Set(problems.map(key));
+  const others = isRecord(input) && isRecord(input.stages) ? Object.keys(input.stages).filter((s) => s !== stage) : [];
+  for (const other of others) {
+    for (const p of resolveStage(input, other, project).problems) {
+      if (seen.has(key(p))) continue;
+      seen.add(key(p));
+      problems.push({ ...p, stage: other });
+    }
+  }
+  if (problems.length > 0 || !own.platform) throw new DeclarationError(stage, problems, others.length > 0 ? [stage, ...others] : [stage]);
+  return own.platform;
+}
+
+function resolveStage(input: unknown, stage: string, project: ProjectView): { platform?: ResolvedPlatformWithContainers; problems: DeclarationProblem[] } {
   let platform: ResolvedPlatform | undefined;
   const problems: DeclarationProblem[] = [];
   try {
@@ -136,8 +154,7 @@ export function resolvePlatformWithContainers(input: unknown, stage: string, pro
   }
   const resolved = resolveContainers(input, stage, project, platform?.functions ?? []);
   problems.push(...resolved.problems);
-  if (problems.length > 0 || !platform) throw new DeclarationError(stage, problems);
-  return { ...platform, containers: resolved.containers };
+  return { platform: platform && problems.length === 0 ? { ...platform, containers: resolved.containers } : undefined, problems };
 }
 
 /** The declaration as resolvePlatform knows it: no `containers`, at the top or in a stage. */
@@ -190,7 +207,7 @@ export function resolveContainers(input: unknown, stage: string, project: Projec
     const merged = applyOverride(declared, overrides[name]);
     const parsed = containerSchema.safeParse(merged);
     if (!parsed.success) {
-      const found = zodProblems(parsed.error, merged, { prefix: `containers.${name}`, reference: 'docs/containers.md' });
+      const found = markOverride(zodProblems(parsed.error, merged, { prefix: `containers.${name}`, reference: 'docs/containers.md', schema: containerSchema }), overrides[name], `stages.${stage}.containers.${name}`, inContainer(name));
       problems.push(...found);
       // Still report a missing Dockerfile, so one run shows every problem.
       const raw = isRecord(merged) ? merged : {};
@@ -207,14 +224,21 @@ export function resolveContainers(input: unknown, stage: string, project: Projec
       directory: directory ?? `${CONTAINERS_DIR}/${name}`,
       routes: routes ?? [{ method: 'ANY', path: `/${name}` }, { method: 'ANY', path: `/${name}/{proxy+}` }],
     };
-    problems.push(...checkContainer(container, project).map((p) => ({ ...p, field: at(p.field) })));
+    problems.push(...markOverride(checkContainer(container, project).map((p) => ({ ...p, field: at(p.field) })), overrides[name], `stages.${stage}.containers.${name}`, inContainer(name)));
     containers.push(container);
   }
   // One problem per field: the container's own rule wins over the shared one on the same field.
   const reported = new Set(problems.map((p) => p.field));
-  problems.push(...crossCheck(containers, functions, stage).filter((p) => !reported.has(p.field)), ...checkPrefixes(containers, functions));
+  const shared = containers.reduce(
+    (found, c) => markOverride(found, overrides[c.name], `stages.${stage}.containers.${c.name}`, inContainer(c.name)),
+    crossCheck(containers, functions, stage).filter((p) => !reported.has(p.field)),
+  );
+  problems.push(...shared, ...checkPrefixes(containers, functions));
   return { containers, problems };
 }
+
+/** A problem's field relative to container `name`, if it is one of its fields. */
+const inContainer = (name: string) => (p: DeclarationProblem) => (p.field.startsWith(`containers.${name}.`) ? p.field.slice(`containers.${name}.`.length) : undefined);
 
 /**
  * Path prefixes under which the API hands requests to the container, longest first: each route

@@ -4,6 +4,7 @@
  * layers exist, which entry files exist) is passed in, so it is tested without fixtures.
  */
 import { checkAsync, effectiveAsync, implicitRoutes } from './async';
+import { scheduleExpressionProblem } from './schedule-expression';
 import {
   apiSchema,
   functionSchema,
@@ -12,7 +13,7 @@ import {
   type ResolvedFunction,
   type ResolvedPlatform,
 } from './schema';
-import { applyOverride, isRecord, zodProblems, type DeclarationProblem } from './zod-problems';
+import { applyOverride, isRecord, markOverride, zodProblems, type DeclarationProblem } from './zod-problems';
 
 /** What resolution needs to know about the project folder. */
 export interface ProjectView {
@@ -20,17 +21,37 @@ export interface ProjectView {
   readonly layers: readonly string[];
   /** Whether a path relative to the project root exists. */
   readonly fileExists: (relativePath: string) => boolean;
+  /**
+   * What an existing entry file exports, or why it does not compile.
+   * @default - entry files are not inspected (only their existence is checked)
+   */
+  readonly inspectEntry?: (relativePath: string) => EntryInspection;
 }
+
+/** An entry file as the bundler sees it. */
+export type EntryInspection =
+  | {
+      /** Names it exports. */
+      readonly exports: readonly string[];
+      /** npm packages it imports that neither node_modules, a layer nor the Lambda runtime provides. */
+      readonly unresolved: readonly string[];
+    }
+  | { /** The first compile error, "file:line:column: text". */ readonly error: string };
 
 export type { DeclarationProblem } from './zod-problems';
 
 export class DeclarationError extends Error {
+  /**
+   * @param checked every stage that was resolved, when more than the one being built
+   */
   constructor(
     readonly stage: string,
     readonly problems: readonly DeclarationProblem[],
+    readonly checked: readonly string[] = [stage],
   ) {
+    const also = checked.length > 1 ? ` (every stage checked: ${checked.join(', ')})` : '';
     super(
-      `faas declaration for stage "${stage}" has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
+      `faas declaration for stage "${stage}" has ${problems.length} problem${problems.length === 1 ? '' : 's'}${also}:\n` +
         problems.map((p) => `  - ${formatProblem(p)}`).join('\n'),
     );
     this.name = 'DeclarationError';
@@ -39,7 +60,8 @@ export class DeclarationError extends Error {
 
 export function formatProblem(p: DeclarationProblem): string {
   const where = p.functionName !== undefined ? `function "${p.functionName}", field "${p.field}"` : `field "${p.field}"`;
-  return `${where}: got ${show(p.value)} — ${p.message}`;
+  const from = [p.override ? `set in ${p.override}` : undefined, p.stage ? `stage "${p.stage}"` : undefined].filter(Boolean).join(', ');
+  return `${where}${from ? ` (${from})` : ''}: got ${show(p.value)} — ${p.message}`;
 }
 
 const FUNCTION_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
@@ -66,7 +88,7 @@ export function resolvePlatform(input: unknown, stage: string, project: ProjectV
   const problems: DeclarationProblem[] = [];
   const top = platformSchema.safeParse(input);
   if (!top.success) {
-    problems.push(...zodProblems(top.error, input, { reference: README_REFERENCE }));
+    problems.push(...zodProblems(top.error, input, { reference: README_REFERENCE, schema: platformSchema }));
     // Keep going where the shape allows, so one run reports function problems too.
     const salvage = salvageTop(input);
     if (!salvage) throw new DeclarationError(stage, problems);
@@ -89,7 +111,10 @@ export function resolvePlatform(input: unknown, stage: string, project: ProjectV
   }
   const stageApi = platform.stages[stage]?.api ?? {};
   const api = apiSchema.safeParse({ ...platform.api, ...stageApi });
-  if (!api.success) problems.push(...zodProblems(api.error, { ...platform.api, ...stageApi }, { prefix: `stages.${stage}.api`, reference: README_REFERENCE }));
+  if (!api.success) {
+    const found = zodProblems(api.error, { ...platform.api, ...stageApi }, { prefix: 'api', reference: README_REFERENCE, schema: apiSchema });
+    problems.push(...markOverride(found, stageApi, `stages.${stage}.api`, (p) => p.field.replace(/^api\./, '')));
+  }
 
   if (problems.length > 0 || !api.success) throw new DeclarationError(stage, problems);
   return { app: platform.app, stage, api: api.data, functions };
@@ -102,6 +127,7 @@ interface FunctionsAndStages {
 
 function resolveFunctions(platform: FunctionsAndStages, stage: string, project: ProjectView, problems: DeclarationProblem[]): ResolvedFunction[] {
   const overrides = platform.stages[stage]?.functions ?? {};
+  const start = problems.length;
   for (const name of Object.keys(overrides)) {
     if (!Object.hasOwn(platform.functions, name)) {
       problems.push({ field: `stages.${stage}.functions.${name}`, value: name, message: `stage override for a function that is not declared; fix: declare it under functions or remove the override` });
@@ -116,7 +142,7 @@ function resolveFunctions(platform: FunctionsAndStages, stage: string, project: 
     const merged = applyOverride(declared, overrides[name]);
     const parsed = functionSchema.safeParse(merged);
     if (!parsed.success) {
-      problems.push(...zodProblems(parsed.error, merged, { functionName: name, reference: README_REFERENCE }));
+      problems.push(...zodProblems(parsed.error, merged, { functionName: name, reference: README_REFERENCE, schema: functionSchema }));
       // Still report what can be checked on the raw input, so one run shows every problem.
       const raw = isRecord(merged) ? merged : {};
       const entry = typeof raw.entry === 'string' ? raw.entry : `functions/${name}/index.ts`;
@@ -140,6 +166,11 @@ function resolveFunctions(platform: FunctionsAndStages, stage: string, project: 
     problems.push(...checkAsync(fn, functions, declared).map((p) => ({ functionName: fn.name, ...p })));
   }
   problems.push(...checkRoutes(functions));
+  // A problem in a field a stage override set says so: that is where the fix goes.
+  for (let i = start; i < problems.length; i++) {
+    const p = problems[i];
+    if (p.functionName !== undefined) [problems[i]] = markOverride([p], overrides[p.functionName], `stages.${stage}.functions.${p.functionName}`, (q) => q.field);
+  }
   return functions;
 }
 
@@ -158,6 +189,7 @@ function checkFunction(fn: ResolvedFunction, project: ProjectView): DeclarationP
   const add = (field: string, value: unknown, message: string) => problems.push({ functionName: fn.name, field, value, message });
 
   problems.push(...checkEntryAndLayers(fn.name, fn.entry, fn.layers, project));
+  if (project.fileExists(fn.entry)) problems.push(...checkEntryCode(fn, project));
   for (const [key, value] of Object.entries(fn.environment)) {
     if (!ENV_KEY.test(key)) add(`environment.${key}`, value, 'variable names must start with a letter and use letters, digits and "_"; fix: rename the variable, e.g. MY_SETTING');
     else if (RESERVED_ENV.has(key)) add(`environment.${key}`, value, 'Lambda reserves this variable; fix: choose another name');
@@ -170,6 +202,8 @@ function checkFunction(fn: ResolvedFunction, project: ProjectView): DeclarationP
     }
     const names = new Set<string>();
     w.schedules.forEach((s, i) => {
+      const expression = scheduleExpressionProblem(s.expression, 'autoscaling');
+      if (expression) add(`warm.schedules[${i}].expression`, s.expression, expression);
       if (s.minProvisioned > s.maxProvisioned) {
         add(`warm.schedules[${i}].minProvisioned`, s.minProvisioned, `must not exceed maxProvisioned (${s.maxProvisioned}) of schedule "${s.name}"; fix: raise maxProvisioned or lower minProvisioned`);
       }
@@ -207,6 +241,30 @@ function checkEntryAndLayers(name: string, entry: string, layers: readonly strin
     if (seen.has(layer)) problems.push({ functionName: name, field: `layers[${i}]`, value: layer, message: 'layer listed twice; fix: list each layer once' });
     seen.add(layer);
   });
+  return problems;
+}
+
+/** The declared handler must be an export of the entry, which must compile with what it imports. */
+function checkEntryCode(fn: ResolvedFunction, project: ProjectView): DeclarationProblem[] {
+  const inspection = project.inspectEntry?.(fn.entry);
+  if (!inspection) return [];
+  if ('error' in inspection) {
+    return [{ functionName: fn.name, field: 'entry', value: fn.entry, message: `does not compile: ${inspection.error}; fix: correct the code there (the bundler would fail the same way)` }];
+  }
+  const problems: DeclarationProblem[] = [];
+  if (!inspection.exports.includes(fn.handler)) {
+    const has = inspection.exports.length > 0 ? `it exports ${inspection.exports.map((e) => `"${e}"`).join(', ')}` : 'it exports nothing';
+    const suggestion = inspection.exports.length > 0 ? ` (or set handler to one of them)` : '';
+    problems.push({
+      functionName: fn.name,
+      field: 'handler',
+      value: fn.handler,
+      message: `${fn.entry} has no export "${fn.handler}" (${has}), so every invocation would fail with Runtime.HandlerNotFound; fix: \`export const ${fn.handler} = …\` in ${fn.entry}${suggestion}`,
+    });
+  }
+  for (const name of inspection.unresolved) {
+    problems.push({ functionName: fn.name, field: 'entry', value: fn.entry, message: `imports "${name}", which is not installed and no layer provides; fix: npm install ${name}, add it to a layer, or correct the import` });
+  }
   return problems;
 }
 

@@ -17,10 +17,13 @@ export interface PlacementStore {
   /** The recorded placement of one deployment (`<app>-<stage>`); undefined when none. */
   read(deployment: string): PlacementRecord | undefined;
   /**
-   * Records a changed placement.
-   * @returns a notice for the synth output when the record could not be kept
+   * Whether a changed placement may be recorded; called before synth, so a refusal changes nothing.
+   * @returns a notice for the synth output when the record will not be kept
+   * @throws PlacementError when the record must not change (CI)
    */
-  write(deployment: string, record: PlacementRecord): string | undefined;
+  check(deployment: string, record: PlacementRecord): string | undefined;
+  /** Records a changed placement that `check` allowed; called only once the whole synth succeeded. */
+  write(deployment: string, record: PlacementRecord): void;
 }
 
 interface PlacementDocument {
@@ -46,7 +49,7 @@ export class PlacementFile implements PlacementStore {
     return this.load().deployments[deployment];
   }
 
-  write(deployment: string, record: PlacementRecord): string | undefined {
+  check(deployment: string): string | undefined {
     const document = this.load();
     if (this.frozen) {
       if (document.deployments[deployment] === undefined) {
@@ -57,13 +60,19 @@ export class PlacementFile implements PlacementStore {
           `fix: run the synth once without CI (npx cdk synth -c stage=<stage>), review and commit ${PLACEMENT_FILE}`,
       ]);
     }
+    return undefined;
+  }
+
+  write(deployment: string, record: PlacementRecord): void {
+    // Frozen: check() already said why the record is not kept.
+    if (this.frozen) return;
+    const document = this.load();
     const deployments = { ...document.deployments, [deployment]: record };
     const sorted = Object.fromEntries(Object.keys(deployments).sort().map((k) => [k, deployments[k]]));
     // Write then rename: a parallel synth (another stage) never reads half a file.
     const temporary = path.join(path.dirname(this.file), `.${path.basename(this.file)}.${process.pid}.tmp`);
     fs.writeFileSync(temporary, `${JSON.stringify({ comment: COMMENT, deployments: sorted }, null, 2)}\n`);
     fs.renameSync(temporary, this.file);
-    return undefined;
   }
 
   private load(): PlacementDocument {
@@ -110,8 +119,11 @@ export class InMemoryPlacement implements PlacementStore {
     return this.deployments.get(deployment);
   }
 
-  write(deployment: string, record: PlacementRecord): string | undefined {
-    this.deployments.set(deployment, record);
+  check(): string | undefined {
     return undefined;
+  }
+
+  write(deployment: string, record: PlacementRecord): void {
+    this.deployments.set(deployment, record);
   }
 }

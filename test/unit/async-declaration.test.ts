@@ -2,7 +2,7 @@
  * The asynchronous part of the declaration: defaults (who gets a failure queue without asking),
  * and one clear synth-time message per mistake, naming the function, field, value and fix.
  */
-import { scheduleExpressionProblem } from '../../lib/declaration/async';
+import { scheduleExpressionProblem } from '../../lib/declaration/schedule-expression';
 import { DeclarationError, resolvePlatform, type ProjectView } from '../../lib/declaration/resolve';
 
 const project: ProjectView = { layers: ['shared'], fileExists: () => true };

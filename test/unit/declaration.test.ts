@@ -215,7 +215,7 @@ describe('resolvePlatform', () => {
       // WHEN / THEN
       expect(() => resolvePlatform(input, 'dev', project)).not.toThrow();
       expect(() => resolvePlatform(input, 'prod', project)).toThrow(
-        problemLine('hello', 'memoryMB', '64', 'memoryMB must be from 128 to 10240; fix: choose a size in MB'),
+        /function "hello", field "memoryMB" \(set in stages\.prod\.functions\.hello\): got 64 — memoryMB must be from 128 to 10240; fix: choose a size in MB/,
       );
     });
 
@@ -357,7 +357,7 @@ describe('resolvePlatform', () => {
         functionName: 'hello',
         field: 'warm.schedules[0].expression',
         value: 'cron(0 8 * * MON-FRI)',
-        hint: 'with 6 fields, rate(N minutes|hours|days) or at(yyyy-mm-ddThh:mm:ss); e.g. cron(0 8 ? * MON-FRI *)',
+        hint: 'a cron expression has 6 fields (min hour day-of-month month day-of-week year), got 5; fix: e.g. "cron(0 8 ? * MON-FRI *)"',
       },
       {
         title: 'a schedule expression in prose',
@@ -365,7 +365,7 @@ describe('resolvePlatform', () => {
         functionName: 'hello',
         field: 'warm.schedules[0].expression',
         value: 'every 5 minutes',
-        hint: 'expression must be cron(min hour day-of-month month day-of-week year) with 6 fields',
+        hint: 'expression must be rate(N minutes|hours|days), cron(min hour day-of-month month day-of-week year) or at(yyyy-mm-ddThh:mm:ss); fix:',
       },
       {
         title: 'two schedules with the same name',
@@ -507,7 +507,7 @@ describe('resolvePlatform', () => {
         functionName: 'hello',
         field: 'memory',
         value: 512,
-        hint: 'unknown field; fix: remove it or check the spelling against the declaration reference',
+        hint: 'unknown field; did you mean "memoryMB"? fix: rename it to memoryMB',
       },
       {
         title: 'a reserved environment variable',

@@ -9,7 +9,7 @@ import { fakeAws, fakeTerminal, lambdaMock, sqsMock } from './fake-aws';
 
 describe('bad input', () => {
   it.each<[string, string[], RegExp, { primary: string; candidate?: string; weight?: number } | null]>([
-    ['unknown function', ['canary', 'helo'], /unknown function "helo" in stack faas-dev \(deployed: hello\)/, null],
+    ['unknown function', ['canary', 'helo'], /function "helo" is not declared in faas.config.ts \(declared: hello, worker, transform, audit, todo\)\n {2}fix: did you mean "hello"\?/, null],
     ['weight above 1', ['set-weight', 'hello', '1.5'], /weight must be a number from 0 to 1, got: "1.5"/, null],
     ['weight below 0', ['set-weight', 'hello', '-0.2'], /weight must be a number from 0 to 1, got: "-0.2"/, null],
     ['weight as a percentage', ['set-weight', 'hello', '25'], /weight must be a number from 0 to 1, got: "25"/, null],
@@ -32,18 +32,13 @@ describe('bad input', () => {
     ['another rollout in progress', ['canary', 'hello', '--to', '5'], /a rollout is in progress: live → 3 with 4 at 25%; refusing to start another to 5/, { primary: '3', candidate: '4', weight: 0.25 }],
     ['promote without candidate', ['promote', 'hello'], /nothing to promote: live → 3 has no candidate/, null],
     ['rollback to a missing version', ['rollback', 'hello', '--to', '7'], /version 7 does not exist/, null],
-    ['unknown stage', ['status', '--stage', 'qa'], /stack faas-qa does not exist/, null],
+    ['unknown stage', ['status', '--stage', 'qa'], /stage "qa" is not declared in faas.config.ts \(stages: dev, prod\)/, null],
     ['dlq on a function without one', ['dlq', 'redrive', 'hello'], /function hello has no DLQ; declare async\/queue settings/, null],
     ['unknown option', ['canary', 'hello', '--weight', '5'], /unknown option '--weight'/, null],
   ])('%s: exit 2, a clear error, no write', async (_case, argv, message, alias) => {
     // GIVEN live on 3 (versions 1–4 published), stack faas-dev deployed
     // (jest passes a done callback for a missing last column: every row has four.)
     fakeAws({ versions: ['1', '2', '3', '4', '5'].slice(0, alias ? 5 : 4), ...(alias ?? { primary: '3' }) });
-    if (argv.includes('qa')) {
-      const { cfnMock } = await import('./fake-aws');
-      const { DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
-      cfnMock.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id faas-qa does not exist'), { name: 'ValidationError' }));
-    }
     const term = fakeTerminal();
 
     // WHEN

@@ -15,6 +15,8 @@ import {
 } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
+import faasConfig from '../../../faas.config';
+import { declaredNames } from '../../../cli/commands/declared';
 import type { Runtime } from '../../../cli/commands/runtime';
 import { Interrupted } from '../../../cli/commands/runtime';
 import { lineProgress } from '../../../cli/commands/progress';
@@ -63,7 +65,7 @@ export function fakeTerminal(options: { onSleep?: (slept: number) => void } = {}
     stderr: { write: (s) => void (err += s) },
     interrupt: controller.signal,
     progress: (json) => lineProgress(json ? undefined : { write: (s) => void (err += s) }),
-    defaultApp: () => 'faas',
+    declared: () => declaredNames(faasConfig),
   };
   return { runtime, stdout: () => out, stderr: () => err, elapsed: () => now - start, sleeps, abort: () => controller.abort() };
 }

@@ -105,7 +105,7 @@ describe('resolveContainers', () => {
       ['a platform variable in environment', { todo: { environment: { FAAS_BASE_PATHS: '/x' } } }, 'field "containers.todo.environment.FAAS_BASE_PATHS": got "/x" — the platform sets PORT, AWS_LWA_* and FAAS_* itself'],
       ['PORT in environment', { todo: { environment: { PORT: '9000' } } }, 'field "containers.todo.environment.PORT": got "9000" — the platform sets PORT, AWS_LWA_* and FAAS_* itself'],
       ['bucket variable also in environment', { todo: { bucket: { environmentVariable: 'TODO_BUCKET' }, environment: { TODO_BUCKET: 'x' } } }, 'field "containers.todo.bucket.environmentVariable": got "TODO_BUCKET" — environment already sets this variable'],
-      ['unknown field', { todo: { healthcheck: '/healthz' } }, 'field "containers.todo.healthcheck": got "/healthz" — unknown field; fix: remove it or check the spelling against docs/containers.md'],
+      ['unknown field', { todo: { healthcheck: '/healthz' } }, 'field "containers.todo.healthcheck": got "/healthz" — unknown field; did you mean "healthPath"? fix: rename it to healthPath, or see docs/containers.md'],
       ['bad name', { Todo: {} }, 'field "containers.Todo": got "Todo" — container names must be 2-40 lowercase letters'],
       // Rules shared with zip functions, applied through resolvePlatform:
       ['memory below Lambda\'s range', { todo: { memoryMB: 64 } }, 'field "containers.todo.memoryMB": got 64 — memoryMB must be from 128 to 10240'],
