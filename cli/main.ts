@@ -13,7 +13,7 @@ import { declaredNames, type DeclaredNames } from './commands/declared';
 import { InputError } from './engine/input-error';
 
 /** faas.config.ts's names; a config that does not load is bad input (exit 2) with the file's own fix. */
-function loadDeclaredNames(root: string): DeclaredNames {
+export function loadDeclaredNames(root: string): DeclaredNames {
   try {
     return declaredNames(loadDeclaration(root));
   } catch (error) {

@@ -29,9 +29,15 @@ export function synthesizeProject(projectRoot: string, options: SynthesizeOption
       env: options.env ?? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     }).synth();
   } catch (error) {
-    if (!isUserError(error)) throw error;
-    console.error(error.message);
-    // Exit now: the half-built App would otherwise synthesize itself when the process ends.
+    if (isUserError(error)) {
+      console.error(error.message);
+    } else if (error instanceof Error && /FailedToBundleAsset|Failed to bundle asset/.test(error.message)) {
+      // esbuild has already printed file:line:column and the error above; the CDK stack adds nothing.
+      console.error(`synth failed while bundling: ${error.message.split('\n')[0].replace(/^.*?Failed to bundle asset /, '')}\n  fix: correct the file esbuild names above, then synth again`);
+    } else {
+      throw error;
+    }
+    // Exit now (nothing was written): the half-built App would otherwise synthesize itself when the process ends.
     process.exit(1);
   }
 }

@@ -5,6 +5,7 @@
  * `preview` alias on the newest version, warm capacity, per-alias alarms, and its
  * asynchronous side (docs/async.md): a work queue, async invocation settings and triggers.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Annotations, Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -25,6 +26,9 @@ import { ObjectTrigger, ScheduleTriggers } from './triggers';
 import { WarmCapacity } from './warm-capacity';
 
 export { PREVIEW_ALIAS } from './function-release';
+
+/** Lock files NodejsFunction understands, in the order it prefers them. */
+const LOCK_FILES = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'bun.lock'];
 
 export interface PlatformFunctionProps {
   readonly declaration: ResolvedFunction;
@@ -72,8 +76,11 @@ export class PlatformFunction extends Construct {
       this.functionDlq = new DeadLetterQueue(this, 'FunctionDlq', { role: 'function-dlq', alarmNamePrefix: `${this.alarmNamePrefix}-function-dlq` });
     }
 
+    const lockFile = LOCK_FILES.map((f) => path.join(props.projectRoot, f)).find((f) => fs.existsSync(f));
     this.function = new NodejsFunction(this, 'Function', {
       entry: path.join(props.projectRoot, d.entry),
+      // The project's own root and lock file, wherever synth runs from (CDK's default searches from the working directory).
+      ...(lockFile ? { projectRoot: props.projectRoot, depsLockFilePath: lockFile } : {}),
       handler: d.handler,
       runtime: NODE_RUNTIME,
       architecture: lambda.Architecture.ARM_64,

@@ -181,16 +181,17 @@ function withoutContainers(input: unknown): unknown {
 export function resolveContainers(input: unknown, stage: string, project: ProjectView, functions: readonly ResolvedFunction[] = []): ResolvedContainers {
   const problems: DeclarationProblem[] = [];
   const root = isRecord(input) ? input : {};
+  const stageEntry = isRecord(root.stages) && isRecord(root.stages[stage]) ? root.stages[stage] : {};
+  const overrides = isRecord(stageEntry.containers) ? stageEntry.containers : {};
+  const declaredNames = isRecord(root.containers) ? root.containers : {};
+  for (const name of Object.keys(overrides)) {
+    if (!Object.hasOwn(declaredNames, name)) {
+      problems.push({ field: `stages.${stage}.containers.${name}`, value: name, message: 'stage override for a container that is not declared; fix: declare it under containers or remove the override' });
+    }
+  }
   if (root.containers === undefined) return { containers: [], problems };
   if (!isRecord(root.containers)) {
     return { containers: [], problems: [{ field: 'containers', value: root.containers, message: 'containers must be an object of name → container; fix: e.g. containers: { todo: {} }' }] };
-  }
-  const stageEntry = isRecord(root.stages) && isRecord(root.stages[stage]) ? root.stages[stage] : {};
-  const overrides = isRecord(stageEntry.containers) ? stageEntry.containers : {};
-  for (const name of Object.keys(overrides)) {
-    if (!Object.hasOwn(root.containers, name)) {
-      problems.push({ field: `stages.${stage}.containers.${name}`, value: name, message: 'stage override for a container that is not declared; fix: declare it under containers or remove the override' });
-    }
   }
   const functionNames = new Set(functions.map((f) => f.name));
   const containers: ResolvedContainer[] = [];

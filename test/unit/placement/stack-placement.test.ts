@@ -22,7 +22,7 @@ type Template = { Resources: Record<string, { Type: string }>; Outputs?: Record<
 function synth(input: PlatformInput, store: PlacementStore, limits = LIMITS) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-placement-test-'));
   const built = buildPlatformApp({ declaration: input, projectRoot: REPO_ROOT, nag: false, placement: store, limits, appProps: { outdir, context: { ...CDK_CONTEXT, stage: 'dev' } } });
-  const assembly = built.app.synth();
+  const assembly = built.synth();
   const artifacts = new Map(stacksOf(built).map((s) => [s.stackName, assembly.getStackByName(s.stackName)]));
   const templates = new Map([...artifacts].map(([name, a]) => [name, a.template as Template]));
   return { built, artifacts, templates };
