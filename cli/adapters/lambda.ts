@@ -4,8 +4,10 @@
  */
 import {
   GetAliasCommand,
+  GetFunctionConcurrencyCommand,
   GetProvisionedConcurrencyConfigCommand,
   ListVersionsByFunctionCommand,
+  PutProvisionedConcurrencyConfigCommand,
   UpdateAliasCommand,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
@@ -106,6 +108,32 @@ export class LambdaAdapter {
     } catch (error) {
       if ((error as Error).name === 'ProvisionedConcurrencyConfigNotFoundException') return undefined;
       throw awsFailure(`GetProvisionedConcurrencyConfig ${functionName}:${qualifier}`, error);
+    }
+  }
+
+  /**
+   * Puts provisioned concurrency on live. Lambda refuses it while the alias has weights
+   * ("Alias with weights can not be used with Provisioned Concurrency"): the rollout sets it
+   * before the first weight and after the last.
+   */
+  async provisionWarmCapacity(functionName: string, level: number): Promise<void> {
+    try {
+      await this.client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: functionName, Qualifier: LIVE_ALIAS, ProvisionedConcurrentExecutions: level }));
+    } catch (error) {
+      const failure = awsFailure(`PutProvisionedConcurrencyConfig ${functionName}:${LIVE_ALIAS} ${level}`, error);
+      if (/Alias with weights/.test((error as Error).message ?? '')) {
+        throw new AwsError(failure.message, 'provisioned concurrency can change only while live has no weights: `faas rollback` (or finish with `faas resume`), then retry');
+      }
+      throw failure;
+    }
+  }
+
+  /** The function's reserved concurrency; undefined when unreserved. */
+  async reservedConcurrency(functionName: string): Promise<number | undefined> {
+    try {
+      return (await this.client.send(new GetFunctionConcurrencyCommand({ FunctionName: functionName }))).ReservedConcurrentExecutions;
+    } catch (error) {
+      throw awsFailure(`GetFunctionConcurrency ${functionName}`, error);
     }
   }
 }

@@ -7,8 +7,10 @@ import type { AliasTarget, LiveAlias } from '../adapters/lambda';
 import { percent } from '../engine/gates';
 import { InputError } from '../engine/input-error';
 import { parseWeight, validateCandidate } from '../engine/plan';
+import { releaseWarmCapacity } from '../rollout/controller';
 import { commandContext, describeAlias, type CommandContext, type CommonOptions } from './context';
 import { EXIT } from './exit-codes';
+import { aliasPort, warmPort } from './rollout';
 import type { Runtime } from './runtime';
 
 export interface ChangeOptions extends CommonOptions {
@@ -25,7 +27,10 @@ async function apply(ctx: CommandContext, name: string, fn: string, before: Live
   }
   const after = await ctx.adapters.lambda.updateAlias(fn, target, before.revisionId);
   ctx.say(`${what}: ${describeAlias(before)} → ${describeAlias(after)}`);
-  ctx.emit({ function: name, functionName: fn, dryRun: false, before: shape(before), after: shape(after) });
+  // An alias without weights ends any rollout, so a hold on warm capacity left by one ends too.
+  const warm = after.candidate === undefined ? await releaseWarmCapacity({ alias: aliasPort(ctx.adapters.lambda, fn), warm: warmPort(ctx.adapters, fn) }) : undefined;
+  if (warm !== undefined) ctx.say(`warm capacity released: ${warm}`);
+  ctx.emit({ function: name, functionName: fn, dryRun: false, before: shape(before), after: shape(after), ...(warm !== undefined ? { warm } : {}) });
   return EXIT.ok;
 }
 

@@ -4,14 +4,17 @@
  * ports, and render what it reports and how it ended — progress lines, the --json summary, the
  * next command to run, the exit code.
  */
+import type { Adapters } from '../adapters/clients';
 import type { LambdaAdapter, LiveAlias } from '../adapters/lambda';
 import type { MetricsAdapter } from '../adapters/metrics';
+import type { ScalableTarget } from '../adapters/scaling';
 import { decide, type RollbackCause } from '../engine/decide';
 import { percent } from '../engine/gates';
 import { InputError } from '../engine/input-error';
 import { validateCandidate, type CanaryPlan } from '../engine/plan';
-import { driveRollout, engineView, type HistoryEntry } from '../rollout/controller';
-import type { AliasPort, MetricsPort, RolloutEvent } from '../rollout/ports';
+import { planWarmStart, type WarmState } from '../engine/warm-capacity';
+import { driveRollout, engineView, releaseWarmCapacity, type HistoryEntry } from '../rollout/controller';
+import type { AliasPort, MetricsPort, RolloutEvent, WarmCapacityPort } from '../rollout/ports';
 import { parseSettings, type RolloutFlags } from '../rollout/settings';
 import { commandContext, describeAlias, type CommandContext, type CommonOptions } from './context';
 import { EXIT } from './exit-codes';
@@ -36,6 +39,16 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
   const deployed = await stack.resolveForChange(name);
   const fn = deployed.functionName;
   const initial = await lambda.getAlias(fn);
+  const warm = warmPort(ctx.adapters, fn);
+  if (mode === 'resume' && initial.candidate === undefined) {
+    // A killed rollout that had already promoted or rolled back leaves only its hold on warm capacity.
+    const released = await releaseWarmCapacity({ alias: aliasPort(lambda, fn), warm });
+    if (released !== undefined) {
+      ctx.say(`no rollout in progress on ${fn} (${describeAlias(initial)}); released the warm capacity an earlier rollout held: ${released}`);
+      ctx.emit({ function: name, functionName: fn, result: 'released', reason: released, alias: { primary: initial.primary, candidate: null, weight: 0 } });
+      return EXIT.ok;
+    }
+  }
 
   const candidate = await chooseCandidate(ctx, fn, initial, options.to, mode);
   const alarms = resolveAlarms(settings.alarmNames, deployed.alarms);
@@ -45,7 +58,7 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
   }
   const plan: CanaryPlan = { ...settings.plan, candidate, alarms };
   const stable = initial.primary;
-  const summary = (result: RolloutResult, reason: string, alias: LiveAlias, history: readonly HistoryEntry[]) => ({
+  const summary = (result: RolloutResult, reason: string, alias: LiveAlias, history: readonly HistoryEntry[], warmCapacity: readonly string[] = []) => ({
     function: name,
     functionName: fn,
     stable,
@@ -65,6 +78,7 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
       comparison: plan.comparison ?? null,
     },
     history: history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })),
+    warm: warmCapacity,
   });
 
   if (options.dryRun) {
@@ -74,8 +88,11 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
       `  steps ${plan.steps.map(percent).join(' → ')}, bake ${duration(plan.rampBakeMs ?? plan.bakeMs)} per step below 100% and ${duration(plan.bakeMs)} at 100% (max ${duration(plan.maxBakeMs)} per step), min ${plan.minInvocations} invocations per step`,
     );
     ctx.say(`  gates: ${[...(plan.comparison ? [describeComparison(plan.comparison, settings.lookbackMs)] : []), ...plan.gates.map((g) => g.text), ...alarms.map((a) => `alarm ${a}`)].join(', ') || 'none'}`);
+    const warmStart = planWarmStart(await warm.read(), candidate, initial.weight, plan.steps);
+    const warmPlan = warmStart.kind === 'unmanaged' ? `warm capacity: not managed (${warmStart.reason})` : `warm capacity: ${warmStart.reason}, then scaling suspended until the end`;
+    ctx.say(`  ${warmPlan}`);
     ctx.say(`  then ${options.promote ? `promote ${candidate}` : 'stay at 100% (--no-promote)'}; nothing was changed`);
-    ctx.emit({ ...summary('dry-run', first.reason, initial, []), next: first.action });
+    ctx.emit({ ...summary('dry-run', first.reason, initial, [], [warmPlan]), next: first.action });
     return EXIT.ok;
   }
 
@@ -86,23 +103,24 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
       clock: { now: runtime.now, sleep: (ms) => runtime.sleep(ms, runtime.interrupt), interrupt: runtime.interrupt },
       alias: aliasPort(lambda, fn),
       metrics: metricsPort(metrics, fn),
+      warm,
       report: (event) => render(event, progress),
     },
   ).finally(() => progress.stop());
   const { end, alias, history } = outcome;
   if (end.kind === 'rolled-back') {
     const rolledBack = ROLLBACK_OUTCOMES[end.cause];
-    ctx.emit(summary(rolledBack.result, end.reason, alias, history));
+    ctx.emit(summary(rolledBack.result, end.reason, alias, history, outcome.warm));
     ctx.say(`${rolledBack.headline(name, stable)}: ${end.reason}\nlive serves only version ${stable}; ${rolledBack.next(name, candidate)}`);
     return rolledBack.exitCode;
   }
   if (end.kind === 'held') {
-    ctx.emit(summary('held', `${end.reason} (--no-promote)`, alias, history));
+    ctx.emit(summary('held', `${end.reason} (--no-promote)`, alias, history, outcome.warm));
     ctx.say(`${name}: version ${candidate} serves 100% (--no-promote); \`faas promote ${name}\` makes it the primary, \`faas rollback ${name}\` undoes it`);
     return EXIT.ok;
   }
   if (end.kind === 'promoted') {
-    ctx.emit(summary('promoted', end.reason, alias, history));
+    ctx.emit(summary('promoted', end.reason, alias, history, outcome.warm));
     ctx.say(`promoted ${name}: ${describeAlias(alias)} (was ${stable})`);
     return EXIT.ok;
   }
@@ -110,16 +128,43 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
   runtime.stderr.write(
     `interrupted: the alias is valid (${describeAlias(alias)}).\nnext: \`faas resume ${name}${stage}\` to continue, or \`faas rollback ${name}${stage}\` to return to ${stable}\n`,
   );
-  ctx.emit(summary('interrupted', 'SIGINT/SIGTERM', alias, history));
+  ctx.emit(summary('interrupted', 'SIGINT/SIGTERM', alias, history, outcome.warm));
   return EXIT.interrupted;
 }
 
 /** The controller's ports over the SDK adapters, bound to one function. */
-function aliasPort(lambda: LambdaAdapter, fn: string): AliasPort {
+export function aliasPort(lambda: LambdaAdapter, fn: string): AliasPort {
   return {
     get: () => lambda.getAlias(fn),
     update: (target, revisionId) => lambda.updateAlias(fn, target, revisionId),
     warmCapacity: (qualifier) => lambda.warmCapacity(fn, qualifier),
+  };
+}
+
+/** live's warm capacity: provisioned concurrency (Lambda) and the scalable target (Application Auto Scaling). */
+export function warmPort(adapters: Pick<Adapters, 'lambda' | 'scaling'>, fn: string): WarmCapacityPort {
+  const { lambda, scaling } = adapters;
+  // The target as last read: its ARN is where the hold's tags go (the controller reads before it writes).
+  let target: ScalableTarget | undefined;
+  const known = async () => {
+    target ??= await scaling.scalableTarget(fn);
+    if (!target) throw new Error(`${fn}:live has no scalable target`);
+    return target;
+  };
+  return {
+    read: async (): Promise<WarmState | undefined> => {
+      const live = await lambda.warmCapacity(fn, 'live');
+      // Without provisioned concurrency on live there is nothing to hold: no scaling call at all.
+      if (!live) return undefined;
+      // One after the other: a fixed call order is easier to follow in logs and tests than a few ms saved.
+      target = await scaling.scalableTarget(fn);
+      const reservedConcurrency = target ? await lambda.reservedConcurrency(fn) : undefined;
+      return { live, ...(target ? { target } : {}), ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}) };
+    },
+    provision: (level) => lambda.provisionWarmCapacity(fn, level),
+    recordHold: async (hold) => scaling.recordHold(await known(), hold),
+    setSuspended: (suspended) => scaling.setSuspended(fn, suspended),
+    removeHold: async () => scaling.removeHold(await known()),
   };
 }
 
@@ -163,6 +208,12 @@ function render(event: RolloutEvent, progress: ProgressView): void {
       return;
     case 'rolled-back':
       progress.event(`${ROLLBACK_OUTCOMES[event.cause].event}: ${event.reason} → ${describeAlias(event.alias)}`);
+      return;
+    case 'warm-held':
+      progress.event(`warm capacity: ${event.reason}`);
+      return;
+    case 'warm-released':
+      progress.event(`warm capacity released: ${event.reason}`);
       return;
   }
 }

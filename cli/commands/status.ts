@@ -4,6 +4,7 @@
  */
 import type { DeployedFunction } from '../adapters/stack';
 import { percent, type VersionWindow } from '../engine/gates';
+import { describeWarmHold } from '../engine/warm-capacity';
 import { commandContext, describeAlias, type CommandContext, type CommonOptions } from './context';
 import { EXIT } from './exit-codes';
 import type { Runtime } from './runtime';
@@ -25,7 +26,7 @@ export async function status(runtime: Runtime, name: string | undefined, options
 }
 
 async function report(ctx: CommandContext, deployed: DeployedFunction) {
-  const { lambda, metrics, queue } = ctx.adapters;
+  const { lambda, metrics, queue, scaling } = ctx.adapters;
   const fn = deployed.functionName;
   const alias = await lambda.getAlias(fn);
   const versions = [alias.primary, ...(alias.candidate ? [alias.candidate] : [])];
@@ -36,12 +37,15 @@ async function report(ctx: CommandContext, deployed: DeployedFunction) {
     const pc = await lambda.warmCapacity(fn, q);
     warm[q] = pc ? { status: pc.status, allocated: pc.allocated, requested: pc.requested } : null;
   }
+  // Only a function with provisioned concurrency on live has a scalable target worth asking for.
+  const target = warm.live ? await scaling.scalableTarget(fn) : undefined;
   const dlq = deployed.dlqUrl ? await queue.depth(deployed.dlqUrl) : undefined;
 
   ctx.say(`${deployed.name} (${fn}): ${describeAlias(alias)}`);
   for (const v of versions) ctx.say(`  version ${v}${v === alias.primary ? ' (primary)' : ' (candidate)'}: ${health(windows[v])}`);
   const warmLines = Object.entries(warm).filter(([, pc]) => pc !== null).map(([q, pc]) => `${q} ${pc!.allocated}/${pc!.requested} ${pc!.status}`);
   ctx.say(`  provisioned concurrency: ${warmLines.length > 0 ? warmLines.join(', ') : 'none'}`);
+  if (target) ctx.say(`  warm capacity: ${describeWarmHold(target)}`);
   ctx.say(`  DLQ: ${dlq ? `${dlq.visible} messages (${dlq.inFlight} in flight)` : 'none declared'}`);
   return {
     function: deployed.name,
@@ -49,6 +53,9 @@ async function report(ctx: CommandContext, deployed: DeployedFunction) {
     alias: { primary: alias.primary, candidate: alias.candidate ?? null, weight: alias.weight, revisionId: alias.revisionId },
     versions: Object.fromEntries(versions.map((v) => [v, { ...windows[v], errorRate: rate(windows[v]) }])),
     provisionedConcurrency: warm,
+    scalableTarget: target
+      ? { min: target.min, max: target.max, suspended: target.suspended, hold: target.hold ?? null }
+      : null,
     dlq: dlq ? { url: deployed.dlqUrl, messages: dlq.visible, inFlight: dlq.inFlight } : null,
     alarms: deployed.alarms,
   };

@@ -11,6 +11,7 @@
 import { AwsError, ConflictError } from '../adapters/failures';
 import { decide, describeAlias, type AliasView, type Decision, type Observations, type RollbackCause } from '../engine/decide';
 import { stepBakeMs, type CanaryPlan } from '../engine/plan';
+import { HELD, RELEASED, planWarmEnd, planWarmStart } from '../engine/warm-capacity';
 import { Interrupted, type LiveAlias, type RolloutPorts } from './ports';
 
 export interface RolloutRequest {
@@ -49,10 +50,33 @@ export interface RolloutOutcome {
   /** The alias as the controller left it: valid after an interrupt too. */
   readonly alias: LiveAlias;
   readonly history: readonly HistoryEntry[];
+  /** What the rollout did with live's warm capacity, in order (empty without provisioned concurrency on live). */
+  readonly warm: readonly string[];
 }
 
-/** Drives the rollout to its end; a conflicting alias write or failed warm capacity rejects (ConflictError, AwsError). */
+/**
+ * Drives the rollout to its end; a conflicting alias write or failed warm capacity rejects (ConflictError, AwsError).
+ * Whatever the end — promoted, rolled back, inconclusive, held, interrupted, or a rejection — a
+ * hold on warm capacity is released before it returns; only a killed process leaves it, on AWS,
+ * for `faas resume` to find.
+ */
 export async function driveRollout(request: RolloutRequest, ports: RolloutPorts): Promise<RolloutOutcome> {
+  const warm: string[] = [];
+  let outcome: RolloutOutcome;
+  try {
+    outcome = await runRollout(request, ports, warm);
+  } catch (error) {
+    await releaseWarmCapacity(ports, warm).catch((releaseError: unknown) => {
+      const fix = error instanceof AwsError || error instanceof ConflictError ? error.fix : 'see the error above';
+      throw new AwsError(`${(error as Error).message}; then releasing warm capacity failed too: ${(releaseError as Error).message}`, `${fix}; \`faas resume ${request.name}\` releases it`);
+    });
+    throw error;
+  }
+  await releaseWarmCapacity(ports, warm);
+  return { ...outcome, warm };
+}
+
+async function runRollout(request: RolloutRequest, ports: RolloutPorts, warm: string[]): Promise<RolloutOutcome> {
   const { plan, functionName: fn, name } = request;
   const { clock, metrics } = ports;
   const report = ports.report ?? (() => undefined);
@@ -60,13 +84,14 @@ export async function driveRollout(request: RolloutRequest, ports: RolloutPorts)
   const stable = request.alias.primary;
   let alias = request.alias;
   const history: HistoryEntry[] = [];
-  const done = (end: RolloutEnd): RolloutOutcome => ({ end, alias, history });
+  const done = (end: RolloutEnd): RolloutOutcome => ({ end, alias, history, warm });
   let stepStart = clock.now();
   // Where the per-minute history for the comparison starts: the first step's write, or on resume
   // (no state but the alias) the lookback before the resumed step. Fixed for the rest of the run,
   // so evidence only accumulates (one test for the rollout, α its whole budget).
   let historyFrom: number | undefined;
   try {
+    await holdWarmCapacity(request, ports, warm);
     if (alias.weight > 0) {
       report({ kind: 'resumed', alias });
       await waitWarm(request, ports, alias);
@@ -127,6 +152,47 @@ export async function driveRollout(request: RolloutRequest, ports: RolloutPorts)
     if (error instanceof Interrupted) return done({ kind: 'interrupted' });
     throw error;
   }
+}
+
+/**
+ * Before the first weight (or on resume): record the hold on the scalable target, raise live's
+ * provisioned concurrency to the rollout's level and wait for READY, then suspend scaling — in
+ * that order, because Lambda refuses any provisioned concurrency change once the alias has weights
+ * and Application Auto Scaling would try one (../engine/warm-capacity.ts).
+ */
+async function holdWarmCapacity(request: RolloutRequest, ports: RolloutPorts, warm: string[]): Promise<void> {
+  if (!ports.warm) return;
+  const start = planWarmStart(await ports.warm.read(), request.plan.candidate, request.alias.weight, request.plan.steps);
+  if (start.kind === 'unmanaged') return;
+  await ports.warm.recordHold(start.hold);
+  if (start.provision !== undefined) {
+    await ports.warm.provision(start.provision);
+    await waitWarm(request, ports, request.alias);
+  }
+  if (start.suspend) await ports.warm.setSuspended(HELD);
+  const reason = `${start.reason}; scaling suspended for the rollout`;
+  warm.push(reason);
+  ports.report?.({ kind: 'warm-held', reason });
+}
+
+/**
+ * Ends a rollout's hold on warm capacity (a no-op without one): the level before the rollout back
+ * on live while the alias has no weights, scaling resumed, the hold's tags removed. Also what
+ * `faas promote`/`rollback` and `faas resume` call when a hold outlived its rollout.
+ */
+export async function releaseWarmCapacity(ports: Pick<RolloutPorts, 'alias' | 'warm' | 'report'>, warm: string[] = []): Promise<string | undefined> {
+  if (!ports.warm) return undefined;
+  const state = await ports.warm.read();
+  if (!state?.target?.hold) return undefined;
+  const alias = await ports.alias.get();
+  const end = planWarmEnd(state, alias.candidate !== undefined);
+  if (!end) return undefined;
+  if (end.provision !== undefined) await ports.warm.provision(end.provision);
+  await ports.warm.setSuspended(RELEASED);
+  await ports.warm.removeHold();
+  warm.push(end.reason);
+  ports.report?.({ kind: 'warm-released', reason: end.reason });
+  return end.reason;
 }
 
 /** After a weight change with provisioned concurrency on live (or the candidate), wait for READY. */

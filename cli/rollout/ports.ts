@@ -8,6 +8,7 @@ import type { AliasTarget, LiveAlias, WarmCapacity } from '../adapters/lambda';
 import type { AlarmState, Decision, RollbackCause } from '../engine/decide';
 import type { VersionWindow } from '../engine/gates';
 import type { MinuteCounts } from '../engine/sequential-test';
+import type { SuspendedState, WarmHold, WarmState } from '../engine/warm-capacity';
 
 export type { AliasTarget, LiveAlias, WarmCapacity };
 
@@ -27,6 +28,22 @@ export interface AliasPort {
   update(target: AliasTarget, revisionId: string): Promise<LiveAlias>;
   /** Provisioned concurrency on a qualifier ('live' or a version); undefined when none is configured. */
   warmCapacity(qualifier: string): Promise<WarmCapacity | undefined>;
+}
+
+/**
+ * live's provisioned concurrency and the alias's scalable target (Application Auto Scaling). The
+ * controller calls it only while the alias has no weights, except to read and to suspend/resume.
+ */
+export interface WarmCapacityPort {
+  /** undefined when live has no provisioned concurrency (nothing to manage). */
+  read(): Promise<WarmState | undefined>;
+  /** PutProvisionedConcurrencyConfig on live: Lambda refuses it while the alias has weights. */
+  provision(level: number): Promise<void>;
+  /** Records the hold on the scalable target (tags), before anything changes. */
+  recordHold(hold: WarmHold): Promise<void>;
+  /** RegisterScalableTarget with only the SuspendedState: min and max stay as declared. */
+  setSuspended(suspended: SuspendedState): Promise<void>;
+  removeHold(): Promise<void>;
 }
 
 /** What the versions behind the alias did, by ExecutedVersion. */
@@ -49,12 +66,16 @@ export type RolloutEvent =
     }
   | { readonly kind: 'baking'; readonly decision: Decision; readonly weight: number; readonly elapsedMs: number; readonly bakeMs: number }
   | { readonly kind: 'advanced'; readonly decision: Decision; readonly alias: LiveAlias }
-  | { readonly kind: 'rolled-back'; readonly cause: RollbackCause; readonly reason: string; readonly alias: LiveAlias };
+  | { readonly kind: 'rolled-back'; readonly cause: RollbackCause; readonly reason: string; readonly alias: LiveAlias }
+  | { readonly kind: 'warm-held'; readonly reason: string }
+  | { readonly kind: 'warm-released'; readonly reason: string };
 
 export interface RolloutPorts {
   readonly clock: Clock;
   readonly alias: AliasPort;
   readonly metrics: MetricsPort;
+  /** @default - warm capacity is not managed (the simulated world has none) */
+  readonly warm?: WarmCapacityPort;
   /** @default - nothing is reported */
   readonly report?: (event: RolloutEvent) => void;
 }

@@ -6,6 +6,7 @@ import { GetProvisionedConcurrencyConfigCommand, UpdateAliasCommand } from '@aws
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { runCli } from '../../../cli/commands/program';
 import { FN, fakeAws, fakeTerminal, lambdaMock, sqsMock } from './fake-aws';
+import { noScalableTargets } from './fake-warm';
 
 describe('promote, rollback, set-weight', () => {
   it('promote makes the candidate the primary with no weights', async () => {
@@ -71,6 +72,7 @@ describe('faas status', () => {
     // GIVEN a rollout at 25%, warm capacity READY on live, a DLQ with 3 messages
     fakeAws({ primary: '3', candidate: '4', weight: 0.25, outputs: { Functionhello: FN, Alarmshello: 'a,b', Dlqhello: 'https://sqs.us-east-1.amazonaws.com/1/hello-dlq' } });
     lambdaMock.on(GetProvisionedConcurrencyConfigCommand, { Qualifier: 'live' }).resolves({ Status: 'READY', RequestedProvisionedConcurrentExecutions: 2, AllocatedProvisionedConcurrentExecutions: 2 });
+    noScalableTargets();
     sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { QueueArn: 'arn:aws:sqs:us-east-1:1:hello-dlq', ApproximateNumberOfMessages: '3', ApproximateNumberOfMessagesNotVisible: '0' } });
     const term = fakeTerminal();
 

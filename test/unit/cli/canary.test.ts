@@ -8,6 +8,7 @@ import { GetProvisionedConcurrencyConfigCommand, PreconditionFailedException, Up
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { runCli } from '../../../cli/commands/program';
 import { FN, T0, beforeRollout, fakeAws, fakeTerminal, lambdaMock, cloudWatchMock, healthy, stableOnly } from './fake-aws';
+import { noScalableTargets } from './fake-warm';
 
 // 2 minutes at 100%; steps below 100% bake the default 1 minute (--ramp-bake).
 const BAKE = ['--bake', '2m', '--poll', '30s'];
@@ -234,8 +235,11 @@ describe('faas canary', () => {
   it('waits for provisioned concurrency READY after a weight change before the bake starts', async () => {
     // GIVEN live's provisioned concurrency is IN_PROGRESS for two reads after each change
     const aws = fakeAws({ primary: '3' });
+    noScalableTargets();
     let reads = 0;
     lambdaMock.on(GetProvisionedConcurrencyConfigCommand, { Qualifier: 'live' }).callsFake(() => {
+      // The warm-capacity read before the first weight (no scalable target here: nothing held).
+      if (aws.writes.length === 0) return { Status: 'READY', RequestedProvisionedConcurrentExecutions: 4, AllocatedProvisionedConcurrentExecutions: 4 };
       reads++;
       const ready = reads % 3 === 0;
       return { Status: ready ? 'READY' : 'IN_PROGRESS', RequestedProvisionedConcurrentExecutions: 4, AllocatedProvisionedConcurrentExecutions: ready ? 4 : 1 };
