@@ -76,7 +76,7 @@ function readLayer(root: string, dir: string, problems: ProjectFileProblem[]): L
     if (typeof manifest?.name !== 'string' || manifest.name.length === 0) {
       problems.push({ file: relative(manifestFile), message: `has no "name"; fix: give the package of layer "${layer}" its npm name, e.g. "@${layer}/${d.name}"` });
     } else if (manifest.name.startsWith('@aws-sdk/')) {
-      problems.push({ file: relative(manifestFile), message: `package ${manifest.name} shadows the runtime's AWS SDK; fix: a layer never ships @aws-sdk/* (rename the package)` });
+      problems.push({ file: relative(manifestFile), message: `layer "${layer}": package ${manifest.name} shadows the runtime's AWS SDK; fix: a layer never ships @aws-sdk/* (rename the package)` });
     } else if (!fs.existsSync(entry)) {
       problems.push({ file: relative(pkgDir), message: `package ${manifest.name} of layer "${layer}" has no src/index.ts; fix: add the entry file` });
     } else {

@@ -255,8 +255,18 @@ export function basePathsOf(routes: readonly RouteDeclaration[]): string[] {
 function checkContainer(c: ResolvedContainer, project: ProjectView): Omit<DeclarationProblem, 'functionName'>[] {
   const problems: Omit<DeclarationProblem, 'functionName'>[] = [];
   if (!project.fileExists(`${c.directory}/Dockerfile`)) problems.push(missingDockerfile(c.directory));
-  if (c.bundle && !project.fileExists(`${c.directory}/${c.bundle.entry}`)) {
-    problems.push({ field: 'bundle.entry', value: c.bundle.entry, message: `file does not exist in ${c.directory}; fix: create ${c.directory}/${c.bundle.entry} or correct the path` });
+  const entry = c.bundle ? `${c.directory}/${c.bundle.entry}` : undefined;
+  if (c.bundle && entry && !project.fileExists(entry)) {
+    problems.push({ field: 'bundle.entry', value: c.bundle.entry, message: `file does not exist in ${c.directory}; fix: create ${entry} or correct the path` });
+  } else if (c.bundle && entry) {
+    // The bundle is built at synth: a server that does not compile fails here, with the file and line, not in esbuild's stack.
+    const inspection = project.inspectEntry?.(entry);
+    if (inspection && 'error' in inspection) {
+      problems.push({ field: 'bundle.entry', value: c.bundle.entry, message: `does not compile: ${inspection.error}; fix: correct the code there (the bundler would fail the same way)` });
+    }
+    for (const name of inspection && !('error' in inspection) ? inspection.unresolved : []) {
+      problems.push({ field: 'bundle.entry', value: c.bundle.entry, message: `imports "${name}", which is not installed; fix: npm install ${name} (the image holds only what the bundle holds) or correct the import` });
+    }
   }
   for (const key of Object.keys(c.environment)) {
     const owned = (PLATFORM_ENV as readonly string[]).includes(key) || PLATFORM_ENV_PREFIXES.some((prefix) => key.startsWith(prefix));

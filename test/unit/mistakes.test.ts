@@ -33,6 +33,7 @@ describe('declaration mistakes', () => {
     'functions/hello/index.ts': { exports: ['handler', 'readFaults'], unresolved: [] },
     'functions/broken/index.ts': { error: 'functions/broken/index.ts:3:14: Expected ";" but found "handler"' },
     'functions/pad/index.ts': { exports: ['handler'], unresolved: ['left-pad'] },
+    'containers/todo/src/server.ts': { error: 'containers/todo/src/server.ts:8:1: Unexpected "}"' },
   };
   const project: ProjectView = {
     layers: ['shared'],
@@ -55,6 +56,7 @@ describe('declaration mistakes', () => {
     ['an override of an undeclared function', withProd({ functions: { helo: { memoryMB: 256 } } }), 'dev', /field "stages\.prod\.functions\.helo" \(stage "prod"\): got "helo" — stage override for a function that is not declared/],
     ['a container override with a misspelt field', app({ hello }, { containers: { todo: {} }, stages: { dev: {}, prod: { containers: { todo: { prot: 8080 } } } } }), 'prod', /field "containers\.todo\.prot" \(set in stages\.prod\.containers\.todo\): got 8080 — unknown field; did you mean "port"\?/],
     ['an override of an undeclared container', withProd({ containers: { todo: { memoryMB: 512 } } }), 'prod', /field "stages\.prod\.containers\.todo": got "todo" — stage override for a container that is not declared; fix:/],
+    ['a container server that does not compile', app({ hello }, { containers: { todo: { bundle: { entry: 'src/server.ts' } } } }), 'dev', /field "containers\.todo\.bundle\.entry": got "src\/server\.ts" — does not compile: containers\/todo\/src\/server\.ts:8:1: Unexpected "\}"; fix:/],
     ['a warm schedule with a zero rate', app({ hello: { ...hello, warm: { provisioned: 1, max: 4, schedules: [{ name: 'peak', expression: 'rate(0 minutes)', minProvisioned: 2, maxProvisioned: 4 }] } } }), 'dev', /field "warm\.schedules\[0\]\.expression": got "rate\(0 minutes\)" — a rate must be at least 1; fix:/],
     ['a warm schedule at hour 25', app({ hello: { ...hello, warm: { provisioned: 1, max: 4, schedules: [{ name: 'peak', expression: 'cron(0 25 ? * MON-FRI *)', minProvisioned: 2, maxProvisioned: 4 }] } } }), 'dev', /field "warm\.schedules\[0\]\.expression": got "cron\(0 25 \? \* MON-FRI \*\)" — hours "25" is not valid \(0-23/],
     ['a warm one-off on a day the month lacks', app({ hello: { ...hello, warm: { provisioned: 1, max: 4, schedules: [{ name: 'launch', expression: 'at(2027-02-30T08:00:00)', minProvisioned: 2, maxProvisioned: 4 }] } } }), 'dev', /at\(\.\.\.\) names no real date and time/],
@@ -162,6 +164,11 @@ describe('project-file mistakes', () => {
     ['a new function whose entry does not compile', newFunction('export const handler = async () => {\n  return { statusCode: 200 ;\n};\n'), /function "bb", field "entry": got "functions\/bb\/index\.ts" — does not compile: functions\/bb\/index\.ts:2:/],
     ['a new function importing a package that is not installed', newFunction("import leftPad from 'left-pad-nope';\nexport const handler = async () => ({ statusCode: 200, body: leftPad('x', 3) });\n"), /function "bb", field "entry": .* imports "left-pad-nope", which is not installed and no layer provides; fix: npm install left-pad-nope/],
     ['a new function with an unknown layer', newFunction(HANDLER, ", layers: ['utill']"), /function "bb", field "layers\[0\]": got "utill" — unknown layer; fix: use one of \[\]/],
+    ['a container server that does not compile', {
+      'faas.config.ts': "export default { app: 'tp', functions: { api: {} }, containers: { web: { bundle: { entry: 'src/server.ts' } } } };\n",
+      'containers/web/Dockerfile': 'FROM public.ecr.aws/docker/library/node:24-slim\n',
+      'containers/web/src/server.ts': 'import { createServer } from "node:http";\ncreateServer((_req, res) => { res.end("ok") ).listen(8080);\n',
+    }, /field "containers\.web\.bundle\.entry": got "src\/server\.ts" — does not compile: containers\/web\/src\/server\.ts:2:/],
     ['a placement change under CI', { ...newFunction(HANDLER), '.ci-frozen': '' }, /does not hold the placement of tp-dev that this synth computed \(CI is set, so it is not written\); fix: run the synth once without CI/],
   ])('%s', (_case, files, message) => {
     // GIVEN
