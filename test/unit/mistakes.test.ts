@@ -6,6 +6,7 @@
  * changed: the input object, every file of the project (faas.placement.json included), or — for
  * the CLI — no AWS call at all.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -247,6 +248,20 @@ describe('CLI mistakes: exit 2 before any AWS call', () => {
     expect(code).toBe(2);
     expect(term.stderr()).toMatch(message);
     for (const mock of [lambdaMock, cfnMock, cloudWatchMock, sqsMock]) expect(mock.calls()).toHaveLength(0);
+  });
+
+  it('starts with the answer: no AWS SDK Node-version warning before it (bin/faas.js silences that one warning)', () => {
+    // GIVEN an endpoint that refuses connections, so the first AWS call fails at once
+    const env = { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_MAX_ATTEMPTS: '1' };
+    delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+
+    // WHEN
+    const run = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'faas.js'), 'status'], { env, encoding: 'utf8', timeout: 60_000 });
+
+    // THEN
+    expect(run.status).toBe(4);
+    expect(run.stderr).toMatch(/^error: DescribeStacks faas-dev failed: .*ECONNREFUSED/);
+    expect(run.stderr).not.toMatch(/NodeVersionSupportWarning/);
   });
 
   it('with --app naming another app, the declaration does not apply and AWS decides', async () => {
