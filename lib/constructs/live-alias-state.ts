@@ -3,13 +3,13 @@
  * (design: docs/architecture.md "Release model"). One provider per stack serves all functions.
  */
 import * as path from 'node:path';
-import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { NODE_RUNTIME, NODE_TARGET } from './runtime';
 
 export interface LiveAliasStateProps {
@@ -22,6 +22,11 @@ export interface LiveAliasStateProps {
 }
 
 export class LiveAliasState extends Construct {
+  /** The state resource of a function's live alias, if it has one (alias mode). */
+  static ofFunction(fn: lambda.IFunction): LiveAliasState | undefined {
+    return STATES.get(fn);
+  }
+
   /** Primary version the alias should declare. */
   readonly functionVersion: string;
   /** Candidate weights the alias should declare: a list of {FunctionVersion, FunctionWeight}, possibly empty. */
@@ -43,8 +48,26 @@ export class LiveAliasState extends Construct {
     });
     this.functionVersion = resource.getAttString('FunctionVersion');
     this.additionalVersionWeights = resource.getAtt('AdditionalVersionWeights');
+    this.resource = resource;
+    STATES.set(props.function, this);
+  }
+
+  private readonly resource: CustomResource;
+
+  /**
+   * Makes the declared warm capacity (any stable text, e.g. JSON) a property of the state
+   * resource: a deploy that changes it calls the handler, which refuses it while the alias has
+   * weights. `dependent` (the scalable target) waits for the state resource, so a refused deploy
+   * never reaches it.
+   */
+  declareWarmCapacity(warm: string, dependent: IConstruct): void {
+    (this.resource.node.defaultChild as CfnResource).addPropertyOverride('WarmCapacity', warm);
+    dependent.node.addDependency(this.resource);
   }
 }
+
+/** Function → its live alias's state resource; WarmCapacity finds it here without a new prop. */
+const STATES = new WeakMap<lambda.IFunction, LiveAliasState>();
 
 /** Stack-wide singleton: one handler and one provider for every function's live alias. */
 class LiveAliasStateProvider extends Construct {

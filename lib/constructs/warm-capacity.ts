@@ -6,13 +6,15 @@
  * Why not the alias's ProvisionedConcurrencyConfig: Lambda refuses to change provisioned
  * concurrency settings on an alias while it has a routing config (a canary in flight),
  * which is how SAM deploys fail (serverless-application-model#1296). The alias resource
- * here never carries PC, so a deploy during a canary cannot hit that error; the scalable
- * target is a separate resource that CloudFormation updates on its own.
+ * here never carries PC; the scalable target is a separate resource. During a canary the
+ * `faas` CLI holds it (scaling suspended, docs/architecture.md), and a deploy that would change
+ * it is refused by the live alias's state resource before it gets here (lib/release/warm-guard.ts).
  */
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { WarmDeclaration } from '../declaration/schema';
+import { LiveAliasState } from './live-alias-state';
 
 export interface WarmCapacityProps {
   readonly alias: lambda.Alias;
@@ -34,5 +36,17 @@ export class WarmCapacity extends Construct {
         maxCapacity: schedule.maxProvisioned,
       });
     }
+    // Alias mode only: under CodeDeploy there is no state resource (and no faas rollout to hold it).
+    LiveAliasState.ofFunction(props.alias.version.lambda)?.declareWarmCapacity(warmFingerprintText(warm), this.scaling);
   }
+}
+
+/** Everything of `warm` that reaches the scalable target, in a fixed order. */
+function warmFingerprintText(warm: WarmDeclaration): string {
+  return JSON.stringify({
+    provisioned: warm.provisioned,
+    max: warm.max,
+    utilizationTarget: warm.utilizationTarget,
+    schedules: warm.schedules.map((s) => ({ name: s.name, expression: s.expression, min: s.minProvisioned, max: s.maxProvisioned })),
+  });
 }

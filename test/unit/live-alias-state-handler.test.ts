@@ -282,3 +282,97 @@ describe('updates read the previous deploy from OldResourceProperties', () => {
     expect(response.Data).toMatchObject({ FunctionVersion: '3', AdditionalVersionWeights: [] });
   });
 });
+
+describe('a deploy that changes warm capacity during a rollout is refused', () => {
+  const WARM_A = JSON.stringify({ provisioned: 2, max: 10, utilizationTarget: 0.7, schedules: [] });
+  const WARM_B = JSON.stringify({ provisioned: 4, max: 10, utilizationTarget: 0.7, schedules: [] });
+
+  /** The physical id a successful deploy with `warm` answered with. */
+  async function appliedId(warm: string | undefined): Promise<string> {
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3' });
+    const id = (await handler(createEvent({ PublishedVersion: '3', ...(warm ? { WarmCapacity: warm } : {}) }))).PhysicalResourceId;
+    lambdaMock.reset();
+    return id;
+  }
+
+  /** An update from `before` to `after` warm capacity, same published version (only warm changed). */
+  function warmUpdate(physicalId: string, before: string | undefined, after: string | undefined): CloudFormationCustomResourceUpdateEvent {
+    return {
+      ...common(properties({ PublishedVersion: '4', ...(after ? { WarmCapacity: after } : {}) })),
+      RequestType: 'Update',
+      PhysicalResourceId: physicalId,
+      OldResourceProperties: properties({ PublishedVersion: '4', ...(before ? { WarmCapacity: before } : {}) }),
+    };
+  }
+
+  it('carries the applied warm capacity in the physical id (only with warm capacity declared)', async () => {
+    expect(await appliedId(WARM_A)).toMatch(/^orders-api:live:warm-[0-9a-f]{12}$/);
+    expect(await appliedId(undefined)).toBe('orders-api:live');
+  });
+
+  it('refuses a warm change while live has weights, naming the rollout and what to do', async () => {
+    // GIVEN warm A applied, and a rollout at 20 %
+    const id = await appliedId(WARM_A);
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3', RoutingConfig: { AdditionalVersionWeights: { '4': 0.2 } } });
+
+    // WHEN a deploy changes warm to B
+    const deploy = handler(warmUpdate(id, WARM_A, WARM_B));
+
+    // THEN
+    await expect(deploy).rejects.toThrow(
+      /refusing to change the warm capacity of orders-api:live while a rollout is in progress \(live → 3 with 4 at 20%\): Lambda refuses provisioned concurrency changes on an alias with weights.*Finish the rollout first \(`faas resume`, `faas promote` or `faas rollback`\), then deploy again; this deploy changed nothing/,
+    );
+  });
+
+  it('lets CloudFormation\'s rollback of that refused update through (old and new swapped, same physical id)', async () => {
+    const id = await appliedId(WARM_A);
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3', RoutingConfig: { AdditionalVersionWeights: { '4': 0.2 } } });
+    const response = await handler(warmUpdate(id, WARM_B, WARM_A));
+    expect(response.PhysicalResourceId).toBe(id);
+    expect(response.Data).toMatchObject({ FunctionVersion: '3', AdditionalVersionWeights: [{ FunctionVersion: '4', FunctionWeight: 0.2 }] });
+  });
+
+  it('refuses removing warm capacity during a rollout too', async () => {
+    const id = await appliedId(WARM_A);
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3', RoutingConfig: { AdditionalVersionWeights: { '4': 0.2 } } });
+    await expect(handler(warmUpdate(id, WARM_A, undefined))).rejects.toThrow(/refusing to change the warm capacity/);
+  });
+
+  it('refuses when this deploy itself would put weights on live (a new version with an initial weight)', async () => {
+    const id = await appliedId(WARM_A);
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3' });
+    const event = warmUpdate(id, WARM_A, WARM_B);
+    const deploy = handler({ ...event, ResourceProperties: { ...event.ResourceProperties, PublishedVersion: '5', InitialWeight: '0.1' } });
+    await expect(deploy).rejects.toThrow(/\(live → 3 with 5 at 10%\)/);
+  });
+
+  it.each<[string, Record<string, number> | undefined, string | undefined, string | undefined]>([
+    ['a warm change with no rollout in progress', undefined, WARM_A, WARM_B],
+    ['an unchanged warm capacity during a rollout', { '4': 0.2 }, WARM_A, WARM_A],
+  ])('goes ahead with %s, answering the new fingerprint', async (_case, weights, before, after) => {
+    const id = await appliedId(before);
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3', ...(weights ? { RoutingConfig: { AdditionalVersionWeights: weights } } : {}) });
+    const response = await handler(warmUpdate(id, before, after));
+    expect(response.PhysicalResourceId).toBe(await appliedIdAfter(after));
+  });
+
+  it('never refuses a stack rollback (the published version goes down)', async () => {
+    const id = await appliedId(WARM_A);
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '4', RoutingConfig: { AdditionalVersionWeights: { '5': 0.1 } } });
+    const event = warmUpdate(id, WARM_A, WARM_B);
+    const rollback = { ...event, OldResourceProperties: { ...event.OldResourceProperties, PublishedVersion: '5' } };
+    await expect(handler(rollback)).resolves.toMatchObject({ Data: { FunctionVersion: '4' } });
+  });
+
+  it('lets a resource deployed before ids carried the fingerprint through (what was applied is unknown)', async () => {
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3', RoutingConfig: { AdditionalVersionWeights: { '4': 0.2 } } });
+    await expect(handler(warmUpdate('orders-api:live', undefined, WARM_A))).resolves.toMatchObject({ PhysicalResourceId: expect.stringMatching(/:warm-/) });
+  });
+
+  /** The id for `warm` without disturbing the mocks of the test. */
+  async function appliedIdAfter(warm: string | undefined): Promise<string> {
+    const { statePhysicalId } = await import('../../lib/release/warm-guard');
+    const { createHash } = await import('node:crypto');
+    return statePhysicalId('orders-api', 'live', warm ? createHash('sha256').update(warm).digest('hex').slice(0, 12) : undefined);
+  }
+});

@@ -40,6 +40,26 @@ describe('warm capacity', () => {
     template.hasResourceProperties('AWS::Lambda::Alias', { Name: 'live', ProvisionedConcurrencyConfig: Match.absent() });
   });
 
+  test('the declared warm capacity is a property of the live alias\'s state resource, which the scalable target waits for', () => {
+    // GIVEN
+    const { template } = build(declaration({ hello: hello({ warm }) }));
+
+    // THEN a change of `warm` calls the deploy-time handler (which refuses it while the alias has weights)
+    template.hasResourceProperties('Custom::FaasLiveAliasState', {
+      WarmCapacity: JSON.stringify({ provisioned: 2, max: 10, utilizationTarget: 0.6, schedules: [{ name: 'morning', expression: 'cron(0 7 ? * MON-FRI *)', min: 5, max: 20 }] }),
+    });
+    // AND CloudFormation updates the scalable target only after the handler answered
+    const [stateId] = Object.keys(template.findResources('Custom::FaasLiveAliasState'));
+    const targets = Object.values(template.findResources('AWS::ApplicationAutoScaling::ScalableTarget'));
+    expect(targets).toHaveLength(1);
+    expect(targets[0].DependsOn).toEqual(expect.arrayContaining([stateId]));
+  });
+
+  test('without warm capacity the state resource has no WarmCapacity property (its template is as before)', () => {
+    const { template } = build(declaration({ hello: hello({}) }));
+    template.hasResourceProperties('Custom::FaasLiveAliasState', { WarmCapacity: Match.absent() });
+  });
+
   test('warm capacity follows the stage: prod has it, dev does not', () => {
     const synth = (stage: string) => buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, stage, nag: false, placement: new InMemoryPlacement(), appProps: { context: { stage } } });
     const { Template } = jest.requireActual<typeof import('aws-cdk-lib/assertions')>('aws-cdk-lib/assertions');

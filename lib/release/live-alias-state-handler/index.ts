@@ -1,12 +1,16 @@
 /**
  * Deploy-time custom resource: reads the `live` alias as it is now (GetAlias) and answers
  * with the alias configuration the template should declare (see ../alias-plan.ts).
- * CloudFormation calls it only when the published version or the release settings change,
- * so a deploy without a new version never touches the alias.
+ * CloudFormation calls it only when the published version, the release settings or the warm
+ * capacity change, so a deploy without a new version never touches the alias. A change of warm
+ * capacity while the alias has weights is refused (../warm-guard.ts): the deploy fails before it
+ * reaches the scalable target, and changes nothing.
  */
+import { createHash } from 'node:crypto';
 import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { planLiveAlias, type AliasState } from '../alias-plan';
+import { refuseWarmChange, statePhysicalId } from '../warm-guard';
 
 const lambda = new LambdaClient({});
 
@@ -17,6 +21,11 @@ export interface LiveAliasStateProperties {
   readonly PublishedVersion: string;
   /** Arrives as a string: CloudFormation stringifies custom resource properties. */
   readonly InitialWeight: string;
+  /**
+   * The declared warm capacity (JSON), so that changing it calls this handler.
+   * @default - no warm capacity declared
+   */
+  readonly WarmCapacity?: string;
 }
 
 export interface LiveAliasStateResponse {
@@ -30,7 +39,7 @@ export interface LiveAliasStateResponse {
 
 export async function handler(event: CloudFormationCustomResourceEvent): Promise<LiveAliasStateResponse> {
   const props = event.ResourceProperties as unknown as LiveAliasStateProperties & { ServiceToken: string };
-  const physicalId = `${props.FunctionName}:${props.AliasName}`;
+  const physicalId = statePhysicalId(props.FunctionName, props.AliasName, props.WarmCapacity ? warmFingerprint(props.WarmCapacity) : undefined);
   if (event.RequestType === 'Delete') {
     // The alias belongs to the stack; reading its state needs no cleanup.
     return { PhysicalResourceId: event.PhysicalResourceId };
@@ -43,6 +52,19 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
   const previous = event.RequestType === 'Update' ? (event.OldResourceProperties as Partial<LiveAliasStateProperties>).PublishedVersion : undefined;
   const plan = planLiveAlias(current, props.PublishedVersion, initialWeight, previous);
   console.log(JSON.stringify({ function: props.FunctionName, current: current ?? null, plan }));
+  if (event.RequestType === 'Update') {
+    const refusal = refuseWarmChange({
+      functionName: props.FunctionName,
+      aliasName: props.AliasName,
+      physicalId: event.PhysicalResourceId,
+      fingerprint: props.WarmCapacity ? warmFingerprint(props.WarmCapacity) : undefined,
+      current,
+      plannedWeights: Object.fromEntries(plan.additionalVersionWeights.map((w) => [w.version, w.weight])),
+      rollingBack: previous !== undefined && Number(props.PublishedVersion) < Number(previous),
+    });
+    // Thrown, the provider reports it as the resource's failure reason: the deploy stops here.
+    if (refusal) throw new Error(refusal);
+  }
   return {
     PhysicalResourceId: physicalId,
     Data: {
@@ -51,6 +73,11 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
       Reason: plan.reason,
     },
   };
+}
+
+/** Short and stable: it becomes part of the physical id. */
+function warmFingerprint(warm: string): string {
+  return createHash('sha256').update(warm).digest('hex').slice(0, 12);
 }
 
 /**
