@@ -252,7 +252,7 @@ describe('CLI mistakes: exit 2 before any AWS call', () => {
 
   it('starts with the answer: no AWS SDK Node-version warning before it (bin/faas.js silences that one warning)', () => {
     // GIVEN an endpoint that refuses connections, so the first AWS call fails at once
-    const env = { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_MAX_ATTEMPTS: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_MAX_ATTEMPTS: '1' };
     delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
 
     // WHEN
