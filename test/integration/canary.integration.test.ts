@@ -12,7 +12,9 @@
  *   errors alarm, set off by the failures themselves;  r3 a fresh bad one → rolled back by the sequential test
  *   alone, with the failed requests it served beside the simulation's prediction for the same
  *   settings;  r4 slow (+400 ms) → rolled back by a p99 gate;  r5 the weighted split at 30 %;
- *   r6 the CLI killed mid-rollout, `faas resume` finishes from the alias alone.
+ *   r6 the CLI killed mid-rollout, `faas resume` finishes from the alias alone;  r7 warm capacity on live
+ *   (provisioned concurrency + a scalable target registered through the fidelity layer): raised and held for the
+ *   rollout, a mid-canary PC change refused as Lambda does, restored after promotion.
  * c — the CLI's control paths, everywhere (no traffic needed): c1 a timer-only promotion, c2 an alarm
  * gate (state set by hand), c3 `faas set-weight` from another process during a rollout (exit 3,
  * nothing overwritten), c4 set-weight / rollback.
@@ -20,7 +22,24 @@
  * deploy path is r1's and r3's). Everything is put back at the end: other files share the deployment.
  */
 import { CloudWatchClient, DescribeAlarmsCommand, SetAlarmStateCommand, type StateValue } from '@aws-sdk/client-cloudwatch';
-import { GetFunctionConfigurationCommand, InvokeCommand, UpdateAliasCommand, UpdateFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  ApplicationAutoScalingClient,
+  DeregisterScalableTargetCommand,
+  DescribeScalableTargetsCommand,
+  ListTagsForResourceCommand,
+  RegisterScalableTargetCommand,
+} from '@aws-sdk/client-application-auto-scaling';
+import {
+  DeleteProvisionedConcurrencyConfigCommand,
+  GetFunctionConfigurationCommand,
+  GetProvisionedConcurrencyConfigCommand,
+  InvokeCommand,
+  PutProvisionedConcurrencyConfigCommand,
+  UpdateAliasCommand,
+  UpdateFunctionConfigurationCommand,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
+import faasConfig from '../../faas.config';
 import { predictRollout } from '../../simulation/prediction';
 import { capabilities, formatMatrix, waitReady } from './harness/capabilities';
 import { allOutputs, functionNameOf, lambdaClient, readDeployment } from './harness/deployment';
@@ -38,6 +57,9 @@ console.log(formatMatrix(deployment.endpoint, caps));
 const needed = (['weighted-alias-routing', 'per-version-lambda-metrics'] as const).map((n) => caps[n]).filter((c) => !c.supported);
 /** Why the end-to-end scenarios cannot run here, or undefined. */
 const endToEnd = needed.length === 0 ? undefined : `the candidate must get live traffic and be measured per ExecutedVersion — ${needed.map((c) => `${c.name}: ${c.reason}`).join('; ')}`;
+const warmNeeds = (['pc-weighted-alias-refusal', 'app-autoscaling-suspend'] as const).map((n) => caps[n]).filter((c) => !c.supported);
+/** Why r7 cannot run here: it needs the end-to-end path, Lambda's refusal and scalable targets to suspend. */
+const warmOnLive = endToEnd ?? (warmNeeds.length === 0 ? undefined : `warm capacity on live needs ${warmNeeds.map((c) => `${c.name}: ${c.reason}`).join('; ')}`);
 const alarmsOnOwnDimensions = caps['alarm-dimensions'].supported ? undefined : `alarm-dimensions: ${caps['alarm-dimensions'].reason}`;
 
 const FAST_ARGS = rolloutArgs(FAST_ROLLOUT);
@@ -47,6 +69,14 @@ const healthy = { FAULT_ERROR_RATE: '0', FAULT_DELAY_MS: '0' };
 
 const client: LambdaClient = lambdaClient(deployment);
 const cw = new CloudWatchClient({ endpoint: deployment.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const scaling = new ApplicationAutoScalingClient({ endpoint: deployment.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+
+/** hello's warm capacity as the prod stage declares it (the dev deployment here has none). */
+function prodWarm(): { provisioned: number; max: number } {
+  const warm = faasConfig.stages?.prod?.functions?.hello?.warm;
+  if (!warm || warm.provisioned === undefined || warm.max === undefined) throw new Error('faas.config.ts no longer declares warm capacity for hello in prod');
+  return { provisioned: warm.provisioned, max: warm.max };
+}
 const outputs = allOutputs(deployment);
 const errorsAlarm = (outputs.Alarmshello ?? '').split(',').find((name) => name.endsWith('-errors'));
 const helloUrl = new URL('hello', deployment.apiUrl).toString();
@@ -96,6 +126,7 @@ afterAll(async () => {
   }
   client.destroy();
   cw.destroy();
+  scaling.destroy();
 });
 
 describe('r: releases end to end (deploy, faas CLI, HTTP traffic through API Gateway)', () => {
@@ -234,6 +265,61 @@ describe('r: releases end to end (deploy, faas CLI, HTTP traffic through API Gat
       return `killed at 3 % after ${seconds(killed.ms)}; resume promoted ${candidate} in ${seconds(resumed.ms)}`;
     } finally {
       await traffic.stop();
+    }
+  }, 300_000);
+
+  scenarioTestUnless(warmOnLive, 'r7', 'warm capacity on live: faas canary raises it and suspends scaling before the first weight, restores both after promotion (exit 0)', async () => {
+    // GIVEN live with provisioned concurrency and a scalable target as the prod stage declares hello's warm capacity.
+    // Stand-in for what CloudFormation creates on AWS: MiniStack cannot deploy AWS::ApplicationAutoScaling::*, so the
+    // target is registered through the fidelity layer's Application Auto Scaling (added by us).
+    const declared = prodWarm();
+    const before = await hello.alias();
+    expect(before.weights).toEqual({});
+    await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: hello.functionName, Qualifier: 'live', ProvisionedConcurrentExecutions: declared.provisioned }));
+    const target = { ServiceNamespace: 'lambda' as const, ResourceId: `function:${hello.functionName}:live`, ScalableDimension: 'lambda:function:ProvisionedConcurrency' as const };
+    await scaling.send(new RegisterScalableTargetCommand({ ...target, MinCapacity: declared.provisioned, MaxCapacity: declared.max }));
+    const candidate = await hello.publish({ ...healthy, RELEASE: `r7-${run}` }, 'integration r7: warm capacity');
+    const rolloutLevel = declared.provisioned + Math.ceil(declared.provisioned * 0.5);
+    try {
+      // WHEN the canary runs; mid-rollout, what AWS holds is read back, and a PC change is tried as a scaling action would
+      let during: { pc?: number; suspended?: unknown; tags?: Record<string, string>; refusal?: string; status?: unknown } = {};
+      const { cli, answers } = await canary(['--to', candidate, ...FAST_ARGS], {
+        during: async () => {
+          await hello.waitForLive((a) => a.weights[candidate] !== undefined, `${candidate} on live`, 120_000);
+          const [found] = (await scaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'lambda', ResourceIds: [target.ResourceId] }))).ScalableTargets ?? [];
+          const pc = await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: hello.functionName, Qualifier: 'live' }));
+          const tags = (await scaling.send(new ListTagsForResourceCommand({ ResourceARN: found!.ScalableTargetARN! }))).Tags;
+          const refusal = await client
+            .send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: hello.functionName, Qualifier: 'live', ProvisionedConcurrentExecutions: declared.max }))
+            .then(() => 'accepted', (error: Error) => `${error.name}: ${error.message}`);
+          const status = await faas(['status', 'hello', '--json']);
+          during = { pc: pc.RequestedProvisionedConcurrentExecutions, suspended: found?.SuspendedState, tags, refusal, status: status.json };
+        },
+      });
+
+      // THEN promoted; during the rollout the level was raised and scaling suspended, and Lambda (fidelity layer) refused a change
+      expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(cli.json).toMatchObject({ result: 'promoted', candidate });
+      expect(during).toMatchObject({
+        pc: rolloutLevel,
+        suspended: { DynamicScalingInSuspended: true, DynamicScalingOutSuspended: true, ScheduledScalingSuspended: true },
+        tags: { 'faas:rollout-candidate': candidate, 'faas:warm-level-before': String(declared.provisioned) },
+        refusal: 'InvalidParameterValueException: Alias with weights can not be used with Provisioned Concurrency',
+        status: { functions: [{ scalableTarget: { hold: { candidate, levelBefore: declared.provisioned } } }] },
+      });
+      // AND after it: the level before, scaling resumed, no hold; min and max as declared
+      const [after] = (await scaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'lambda', ResourceIds: [target.ResourceId] }))).ScalableTargets ?? [];
+      expect(after).toMatchObject({ MinCapacity: declared.provisioned, MaxCapacity: declared.max, SuspendedState: { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false } });
+      expect((await scaling.send(new ListTagsForResourceCommand({ ResourceARN: after!.ScalableTargetARN! }))).Tags).toEqual({});
+      const pcAfter = await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: hello.functionName, Qualifier: 'live' }));
+      expect(pcAfter.RequestedProvisionedConcurrentExecutions).toBe(declared.provisioned);
+      await expectLive(candidate);
+      expect(tally(answers).failed).toBe(0);
+      stable = candidate;
+      return `PC ${declared.provisioned} → ${rolloutLevel} during the rollout, back to ${declared.provisioned}; scaling suspended then resumed; mid-canary PC change refused`;
+    } finally {
+      await client.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: hello.functionName, Qualifier: 'live' })).catch(() => undefined);
+      await scaling.send(new DeregisterScalableTargetCommand(target)).catch(() => undefined);
     }
   }, 300_000);
 });

@@ -13,6 +13,9 @@
  *     dimensions the CLI reads (FunctionName, Resource=<fn>:<alias>, ExecutedVersion).
  *   - alias-revision-guard: UpdateAlias with a stale RevisionId is refused (PreconditionFailed).
  *   - alarm-set-state: SetAlarmState ALARM on an alarm shows in DescribeAlarms.
+ *   - app-autoscaling-suspend: a scalable target on the probe alias, suspended with
+ *     RegisterScalableTarget's SuspendedState alone (min/max kept) and tagged: how the CLI holds
+ *     warm capacity during a rollout. Deregistered at the end.
  * Asynchronous and queue behaviours (issue 7 d–g), on a second throwaway function (it throws
  * when the event says `fail`), with an alias, and throwaway queues — deleted at the end:
  *   - async-on-failure-alias: an EventInvokeConfig on the alias (retries 0, OnFailure → queue),
@@ -34,6 +37,14 @@
  * By hand: `npx ts-node --transpile-only test/integration/harness/capabilities.ts [endpoint]`.
  */
 import { spawnSync } from 'node:child_process';
+import {
+  ApplicationAutoScalingClient,
+  DeregisterScalableTargetCommand,
+  DescribeScalableTargetsCommand,
+  ListTagsForResourceCommand,
+  RegisterScalableTargetCommand,
+  TagResourceCommand,
+} from '@aws-sdk/client-application-auto-scaling';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -82,6 +93,7 @@ export const CAPABILITY_NAMES = [
   'per-version-lambda-metrics',
   'alarm-dimensions',
   'pc-weighted-alias-refusal',
+  'app-autoscaling-suspend',
   'alias-revision-guard',
   'alarm-set-state',
   'async-on-failure-alias',
@@ -121,6 +133,7 @@ export const ADDED_BY: Readonly<Record<CapabilityName, readonly string[]>> = {
   'per-version-lambda-metrics': ['per-version-lambda-metrics'],
   'alarm-dimensions': ['alarm-dimensions'],
   'pc-weighted-alias-refusal': ['pc-weighted-alias-refusal'],
+  'app-autoscaling-suspend': ['app-autoscaling-suspend'],
   'alias-revision-guard': [],
   'alarm-set-state': [],
   'async-on-failure-alias': ['async-config-on-alias', 'async-failure-record'],
@@ -229,6 +242,7 @@ export async function probeCapabilities(endpoint: string, options: ProbeOptions 
     const routing = await probeWeightedRouting(lambda, { functionName, alias, primary, candidate }, options.invocations ?? 40);
     const metrics = await probePerVersionMetrics(cw, { functionName, alias, versions: [primary, candidate], since, invoked: routing.counts }, options.metricsWaitMs ?? 2_000);
     const refusal = await probePcRefusal(lambda, functionName, alias);
+    const suspend = await probeScalableTargetSuspend(endpoint, functionName, alias);
     const guard = await probeRevisionGuard(lambda, functionName, alias, primary, created.RevisionId);
     const alarm = await probeAlarmSetState(cw);
     // These wait on the emulator's background work: side by side.
@@ -245,6 +259,7 @@ export async function probeCapabilities(endpoint: string, options: ProbeOptions 
       'per-version-lambda-metrics': metrics,
       'alarm-dimensions': alarmDims,
       'pc-weighted-alias-refusal': refusal,
+      'app-autoscaling-suspend': suspend,
       'alias-revision-guard': guard,
       'alarm-set-state': alarm,
       ...asyncCaps,
@@ -408,6 +423,35 @@ async function probePcRefusal(lambda: LambdaClient, functionName: string, alias:
   }
   await lambda.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: functionName, Qualifier: alias })).catch(() => undefined);
   return { name, supported: false, reason: 'PutProvisionedConcurrencyConfig on an alias with weights was accepted (AWS refuses it)' };
+}
+
+/**
+ * Application Auto Scaling as the CLI holds warm capacity with it: a scalable target on the probe
+ * alias, RegisterScalableTarget with only a SuspendedState (min and max kept), the state read
+ * back, a tag on its ARN. Deregistered again.
+ */
+async function probeScalableTargetSuspend(endpoint: string, functionName: string, alias: string): Promise<ProbeResult> {
+  const name = 'app-autoscaling-suspend';
+  const client = new ApplicationAutoScalingClient({ endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  const target = { ServiceNamespace: 'lambda' as const, ResourceId: `function:${functionName}:${alias}`, ScalableDimension: 'lambda:function:ProvisionedConcurrency' as const };
+  try {
+    const { ScalableTargetARN } = await client.send(new RegisterScalableTargetCommand({ ...target, MinCapacity: 1, MaxCapacity: 3 }));
+    await client.send(new RegisterScalableTargetCommand({ ...target, SuspendedState: { DynamicScalingInSuspended: true, DynamicScalingOutSuspended: true, ScheduledScalingSuspended: true } }));
+    await client.send(new TagResourceCommand({ ResourceARN: ScalableTargetARN, Tags: { 'faas:probe': 'yes' } }));
+    const [found] = (await client.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'lambda', ResourceIds: [target.ResourceId] }))).ScalableTargets ?? [];
+    const tags = (await client.send(new ListTagsForResourceCommand({ ResourceARN: ScalableTargetARN }))).Tags ?? {};
+    const s = found?.SuspendedState;
+    const ok = found?.MinCapacity === 1 && found.MaxCapacity === 3 && s?.DynamicScalingInSuspended && s.DynamicScalingOutSuspended && s.ScheduledScalingSuspended && tags['faas:probe'] === 'yes';
+    return ok
+      ? { name, supported: true, reason: 'RegisterScalableTarget with SuspendedState only: all three suspended, min 1 max 3 kept, tag on the target ARN read back' }
+      : { name, supported: false, reason: `scalable target read back as ${JSON.stringify({ min: found?.MinCapacity, max: found?.MaxCapacity, suspended: s, tags })}` };
+  } catch (error) {
+    const e = error as Error;
+    return { name, supported: false, reason: `Application Auto Scaling: ${e.name}: ${e.message}` };
+  } finally {
+    await client.send(new DeregisterScalableTargetCommand(target)).catch(() => undefined);
+    client.destroy();
+  }
 }
 
 /** A throwaway alarm: Sum ≥ 1 over one 1-minute period. */

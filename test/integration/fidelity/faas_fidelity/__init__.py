@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 PINNED_MINISTACK = "1.5.33"
 
 # Applied in this order; each module has apply() -> None.
-MODULES = ("routes", "routing", "metrics", "provisioned", "async_invoke", "message_move", "error_type")
+MODULES = ("routes", "routing", "metrics", "provisioned", "async_invoke", "message_move", "error_type", "app_autoscaling")
 
 
 @dataclass(frozen=True)
