@@ -5,6 +5,7 @@
  * next command to run, the exit code.
  */
 import type { Adapters } from '../adapters/clients';
+import { AwsError } from '../adapters/failures';
 import type { LambdaAdapter, LiveAlias } from '../adapters/lambda';
 import type { MetricsAdapter } from '../adapters/metrics';
 import type { ScalableTarget } from '../adapters/scaling';
@@ -148,7 +149,7 @@ export function warmPort(adapters: Pick<Adapters, 'lambda' | 'scaling'>, fn: str
   let target: ScalableTarget | undefined;
   const known = async () => {
     target ??= await scaling.scalableTarget(fn);
-    if (!target) throw new Error(`${fn}:live has no scalable target`);
+    if (!target) throw new AwsError(`the scalable target of ${fn}:live disappeared during the rollout`, 'deploy the stack again (it declares the target), then `faas resume`');
     return target;
   };
   return {

@@ -90,7 +90,10 @@ export type WarmStart =
       readonly kind: 'hold';
       /** Recorded (tags) before anything changes. */
       readonly hold: WarmHold;
-      /** Put this provisioned concurrency on live and wait for READY (only while it has no weights). */
+      /**
+       * Put this provisioned concurrency on live and wait for READY (only while it has no weights).
+       * @default - live keeps what it has
+       */
       readonly provision?: number;
       /** Suspend scaling (after provisioning). */
       readonly suspend: boolean;
@@ -122,7 +125,10 @@ export function planWarmStart(state: WarmState | undefined, candidate: string, w
 
 /** Ending a hold always resumes scaling and removes its tags; this says what else. */
 export interface WarmEnd {
-  /** Put this provisioned concurrency back on live (only when the alias has no weights). */
+  /**
+   * Put this provisioned concurrency back on live (only when the alias has no weights).
+   * @default - live keeps what it has
+   */
   readonly provision?: number;
   readonly reason: string;
 }
