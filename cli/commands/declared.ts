@@ -2,7 +2,7 @@
  * What faas.config.ts declares, checked before any AWS call: a misspelt function or stage is bad
  * input (exit 2) with the nearest declared name, not a stack lookup that fails as an AWS error.
  */
-import { nearestName } from '../../lib/declaration/zod-problems';
+import { isRecord, nearestName } from '../../lib/declaration/zod-problems';
 import { InputError } from '../engine/input-error';
 
 /** The names the CLI can check without AWS. */
@@ -13,8 +13,6 @@ export interface DeclaredNames {
   /** Keys under `stages`; empty when the declaration has no stage overrides (any stage is allowed). */
   readonly stages: readonly string[];
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The names of a declaration (faas.config.ts's default export), as far as they are there. */
 export function declaredNames(declaration: unknown): DeclaredNames {
