@@ -11,7 +11,10 @@ import * as path from 'node:path';
 import { Annotations, App, Stack, Validations, type AppProps, type Environment } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type { ApiStageUsagePlan } from './constructs/api-stage';
 import { effectiveAsync, functionDestinations, jobsPath } from './declaration/async';
+import { usagePlanSchema, type AuthDeclaration } from './declaration/auth';
 import { resolvePlatformWithContainers, type ResolvedPlatformWithContainers } from './declaration/container';
 import { DEFAULT_LIMITS, placeUnits, type PlacementLimits, type PlacementRecord, type PlacementResult } from './placement/placement';
 import { PLACEMENT_FILE, PlacementFile, type PlacementStore } from './placement/placement-file';
@@ -25,6 +28,7 @@ export { PlacementError } from './placement/placement-error';
 import { BaseStack } from './stacks/base-stack';
 import { FunctionStack } from './stacks/function-stack';
 import { RetiredStack } from './stacks/retired-stack';
+import { needsApiKey } from './stacks/route-auth';
 
 export interface PlatformAppOptions {
   /** The declaration (faas.config.ts's default export). */
@@ -169,6 +173,7 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
       stageName: stage,
       throttleRateLimit: platform.api.throttleRateLimit,
       throttleBurstLimit: platform.api.throttleBurstLimit,
+      usagePlan: usagePlanOf(platform),
       methodSignatures: () => routed.flatMap((s) => s.routes!.signatures.map((line) => `${s.stackName} ${line}`)),
       env: options.env,
       description: `faas platform "${platform.app}", stage ${stage}: REST API stage`,
@@ -193,13 +198,14 @@ function place(
   store: PlacementStore,
   limits: PlacementLimits,
 ): { result: PlacementResult; notice?: string; record?: () => void } {
+  // A destination or an authorizer function lives in the stack of the function that names it.
   const members: PlacementMember[] = [
     ...platform.functions.map((f) => ({
       name: f.name,
       paths: [...f.routes.map((r) => r.path), ...(f.queue ? [jobsPath(f.name)] : [])],
-      linked: functionDestinations(effectiveAsync(f)),
+      linked: [...functionDestinations(effectiveAsync(f)), ...authorizerFunctions([...f.routes.map((r) => r.auth), f.queue?.auth])],
     })),
-    ...platform.containers.map((c) => ({ name: c.name, paths: c.routes.map((r) => r.path), linked: [] })),
+    ...platform.containers.map((c) => ({ name: c.name, paths: c.routes.map((r) => r.path), linked: authorizerFunctions(c.routes.map((r) => r.auth)) })),
   ];
   const units = measureGroups({
     groups: groupMembers(members),
@@ -222,6 +228,24 @@ function place(
 
 const sortedLists = (a: Readonly<Record<string, readonly string[]>> = {}) => Object.keys(a).sort().map((k) => [k, [...a[k]].sort()]);
 const canonical = (r: PlacementRecord) => JSON.stringify([sortedLists(r.stacks), sortedLists(r.after)]);
+
+const authorizerFunctions = (auths: readonly (AuthDeclaration | undefined)[]): string[] => [
+  ...new Set(auths.flatMap((a) => (a?.kind === 'authorizer' ? [a.function] : []))),
+];
+
+/** The usage plan API-key routes need: the declared one, else the defaults; none without such routes. */
+function usagePlanOf(platform: ResolvedPlatformWithContainers): ApiStageUsagePlan | undefined {
+  const auths = [
+    ...platform.functions.flatMap((f) => [...f.routes.map((r) => r.auth), f.queue?.auth]),
+    ...platform.containers.flatMap((c) => c.routes.map((r) => r.auth)),
+  ];
+  if (!needsApiKey(auths)) return undefined;
+  const plan = platform.api.usagePlan ?? usagePlanSchema.parse({});
+  return {
+    throttle: { rateLimit: plan.rateLimit, burstLimit: plan.burstLimit },
+    quota: plan.quota ? { limit: plan.quota.limit, period: apigateway.Period[plan.quota.period] } : undefined,
+  };
+}
 
 /** Stacks of a built platform app, base first, API stack last. */
 export function stacksOf(built: Pick<PlatformApp, 'base' | 'functionStacks' | 'retiredStacks' | 'apiStack'>): Stack[] {

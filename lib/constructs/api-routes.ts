@@ -19,6 +19,25 @@ import { PREVIEW_PREFIX } from '../declaration/resolve';
 import type { RouteDeclaration } from '../declaration/schema';
 import { stageUrl, type RestApiAttributes } from './rest-api';
 
+/** Who may call a method: API Gateway's authorization settings, plus what cdk-nag is told. */
+export interface RouteAuthorization {
+  readonly authorizationType: apigateway.AuthorizationType;
+  /** @default - none (required for COGNITO and CUSTOM) */
+  readonly authorizer?: apigateway.IAuthorizer;
+  /** OAuth scopes an access token must carry (COGNITO). @default - none */
+  readonly scopes?: readonly string[];
+  /** @default false */
+  readonly apiKeyRequired?: boolean;
+  /** Who may call, in one line: part of the deployment hash and of acknowledgement reasons. */
+  readonly description: string;
+  /**
+   * Why the method may have no authorization (AuthorizationType NONE): acknowledges cdk-nag's
+   * AwsSolutions-APIG4 on this method only.
+   * @default - none: a method without authorization fails synth on APIG4
+   */
+  readonly noAuthorizationReason?: string;
+}
+
 export interface ApiRoutesProps {
   readonly attributes: RestApiAttributes;
   /** Stage name, e.g. "dev": only for the URLs this stack reports. */
@@ -30,6 +49,8 @@ export interface RouteTarget {
   readonly route: RouteDeclaration;
   readonly live: lambda.IFunction;
   readonly preview: lambda.IFunction;
+  /** Applies to the live route and its /preview twin alike. */
+  readonly authorization: RouteAuthorization;
 }
 
 export interface QueueRouteTarget {
@@ -37,6 +58,12 @@ export interface QueueRouteTarget {
   /** e.g. "/worker/jobs". */
   readonly path: string;
   readonly queue: sqs.IQueue;
+  readonly authorization: RouteAuthorization;
+  /**
+   * JSON Schema (draft 4) the body must match; API Gateway answers 400 and queues nothing.
+   * @default - any JSON body
+   */
+  readonly bodySchema?: apigateway.JsonSchema;
 }
 
 const JSON_TYPE = 'application/json';
@@ -45,7 +72,7 @@ const JSON_TYPE = 'application/json';
  * Bump when the way methods are rendered changes (integration options, validators…): the API
  * stack's deployment id hashes the route signatures, and only a new deployment publishes a change.
  */
-const METHOD_FORMAT = 2;
+const METHOD_FORMAT = 3;
 
 /** The logical id of what an integration calls: a replaced alias or queue gets a new one, so a new deployment. */
 function targetId(target: IConstruct): string {
@@ -68,23 +95,14 @@ export class ApiRoutes extends Construct {
     this.root = this.api.root;
     this.preview = apigateway.Resource.fromResourceAttributes(this, 'Preview', { resourceId: a.previewResourceId, restApi: this.api, path: PREVIEW_PREFIX });
     this.requestValidator = apigateway.RequestValidator.fromRequestValidatorId(this, 'Validator', a.requestValidatorId);
-
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason: 'Routes are public by declaration, as FC HTTP triggers with anonymous auth are; handlers validate input and answer 4xx.',
-    });
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-COG4',
-      reason: 'Routes are public by declaration; no Cognito user pool is part of the platform.',
-    });
   }
 
   /** Adds the route to the live alias and its /preview twin to the preview alias. */
   addRoute(target: RouteTarget): apigateway.Method[] {
     const { path, method } = target.route;
     return [
-      this.addMethod(this.root, path, method, target.live, `${target.functionName}:live:${targetId(target.live)}`),
-      this.addMethod(this.preview, path, method, target.preview, `${target.functionName}:preview:${targetId(target.preview)}`),
+      this.addMethod(this.root, path, method, target.live, `${target.functionName}:live:${targetId(target.live)}`, target.authorization),
+      this.addMethod(this.preview, path, method, target.preview, `${target.functionName}:preview:${targetId(target.preview)}`, target.authorization),
     ];
   }
 
@@ -116,17 +134,30 @@ export class ApiRoutes extends Construct {
             selectionPattern: '2\\d{2}',
             responseTemplates: { [JSON_TYPE]: '{"messageId":"$input.path(\'$.SendMessageResponse.SendMessageResult.MessageId\')"}' },
           },
-          { statusCode: '400', selectionPattern: '400', responseTemplates: message('the queue rejected the message (empty body or above the size limit)') },
+          { statusCode: '400', selectionPattern: '400', responseTemplates: message('the queue rejected the job: empty body or larger than the queue\'s maximum message size') },
           // Anything else (403 from a broken role, 5xx): no job was queued, the caller may retry.
           { statusCode: '500', responseTemplates: message('the job could not be queued; retry later') },
         ],
       },
     });
-    this.signatures.push(`POST ${target.path} -> sqs:${target.functionName}:${targetId(target.queue)} v${METHOD_FORMAT}`);
-    return this.resourceFor(this.root, target.path).addMethod('POST', integration, {
+    const model = target.bodySchema
+      ? new apigateway.Model(this, `JobBody-${target.functionName}`, {
+          restApi: this.api,
+          contentType: JSON_TYPE,
+          schema: target.bodySchema,
+          description: `Job body of function "${target.functionName}" (queue.bodySchema)`,
+        })
+      : undefined;
+    const body = model ? ` body:${JSON.stringify(target.bodySchema)}` : '';
+    this.signatures.push(`POST ${target.path} -> sqs:${target.functionName}:${targetId(target.queue)} auth:${target.authorization.description}${body} v${METHOD_FORMAT}`);
+    const posted = this.resourceFor(this.root, target.path).addMethod('POST', integration, {
+      ...methodAuthorization(target.authorization),
       requestValidator: this.requestValidator,
+      ...(model ? { requestModels: { [JSON_TYPE]: model } } : {}),
       methodResponses: [{ statusCode: '202' }, { statusCode: '400' }, { statusCode: '500' }],
     });
+    acknowledgeAuthorization(posted, target.authorization);
+    return posted;
   }
 
   /** The stage URL of a path, as API Gateway serves it (for outputs; no reference to the API stack). */
@@ -139,11 +170,43 @@ export class ApiRoutes extends Construct {
     return relative === '' ? base : base.resourceForPath(relative);
   }
 
-  private addMethod(base: apigateway.IResource, path: string, method: string, alias: lambda.IFunction, target: string): apigateway.Method {
-    this.signatures.push(`${method} ${base === this.preview ? PREVIEW_PREFIX : ''}${path} -> lambda:${target} v${METHOD_FORMAT}`);
+  private addMethod(
+    base: apigateway.IResource,
+    path: string,
+    method: string,
+    alias: lambda.IFunction,
+    target: string,
+    authorization: RouteAuthorization,
+  ): apigateway.Method {
+    this.signatures.push(`${method} ${base === this.preview ? PREVIEW_PREFIX : ''}${path} -> lambda:${target} auth:${authorization.description} v${METHOD_FORMAT}`);
     // allowTestInvoke: false keeps one permission per method (console test-invoke is not needed).
-    return this.resourceFor(base, path).addMethod(method, new apigateway.LambdaIntegration(alias, { allowTestInvoke: false }), {
+    const added = this.resourceFor(base, path).addMethod(method, new apigateway.LambdaIntegration(alias, { allowTestInvoke: false }), {
+      ...methodAuthorization(authorization),
       requestValidator: this.requestValidator,
     });
+    acknowledgeAuthorization(added, authorization);
+    return added;
+  }
+}
+
+function methodAuthorization(a: RouteAuthorization): apigateway.MethodOptions {
+  return {
+    authorizationType: a.authorizationType,
+    authorizer: a.authorizer,
+    authorizationScopes: a.scopes ? [...a.scopes] : undefined,
+    apiKeyRequired: a.apiKeyRequired ?? false,
+  };
+}
+
+/**
+ * cdk-nag's authorization findings, answered on this method alone: APIG4 only where the route
+ * was given a reason to have no authorization, COG4 where another mechanism was chosen.
+ */
+function acknowledgeAuthorization(method: apigateway.Method, a: RouteAuthorization): void {
+  if (a.authorizationType === apigateway.AuthorizationType.NONE && a.noAuthorizationReason) {
+    Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason: a.noAuthorizationReason });
+  }
+  if (a.authorizationType !== apigateway.AuthorizationType.COGNITO) {
+    Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason: `Callers are checked by ${a.description} instead of a Cognito user pool authorizer.` });
   }
 }

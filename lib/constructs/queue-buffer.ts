@@ -43,6 +43,8 @@ export class QueueBuffer extends Construct {
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(q.visibilityTimeoutSeconds ?? defaultVisibilityTimeout(props.timeoutSeconds, q)),
       retentionPeriod: Duration.days(q.retentionDays),
+      // The job body limit: SQS refuses a larger message, which the jobs route answers with 400.
+      maxMessageSizeBytes: q.maxBodyBytes,
       deadLetterQueue: { queue: this.deadLetter.queue, maxReceiveCount: q.maxReceiveCount },
     });
     this.alarms = new QueueAlarms(this, 'Alarms', {

@@ -46,6 +46,13 @@ export class PlatformRestApi extends Construct {
       validateRequestBody: true,
       validateRequestParameters: true,
     });
+    // A body that fails its route's JSON Schema is answered 400 with the reason, not just "Invalid request body".
+    new apigateway.CfnGatewayResponse(this, 'BadRequestBody', {
+      restApiId: api.ref,
+      responseType: 'BAD_REQUEST_BODY',
+      statusCode: '400',
+      responseTemplates: { 'application/json': '{"message":"request body does not match the route\'s schema: $context.error.validationErrorString"}' },
+    });
     const preview = new apigateway.CfnResource(this, 'Preview', {
       restApiId: api.ref,
       parentId: api.attrRootResourceId,

@@ -7,6 +7,7 @@
  * functions here too (checkAsync, implicitRoutes), called by resolve.ts.
  */
 import { z } from 'zod';
+import { authSchema } from './auth';
 import { scheduleExpressionProblem } from './schedule-expression';
 
 /** Lambda keeps an asynchronous event for at most 6 hours and retries it at most twice. */
@@ -17,6 +18,9 @@ export const MAX_VISIBILITY_SECONDS = 43200;
 export const DEAD_LETTER_RETENTION_DAYS = 14;
 /** AWS: the queue's visibility timeout should be at least this many times the function timeout. */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
+/** SQS's message size range: a larger job body is refused with 400 and nothing is queued. */
+export const MIN_MESSAGE_BYTES = 1024;
+export const MAX_MESSAGE_BYTES = 1_048_576;
 /** The route a queue function gets: API Gateway puts the body on the queue. */
 export const jobsPath = (functionName: string): string => `/${functionName}/jobs`;
 
@@ -150,6 +154,31 @@ export const queueSchema = z
      * @default 300
      */
     ageAlarmSeconds: wholeNumber('queue.ageAlarmSeconds', 60, 1209600, 'fix: give seconds from 60 to 1209600 (14 days)').default(300),
+    /**
+     * Who may `POST /<name>/jobs`.
+     * @default - api.auth of the stage, else of the app; synth fails when neither is set
+     */
+    auth: authSchema.optional(),
+    /**
+     * Largest job body in bytes (the queue's maximum message size): a larger one is answered 400
+     * and nothing is queued.
+     * @default 1048576 (1 MiB, SQS's limit)
+     */
+    maxBodyBytes: wholeNumber('queue.maxBodyBytes', MIN_MESSAGE_BYTES, MAX_MESSAGE_BYTES, 'fix: give bytes from 1024 to 1048576 (SQS\'s message size range)').optional(),
+    /**
+     * JSON Schema (draft 4, API Gateway's model language) the job body must match: API Gateway
+     * answers 400 with the reason and queues nothing.
+     * @default - any JSON body
+     */
+    bodySchema: z
+      .record(z.string(), z.unknown(), { error: 'bodySchema must be a JSON Schema object, e.g. { type: "object", required: ["id"] }' })
+      .refine((schema) => typeof schema.type === 'string' || Array.isArray(schema.type), {
+        error: 'bodySchema needs a top-level "type", e.g. { type: "object", properties: { … }, required: [ … ] }',
+      })
+      .refine((schema) => schema.$schema === undefined || schema.$schema === 'http://json-schema.org/draft-04/schema#', {
+        error: 'API Gateway models are JSON Schema draft 4; fix: remove $schema or set it to "http://json-schema.org/draft-04/schema#"',
+      })
+      .optional(),
   })
   .strict();
 

@@ -7,7 +7,8 @@
  * very same rules: resolvePlatform runs on a stand-in function per container (see `crossCheck`).
  */
 import { z } from 'zod';
-import { DeclarationError, PREVIEW_PREFIX, resolvePlatform, type ProjectView } from './resolve';
+import { authSchema, checkAuth, undecidedAuth } from './auth';
+import { decideAuth, declaredDefaultAuth, DeclarationError, PREVIEW_PREFIX, resolvePlatform, type ProjectView } from './resolve';
 import { applyOverride, isRecord, markOverride, zodProblems, type DeclarationProblem } from './zod-problems';
 import { functionSchema, routeSchema, type FunctionInput, type ResolvedFunction, type ResolvedPlatform, type RouteDeclaration } from './schema';
 
@@ -85,6 +86,11 @@ export const containerSchema = z
      * @default - ANY /<name> and ANY /<name>/{proxy+}
      */
     routes: z.array(routeSchema).optional(),
+    /**
+     * Auth of the container's routes that declare none.
+     * @default - api.auth of the stage, else of the app; synth fails when neither is set
+     */
+    auth: authSchema.optional(),
     memoryMB: fn.memoryMB,
     timeoutSeconds: fn.timeoutSeconds,
     environment: fn.environment,
@@ -194,6 +200,7 @@ export function resolveContainers(input: unknown, stage: string, project: Projec
     return { containers: [], problems: [{ field: 'containers', value: root.containers, message: 'containers must be an object of name → container; fix: e.g. containers: { todo: {} }' }] };
   }
   const functionNames = new Set(functions.map((f) => f.name));
+  const defaultAuth = declaredDefaultAuth(input, stage);
   const containers: ResolvedContainer[] = [];
   for (const [name, declared] of Object.entries(root.containers)) {
     const at = (field: string) => `containers.${name}.${field}`;
@@ -223,7 +230,7 @@ export function resolveContainers(input: unknown, stage: string, project: Projec
       ...rest,
       name,
       directory: directory ?? `${CONTAINERS_DIR}/${name}`,
-      routes: routes ?? [{ method: 'ANY', path: `/${name}` }, { method: 'ANY', path: `/${name}/{proxy+}` }],
+      routes: decideContainerAuth(name, parsed.data, routes ?? [{ method: 'ANY', path: `/${name}` }, { method: 'ANY', path: `/${name}/{proxy+}` }], defaultAuth, stage, functionNames, problems),
     };
     problems.push(...markOverride(checkContainer(container, project).map((p) => ({ ...p, field: at(p.field) })), overrides[name], `stages.${stage}.containers.${name}`, inContainer(name)));
     containers.push(container);
@@ -236,6 +243,29 @@ export function resolveContainers(input: unknown, stage: string, project: Projec
   );
   problems.push(...shared, ...checkPrefixes(containers, functions));
   return { containers, problems };
+}
+
+/**
+ * The container's routes with their effective auth: the route's, else the container's, else the
+ * stage's or app's api.auth. Routes the container did not declare get one problem for all of them.
+ */
+function decideContainerAuth(
+  name: string,
+  declared: z.output<typeof containerSchema>,
+  routes: RouteDeclaration[],
+  defaultAuth: ReturnType<typeof declaredDefaultAuth>,
+  stage: string,
+  functionNames: ReadonlySet<string>,
+  problems: DeclarationProblem[],
+): RouteDeclaration[] {
+  const functions = [...functionNames];
+  if (declared.auth) problems.push(...checkAuth(declared.auth, `containers.${name}.auth`, name, functions));
+  const fallback = declared.auth ?? defaultAuth;
+  if (!declared.routes && !fallback) {
+    problems.push({ field: `containers.${name}.auth`, value: undefined, message: undecidedAuth(`container "${name}" (routes ${routes.map((r) => `${r.method} ${r.path}`).join(', ')})`, stage) });
+    return routes;
+  }
+  return decideAuth(name, routes, fallback, stage, functions, (i) => `containers.${name}.routes[${i}]`, problems, undefined);
 }
 
 /** A problem's field relative to container `name`, if it is one of its fields. */
@@ -296,14 +326,17 @@ const STAND_IN_ENTRY = 'functions/.faas-container-stand-in.ts';
 function crossCheck(containers: readonly ResolvedContainer[], functions: readonly ResolvedFunction[], stage: string): DeclarationProblem[] {
   if (containers.length === 0) return [];
   const standIns: Record<string, FunctionInput> = {};
-  for (const f of functions) standIns[f.name] = { entry: STAND_IN_ENTRY, routes: f.routes };
+  // Routes without auth: who may call them is decided (and reported) by resolveContainers, not here.
+  const bare = (routes: readonly RouteDeclaration[]) => routes.map(({ method, path }) => ({ method, path }));
+  for (const f of functions) standIns[f.name] = { entry: STAND_IN_ENTRY, routes: bare(f.routes) };
   for (const c of containers) {
     const { memoryMB, timeoutSeconds, environment, release, warm, reservedConcurrency, tracing, alarms, routes } = c;
-    standIns[c.name] = { entry: STAND_IN_ENTRY, memoryMB, timeoutSeconds, environment, release, warm, reservedConcurrency, tracing, alarms, routes };
+    standIns[c.name] = { entry: STAND_IN_ENTRY, memoryMB, timeoutSeconds, environment, release, warm, reservedConcurrency, tracing, alarms, routes: bare(routes) };
   }
   const names = new Set(containers.map((c) => c.name));
   try {
-    resolvePlatform({ app: 'containers', functions: standIns }, stage, { layers: [], fileExists: (p) => p === STAND_IN_ENTRY });
+    const api = { auth: { kind: 'iam' as const } };
+    resolvePlatform({ app: 'containers', api, functions: standIns }, stage, { layers: [], fileExists: (p) => p === STAND_IN_ENTRY });
     return [];
   } catch (error) {
     if (!(error instanceof DeclarationError)) throw error;

@@ -3,7 +3,8 @@
  * collects every problem and throws once. Pure: what it needs from the disk (which
  * layers exist, which entry files exist) is passed in, so it is tested without fixtures.
  */
-import { checkAsync, effectiveAsync, implicitRoutes } from './async';
+import { checkAsync, effectiveAsync, implicitRoutes, jobsPath } from './async';
+import { authSchema, checkAuth, undecidedAuth, type AuthDeclaration } from './auth';
 import { scheduleExpressionProblem } from './schedule-expression';
 import {
   apiSchema,
@@ -92,7 +93,7 @@ export function resolvePlatform(input: unknown, stage: string, project: ProjectV
     // Keep going where the shape allows, so one run reports function problems too.
     const salvage = salvageTop(input);
     if (!salvage) throw new DeclarationError(stage, problems);
-    resolveFunctions(salvage, stage, project, problems);
+    resolveFunctions(salvage, stage, project, problems, declaredDefaultAuth(input, stage));
     throw new DeclarationError(stage, problems);
   }
   const platform = top.data;
@@ -105,7 +106,12 @@ export function resolvePlatform(input: unknown, stage: string, project: ProjectV
   if (declaredStages.length > 0 && !declaredStages.includes(stage)) {
     problems.push({ field: 'stage', value: stage, message: `unknown stage; fix: use one of ${declaredStages.join(', ')} or add it under stages` });
   }
-  const functions = resolveFunctions(platform, stage, project, problems);
+  const defaultAuth = platform.stages[stage]?.api?.auth ?? platform.api.auth;
+  const functions = resolveFunctions(platform, stage, project, problems, defaultAuth);
+  if (defaultAuth) {
+    const field = platform.stages[stage]?.api?.auth ? `stages.${stage}.api.auth` : 'api.auth';
+    problems.push(...checkAuth(defaultAuth, field, '', Object.keys(platform.functions)));
+  }
   if (Object.keys(platform.functions).length === 0) {
     problems.push({ field: 'functions', value: raw.functions, message: 'no functions declared; fix: declare at least one function' });
   }
@@ -125,7 +131,17 @@ interface FunctionsAndStages {
   readonly stages: Record<string, { functions?: Record<string, Record<string, unknown>> }>;
 }
 
-function resolveFunctions(platform: FunctionsAndStages, stage: string, project: ProjectView, problems: DeclarationProblem[]): ResolvedFunction[] {
+/**
+ * @param defaultAuth the auth of routes that declare none (the stage's api.auth, else the app's);
+ * 'unknown' when it is declared but invalid, so no route is reported as undecided because of it
+ */
+function resolveFunctions(
+  platform: FunctionsAndStages,
+  stage: string,
+  project: ProjectView,
+  problems: DeclarationProblem[],
+  defaultAuth: AuthDeclaration | 'unknown' | undefined,
+): ResolvedFunction[] {
   const overrides = platform.stages[stage]?.functions ?? {};
   const start = problems.length;
   for (const name of Object.keys(overrides)) {
@@ -152,10 +168,17 @@ function resolveFunctions(platform: FunctionsAndStages, stage: string, project: 
       continue;
     }
     const asyncSettings = effectiveAsync(parsed.data);
+    const declaredFunctions = Object.keys(platform.functions);
+    const routes = decideAuth(name, parsed.data.routes, defaultAuth, stage, declaredFunctions, (i) => `routes[${i}]`, problems);
+    const [queue] = parsed.data.queue
+      ? decideAuth(name, [{ ...parsed.data.queue, method: 'POST', path: jobsPath(name) }], defaultAuth, stage, declaredFunctions, () => 'queue', problems)
+      : [];
     const fn: ResolvedFunction = {
       ...parsed.data,
       name,
       entry: parsed.data.entry ?? `functions/${name}/index.ts`,
+      routes,
+      ...(parsed.data.queue && queue ? { queue: { ...parsed.data.queue, auth: queue.auth } } : {}),
       ...(asyncSettings ? { async: asyncSettings } : {}),
     };
     problems.push(...checkFunction(fn, project));
@@ -172,6 +195,52 @@ function resolveFunctions(platform: FunctionsAndStages, stage: string, project: 
     if (p.functionName !== undefined) [problems[i]] = markOverride([p], overrides[p.functionName], `stages.${stage}.functions.${p.functionName}`, (q) => q.field);
   }
   return functions;
+}
+
+/**
+ * Fills in every route's effective auth — its own, else `defaultAuth` — and reports a route left
+ * with none (it would be public without anyone having said so) and authorizers that name no
+ * declared function. Returns the routes with `auth` set where it could be decided.
+ * @param field the declared field of route i, e.g. "routes[0]" or "queue"
+ */
+export function decideAuth<R extends { method: string; path: string; auth?: AuthDeclaration }>(
+  owner: string,
+  routes: readonly R[],
+  defaultAuth: AuthDeclaration | 'unknown' | undefined,
+  stage: string,
+  functions: readonly string[],
+  field: (i: number) => string,
+  problems: DeclarationProblem[],
+  functionName: string | undefined = owner,
+): R[] {
+  return routes.map((route, i) => {
+    const at = `${field(i)}.auth`;
+    const what = field(i) === 'queue' ? `the jobs endpoint POST ${route.path}` : `route ${route.method} ${route.path}`;
+    if (route.auth) {
+      problems.push(...checkAuth(route.auth, at, owner, functions).map((p) => ({ functionName, ...p })));
+      return route;
+    }
+    if (defaultAuth === 'unknown') return route;
+    if (!defaultAuth) {
+      problems.push({ functionName, field: at, value: undefined, message: undecidedAuth(what, stage) });
+      return route;
+    }
+    if (defaultAuth.kind === 'authorizer' && defaultAuth.function === owner) {
+      problems.push({ functionName, field: at, value: undefined, message: `${what} takes api.auth, whose authorizer is this function itself; fix: give the route its own auth` });
+    }
+    return { ...route, auth: defaultAuth };
+  });
+}
+
+/** api.auth of the stage, else of the app, read from a declaration that did not validate as a whole. */
+export function declaredDefaultAuth(input: unknown, stage: string): AuthDeclaration | 'unknown' | undefined {
+  const root = isRecord(input) ? input : {};
+  const stageApi = isRecord(root.stages) && isRecord(root.stages[stage]) && isRecord(root.stages[stage].api) ? root.stages[stage].api : {};
+  const api = isRecord(root.api) ? root.api : {};
+  const declared = stageApi.auth ?? api.auth;
+  if (declared === undefined) return undefined;
+  const parsed = authSchema.safeParse(declared);
+  return parsed.success ? parsed.data : 'unknown';
 }
 
 /** The functions and stages of a declaration whose other top-level fields are wrong, if they are usable. */

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { ContainerInput, ContainerOverride } from './container';
 import { asyncSchema, queueSchema, triggersSchema } from './async';
+import { authSchema, usagePlanSchema } from './auth';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
 
@@ -46,6 +47,11 @@ export const routeSchema = z
       .regex(ROUTE_PATH, {
         error: 'path must start with "/" and use segments like "users", "{id}" or a final "{proxy+}"; fix: e.g. "/users/{id}" (no trailing slash)',
       }),
+    /**
+     * Who may call the route (its /preview twin too).
+     * @default - api.auth of the stage, else of the app; synth fails when neither is set
+     */
+    auth: authSchema.optional(),
   })
   .strict();
 
@@ -208,6 +214,16 @@ export const apiSchema = z
     throttleRateLimit: int('api.throttleRateLimit', 1, 100000, 'fix: requests per second for the stage').default(100),
     /** @default 200 */
     throttleBurstLimit: int('api.throttleBurstLimit', 1, 100000, 'fix: burst size for the stage').default(200),
+    /**
+     * Auth of every route (and queue endpoint) that declares none.
+     * @default - none: every route must declare its own auth
+     */
+    auth: authSchema.optional(),
+    /**
+     * Throttling and quota per API key, for routes with `auth: { kind: 'apiKey' }`.
+     * @default - 10 requests per second, burst 20, no quota (when some route uses apiKey)
+     */
+    usagePlan: usagePlanSchema.optional(),
   })
   .strict();
 
@@ -216,6 +232,8 @@ export const stageApiSchema = z
   .object({
     throttleRateLimit: int('api.throttleRateLimit', 1, 100000, 'fix: requests per second for the stage').optional(),
     throttleBurstLimit: int('api.throttleBurstLimit', 1, 100000, 'fix: burst size for the stage').optional(),
+    auth: authSchema.optional(),
+    usagePlan: usagePlanSchema.optional(),
   })
   .strict();
 

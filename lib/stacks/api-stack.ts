@@ -15,5 +15,11 @@ export class ApiStack extends Stack {
     super(scope, id, props);
     this.stage = new ApiStage(this, 'Http', props);
     new CfnOutput(this, 'HttpApiEndpoint', { description: 'Base URL of the REST API stage', value: this.stage.url });
+    if (this.stage.apiKey) {
+      new CfnOutput(this, 'ApiKeyId', {
+        description: 'Id of the API key for API-key routes; its value: aws apigateway get-api-key --include-value --api-key <id>',
+        value: this.stage.apiKey.keyId,
+      });
+    }
   }
 }

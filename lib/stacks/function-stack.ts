@@ -9,11 +9,13 @@ import { jobsPath } from '../declaration/async';
 import type { ResolvedFunction } from '../declaration/schema';
 import type { ResolvedContainer } from '../declaration/container';
 import { ApiRoutes } from '../constructs/api-routes';
+import { RouteAuthorizers } from '../constructs/route-authorizers';
 import { ContainerFunction } from '../constructs/container-function';
 import { PlatformFunction } from '../constructs/platform-function';
 import type { RestApiAttributes } from '../constructs/rest-api';
 import { SharedLayer } from '../constructs/shared-layer';
 import type { Project } from '../project';
+import { routeAuthorization, type RouteAuthContext } from './route-auth';
 
 export interface FunctionStackProps extends StackProps {
   /** e.g. "faas-dev": prefixes alarm names and export names. */
@@ -79,19 +81,41 @@ export class FunctionStack extends Stack {
     if (!props.api) throw new Error(`stack ${id} has routes but no REST API to add them to`);
     const routes = new ApiRoutes(this, this.member('Api'), { attributes: props.api, stage: props.stage });
     this.routes = routes;
+    let authorizers: RouteAuthorizers | undefined;
+    const auth: RouteAuthContext = {
+      // Created on first use, so a stack without authorizers has no construct for them.
+      get authorizers() {
+        authorizers ??= new RouteAuthorizers(routes, 'Authorizers');
+        return authorizers;
+      },
+      liveAliasOf: (name) => {
+        const target = this.functions.get(name);
+        if (!target) throw new Error(`an authorizer names function "${name}", but ${id} does not hold it (placement keeps the two together)`);
+        return target.live;
+      },
+    };
     for (const fn of routed) {
       const name = fn.declaration.name;
-      for (const route of fn.declaration.routes) routes.addRoute({ functionName: name, route, live: fn.live, preview: fn.preview });
+      for (const route of fn.declaration.routes) {
+        const authorization = routeAuthorization(route.auth, `route ${route.method} ${route.path} of function "${name}"`, auth);
+        routes.addRoute({ functionName: name, route, live: fn.live, preview: fn.preview, authorization });
+      }
       const urls = fn.declaration.routes.map((r) => `${r.method} ${routes.urlFor(r.path)}`);
-      if (fn.queueBuffer) {
-        routes.addQueueRoute({ functionName: name, path: jobsPath(name), queue: fn.queueBuffer.queue });
-        urls.push(`POST ${routes.urlFor(jobsPath(name))}`);
+      const queue = fn.declaration.queue;
+      if (fn.queueBuffer && queue) {
+        const path = jobsPath(name);
+        const authorization = routeAuthorization(queue.auth, `POST ${path} of function "${name}"`, auth);
+        routes.addQueueRoute({ functionName: name, path, queue: fn.queueBuffer.queue, authorization, bodySchema: queue.bodySchema });
+        urls.push(`POST ${routes.urlFor(path)}`);
       }
       this.output(`Routes-${name}`, `Routes of function "${name}" (live; preview under /preview${fn.queueBuffer ? '; POST /jobs goes to its queue' : ''})`, urls.join(' | '));
     }
     for (const container of containers) {
       const name = container.declaration.name;
-      for (const route of container.declaration.routes) routes.addRoute({ functionName: name, route, live: container.live, preview: container.preview });
+      for (const route of container.declaration.routes) {
+        const authorization = routeAuthorization(route.auth, `route ${route.method} ${route.path} of container "${name}"`, auth);
+        routes.addRoute({ functionName: name, route, live: container.live, preview: container.preview, authorization });
+      }
       this.output(`Routes-${name}`, `Routes of container "${name}" (live; preview under /preview)`, container.declaration.routes.map((r) => `${r.method} ${routes.urlFor(r.path)}`).join(' | '));
     }
   }

@@ -5,12 +5,16 @@
 import { scheduleExpressionProblem } from '../../lib/declaration/schedule-expression';
 import { DeclarationError, resolvePlatform, type ProjectView } from '../../lib/declaration/resolve';
 
+/** Routes of these tests are public: who may call them is auth.test.ts's subject. */
+const OPEN = { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } } as const;
+
+
 const project: ProjectView = { layers: ['shared'], fileExists: () => true };
 
 /** A function as a team might mistype it: any field, any value. */
 type LooseFunction = Record<string, unknown>;
 
-const declaration = (functions: Record<string, LooseFunction>): unknown => ({ app: 'demo', functions });
+const declaration = (functions: Record<string, LooseFunction>): unknown => ({ app: 'demo', api: OPEN, functions });
 
 function declarationError(input: unknown): DeclarationError {
   try {
@@ -63,7 +67,7 @@ describe('async declaration defaults', () => {
     const [worker] = resolvePlatform(input, 'dev', project).functions;
 
     // THEN
-    expect(worker.queue).toEqual({ batchSize: 10, maxBatchingWindowSeconds: 0, maxReceiveCount: 5, retentionDays: 4, ageAlarmSeconds: 300 });
+    expect(worker.queue).toEqual({ batchSize: 10, maxBatchingWindowSeconds: 0, maxReceiveCount: 5, retentionDays: 4, ageAlarmSeconds: 300, auth: OPEN.auth });
     expect(worker.async).toBeUndefined();
   });
 
@@ -85,7 +89,7 @@ describe('async declaration defaults', () => {
   });
 
   it('lets a stage remove a queue with null', () => {
-    const input = { app: 'demo', functions: { worker: { queue: {} } }, stages: { dev: { functions: { worker: { queue: null } } } } };
+    const input = { app: 'demo', api: OPEN, functions: { worker: { queue: {} } }, stages: { dev: { functions: { worker: { queue: null } } } } };
     expect(resolvePlatform(input, 'dev', project).functions[0].queue).toBeUndefined();
   });
 });

@@ -7,7 +7,7 @@ import { resolvePlatformWithContainers } from '../../lib/declaration/container';
 import { DeclarationError, resolvePlatform, type ProjectView } from '../../lib/declaration/resolve';
 import type { PlatformInput } from '../../lib/declaration/schema';
 
-const ENTRY_FILES = new Set(['functions/hello/index.ts', 'functions/orders/index.ts', 'functions/hello/api.ts', 'functions/worker/index.ts', 'functions/transform/index.ts', 'functions/audit/index.ts']);
+const ENTRY_FILES = new Set(['functions/hello/index.ts', 'functions/orders/index.ts', 'functions/hello/api.ts', 'functions/worker/index.ts', 'functions/transform/index.ts', 'functions/audit/index.ts', 'functions/gatekeeper/index.ts']);
 const project: ProjectView = { layers: ['shared', 'extra', 'l3', 'l4', 'l5', 'l6'], fileExists: (p) => ENTRY_FILES.has(p) };
 
 const CAPACITY_PROVIDER = 'arn:aws:lambda:eu-west-1:123456789012:capacity-provider:pool';
@@ -15,8 +15,11 @@ const CAPACITY_PROVIDER = 'arn:aws:lambda:eu-west-1:123456789012:capacity-provid
 /** A function as a team might mistype it: any field, any value. */
 type LooseFunction = Record<string, unknown>;
 
+/** Routes of these tests are public: who may call them is auth.test.ts's subject. */
+const OPEN = { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } } as const;
+
 function declaration(functions: Record<string, LooseFunction>): unknown {
-  return { app: 'demo', functions };
+  return { app: 'demo', api: OPEN, functions };
 }
 
 /** The DeclarationError a declaration raises; fails the test if it resolves or throws anything else. */
@@ -113,6 +116,7 @@ describe('resolvePlatform', () => {
       // GIVEN
       const input: PlatformInput = {
         app: 'demo',
+        api: OPEN,
         functions: {
           hello: {
             routes: [
@@ -146,7 +150,7 @@ describe('resolvePlatform', () => {
       const platform = resolvePlatformWithContainers(input, stage, { ...project, fileExists: (p) => ENTRY_FILES.has(p) || p.startsWith('containers/todo/') });
 
       // THEN
-      expect(platform.functions.map((fn) => fn.name)).toEqual(['hello', 'worker', 'transform', 'audit']);
+      expect(platform.functions.map((fn) => fn.name)).toEqual(['hello', 'worker', 'transform', 'audit', 'gatekeeper']);
       expect(platform.containers.map((c) => c.name)).toEqual(['todo']);
     });
   });
@@ -231,7 +235,7 @@ describe('resolvePlatform', () => {
 
     it('accepts any well-formed stage when no stages are declared', () => {
       // GIVEN
-      const input: PlatformInput = { app: 'demo', functions: { hello: {} } };
+      const input: PlatformInput = { app: 'demo', api: OPEN, functions: { hello: {} } };
 
       // WHEN
       const platform = resolvePlatform(input, 'qa', project);
@@ -242,7 +246,7 @@ describe('resolvePlatform', () => {
 
     it('rejects a malformed stage name', () => {
       // GIVEN
-      const input: PlatformInput = { app: 'demo', functions: { hello: {} } };
+      const input: PlatformInput = { app: 'demo', api: OPEN, functions: { hello: {} } };
 
       // WHEN / THEN
       expect(() => resolvePlatform(input, 'Prod', project)).toThrow(
@@ -697,7 +701,7 @@ describe('resolvePlatform — review findings', () => {
   });
 
   it('rejects an empty route path and an entry that leaves functions/', () => {
-    const input = { app: 'demo', functions: { hello: { routes: [{ method: 'GET', path: '' }], entry: 'functions/../lib/platform-app.ts' } } };
+    const input = { app: 'demo', api: OPEN, functions: { hello: { routes: [{ method: 'GET', path: '' }], entry: 'functions/../lib/platform-app.ts' } } };
     expect(() => resolvePlatform(input, 'dev', project)).toThrow(/field "routes\[0\]\.path": got ""/);
     expect(() => resolvePlatform(input, 'dev', project)).toThrow(/field "entry": got "functions\/\.\.\/lib\/platform-app\.ts"/);
   });
@@ -730,6 +734,7 @@ describe('resolvePlatform — one variable path segment per parent', () => {
   it('rejects {userId}/orders next to {id} under /users, as API Gateway would at deploy', () => {
     const input = {
       app: 'demo',
+      api: OPEN,
       functions: {
         users: { routes: [{ method: 'GET', path: '/users/{id}' }] },
         orders: { routes: [{ method: 'GET', path: '/users/{userId}/orders' }] },
@@ -743,6 +748,7 @@ describe('resolvePlatform — one variable path segment per parent', () => {
   it('accepts the same parameter name at the same place', () => {
     const input = {
       app: 'demo',
+      api: OPEN,
       functions: {
         users: { routes: [{ method: 'GET', path: '/users/{id}' }] },
         orders: { routes: [{ method: 'GET', path: '/users/{id}/orders' }] },
@@ -763,7 +769,7 @@ describe('resolvePlatform — every message carries a fix', () => {
   ])('%s', (_label, functions) => {
     let error: unknown;
     try {
-      resolvePlatform({ app: 'demo', functions }, 'dev', { layers: ['shared'], fileExists: () => true });
+      resolvePlatform({ app: 'demo', api: OPEN, functions }, 'dev', { layers: ['shared'], fileExists: () => true });
     } catch (e) {
       error = e;
     }

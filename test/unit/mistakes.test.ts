@@ -94,7 +94,7 @@ describe('declaration mistakes', () => {
 });
 
 describe('project-file mistakes', () => {
-  const CONFIG = "export default { app: 'tp', functions: { api: { routes: [{ method: 'GET', path: '/api' }] }, {{NEW}} }, stages: { dev: {}, prod: {} } };\n";
+  const CONFIG = "export default { app: 'tp', api: { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } }, functions: { api: { routes: [{ method: 'GET', path: '/api' }] }, {{NEW}} }, stages: { dev: {}, prod: {} } };\n";
   const HANDLER = 'export const handler = async () => ({ statusCode: 200, body: "ok" });\n';
   const LAYER = { 'layers/util/util/package.json': '{ "name": "@tp/util" }', 'layers/util/util/src/index.ts': 'export const one = 1;\n' };
   // The record a clean synth of the project without function "b" leaves: every row below would change it.
@@ -152,7 +152,7 @@ describe('project-file mistakes', () => {
     ['a syntax error in faas.config.ts', { 'faas.config.ts': "export default { app: 'tp' functions: {} };\n" }, /- faas\.config\.ts:1:28: Expected "}" but found "functions" in `export default .*`; fix: correct the TypeScript syntax there/],
     ['a misspelt relative import in faas.config.ts', { 'faas.config.ts': "import { defineConfig } from './lib/shema';\nexport default defineConfig({});\n" }, /- faas\.config\.ts:1:30: Could not resolve "\.\/lib\/shema"; fix: correct the path of the import/],
     ['a misspelt package in faas.config.ts', { 'faas.config.ts': "import { defineConfig } from 'faas-platfrom';\nexport default defineConfig({});\n" }, /- faas\.config\.ts: imports "faas-platfrom", which is not installed; fix: correct the import, or npm install it/],
-    ['faas.config.ts throwing while it runs', { 'faas.config.ts': "const fns: Record<string, unknown> = undefined as never;\nexport default { app: 'tp', functions: { ...Object.keys(fns) } };\n" }, /- faas\.config\.ts: threw while it ran: Cannot convert undefined or null to object; fix:/],
+    ['faas.config.ts throwing while it runs', { 'faas.config.ts': "const fns: Record<string, unknown> = undefined as never;\nexport default { app: 'tp', api: { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } }, functions: { ...Object.keys(fns) } };\n" }, /- faas\.config\.ts: threw while it ran: Cannot convert undefined or null to object; fix:/],
     ['faas.config.ts without a default export', { 'faas.config.ts': "export const config = { app: 'tp' };\n" }, /- faas\.config\.ts: has no default export of the declaration; fix: `export default defineConfig/],
     ['no faas.config.ts', { 'faas.config.ts': null }, /- faas\.config\.ts: not found in .*; fix: run faas in the project folder, or create faas\.config\.ts/],
     ['a layer package.json that is not JSON', { ...LAYER, 'layers/util/util/package.json': '{ "name": "@tp/util", }' }, /- layers\/util\/util\/package\.json: not valid JSON \(.*\); fix: correct the JSON of layer "util"'s package/],
@@ -166,7 +166,7 @@ describe('project-file mistakes', () => {
     ['a new function importing a package that is not installed', newFunction("import leftPad from 'left-pad-nope';\nexport const handler = async () => ({ statusCode: 200, body: leftPad('x', 3) });\n"), /function "bb", field "entry": .* imports "left-pad-nope", which is not installed and no layer provides; fix: npm install left-pad-nope/],
     ['a new function with an unknown layer', newFunction(HANDLER, ", layers: ['utill']"), /function "bb", field "layers\[0\]": got "utill" — unknown layer; fix: use one of \[\]/],
     ['a container server that does not compile', {
-      'faas.config.ts': "export default { app: 'tp', functions: { api: {} }, containers: { web: { bundle: { entry: 'src/server.ts' } } } };\n",
+      'faas.config.ts': "export default { app: 'tp', api: { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } }, functions: { api: {} }, containers: { web: { bundle: { entry: 'src/server.ts' } } } };\n",
       'containers/web/Dockerfile': 'FROM public.ecr.aws/docker/library/node:24-slim\n',
       'containers/web/src/server.ts': 'import { createServer } from "node:http";\ncreateServer((_req, res) => { res.end("ok") ).listen(8080);\n',
     }, /field "containers\.web\.bundle\.entry": got "src\/server\.ts" — does not compile: containers\/web\/src\/server\.ts:2:/],
@@ -227,7 +227,7 @@ describe('project-file mistakes', () => {
 
 describe('CLI mistakes: exit 2 before any AWS call', () => {
   it.each<[string, string[], RegExp]>([
-    ['a misspelt function', ['canary', 'helo'], /error: function "helo" is not declared in faas\.config\.ts \(declared: hello, worker, transform, audit, todo\)\n {2}fix: did you mean "hello"\?/],
+    ['a misspelt function', ['canary', 'helo'], /error: function "helo" is not declared in faas\.config\.ts \(declared: hello, worker, transform, audit, gatekeeper, todo\)\n {2}fix: did you mean "hello"\?/],
     ['a misspelt function for resume', ['resume', 'wroker'], /function "wroker" is not declared .*\n {2}fix: did you mean "worker"\?/],
     ['a misspelt function for the DLQ', ['dlq', 'peek', 'worke'], /function "worke" is not declared .*\n {2}fix: did you mean "worker"\?/],
     ['a function nothing is near', ['promote', 'billing'], /function "billing" is not declared .*\n {2}fix: pass a function declared under functions or containers/],

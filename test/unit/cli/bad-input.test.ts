@@ -9,7 +9,7 @@ import { fakeAws, fakeTerminal, lambdaMock, sqsMock } from './fake-aws';
 
 describe('bad input', () => {
   it.each<[string, string[], RegExp, { primary: string; candidate?: string; weight?: number } | null]>([
-    ['unknown function', ['canary', 'helo'], /function "helo" is not declared in faas.config.ts \(declared: hello, worker, transform, audit, todo\)\n {2}fix: did you mean "hello"\?/, null],
+    ['unknown function', ['canary', 'helo'], /function "helo" is not declared in faas.config.ts \(declared: hello, worker, transform, audit, gatekeeper, todo\)\n {2}fix: did you mean "hello"\?/, null],
     ['weight above 1', ['set-weight', 'hello', '1.5'], /weight must be a number from 0 to 1, got: "1.5"/, null],
     ['weight below 0', ['set-weight', 'hello', '-0.2'], /weight must be a number from 0 to 1, got: "-0.2"/, null],
     ['weight as a percentage', ['set-weight', 'hello', '25'], /weight must be a number from 0 to 1, got: "25"/, null],

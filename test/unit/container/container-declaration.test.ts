@@ -6,6 +6,10 @@ import { basePathsOf, resolveContainers, resolvePlatformWithContainers } from '.
 import { DeclarationError, formatProblem, type ProjectView } from '../../../lib/declaration/resolve';
 import type { ResolvedFunction } from '../../../lib/declaration/schema';
 
+/** Routes of these tests are public: who may call them is auth.test.ts's subject. */
+const OPEN = { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } } as const;
+
+
 const FILES = new Set(['functions/hello/index.ts', 'containers/todo/Dockerfile', 'containers/todo/src/server.ts', 'containers/api/Dockerfile']);
 const project: ProjectView = { layers: ['shared'], fileExists: (p) => FILES.has(p) };
 
@@ -28,14 +32,14 @@ function fn(name: string, routes: ResolvedFunction['routes']): ResolvedFunction 
 
 /** The printed problem lines of a declaration (empty when it resolves cleanly). */
 function problemLines(containers: Record<string, unknown>, options: { stages?: unknown; functions?: ResolvedFunction[]; stage?: string } = {}): string[] {
-  const input = { app: 'demo', functions: {}, containers, stages: options.stages };
+  const input = { app: 'demo', api: OPEN, functions: {}, containers, stages: options.stages };
   return resolveContainers(input, options.stage ?? 'dev', project, options.functions).problems.map(formatProblem);
 }
 
 describe('resolveContainers', () => {
   test('applies every default: folder, port 8080, /healthz, routes ANY /<name> and /<name>/{proxy+}, function defaults', () => {
     // GIVEN
-    const input = { app: 'demo', functions: {}, containers: { todo: {} } };
+    const input = { app: 'demo', api: OPEN, functions: {}, containers: { todo: {} } };
 
     // WHEN
     const { containers, problems } = resolveContainers(input, 'dev', project);
@@ -48,7 +52,7 @@ describe('resolveContainers', () => {
         directory: 'containers/todo',
         port: 8080,
         healthPath: '/healthz',
-        routes: [{ method: 'ANY', path: '/todo' }, { method: 'ANY', path: '/todo/{proxy+}' }],
+        routes: [{ method: 'ANY', path: '/todo', ...OPEN }, { method: 'ANY', path: '/todo/{proxy+}', ...OPEN }],
         memoryMB: 256,
         timeoutSeconds: 10,
         environment: {},
@@ -60,7 +64,7 @@ describe('resolveContainers', () => {
   });
 
   test('no containers key: nothing to resolve', () => {
-    expect(resolveContainers({ app: 'demo', functions: {} }, 'dev', project)).toEqual({ containers: [], problems: [] });
+    expect(resolveContainers({ app: 'demo', api: OPEN, functions: {} }, 'dev', project)).toEqual({ containers: [], problems: [] });
   });
 
   test('a stage replaces top-level fields and null removes one', () => {
@@ -175,6 +179,7 @@ describe('resolvePlatformWithContainers', () => {
     // GIVEN
     const input = {
       app: 'demo',
+      api: OPEN,
       functions: { hello: { routes: [{ method: 'GET', path: '/hello' }] } },
       containers: { todo: {} },
       stages: { prod: { functions: { hello: { memoryMB: 512 } }, containers: { todo: { memoryMB: 1024 } } } },
@@ -190,7 +195,7 @@ describe('resolvePlatformWithContainers', () => {
 
   test('function and container problems are thrown together, once', () => {
     // GIVEN a bad function and a bad container
-    const input = { app: 'demo', functions: { hello: { memoryMB: 64 } }, containers: { todo: { port: 0 } } };
+    const input = { app: 'demo', api: OPEN, functions: { hello: { memoryMB: 64 } }, containers: { todo: { port: 0 } } };
 
     // WHEN
     let thrown: unknown;

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
@@ -20,7 +21,7 @@ import { call, killLeftoverServers, startTodoServer } from './todo-scenario';
 const TODO: ContainerInput = { bundle: { entry: 'src/server.ts' }, bucket: { environmentVariable: 'TODO_BUCKET' } };
 
 function resolved(todo: ContainerInput = TODO, projectRoot = REPO_ROOT): ResolvedContainer {
-  const { containers, problems } = resolveContainers({ containers: { todo } }, 'dev', readProject(projectRoot));
+  const { containers, problems } = resolveContainers({ api: { auth: { kind: 'iam' } }, containers: { todo } }, 'dev', readProject(projectRoot));
   expect(problems).toEqual([]);
   return containers[0];
 }
@@ -41,7 +42,8 @@ function build(declaration: ResolvedContainer = resolved(), options: { projectRo
   const stack = new Stack(app, 'test-dev');
   const container = new ContainerFunction(stack, 'Container-todo', { declaration, projectRoot: options.projectRoot ?? REPO_ROOT, namePrefix: 'test-dev' });
   const api = new ApiRoutes(stack, 'Api', { stage: 'dev', attributes: { restApiId: 'api', rootResourceId: 'root', previewResourceId: 'preview', requestValidatorId: 'validator' } });
-  for (const route of declaration.routes) api.addRoute({ functionName: declaration.name, route, live: container.live, preview: container.preview });
+  const authorization = { authorizationType: apigateway.AuthorizationType.IAM, description: 'IAM' };
+  for (const route of declaration.routes) api.addRoute({ functionName: declaration.name, route, live: container.live, preview: container.preview, authorization });
   return { app, stack, container, template: Template.fromStack(stack), outdir };
 }
 

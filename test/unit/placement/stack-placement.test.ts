@@ -15,6 +15,10 @@ import { buildPlatformApp, PlacementError, stacksOf } from '../../../lib/platfor
 import { generatedDeclaration, generatedFunction } from '../support/generated-declaration';
 import { CDK_CONTEXT, REPO_ROOT } from '../support/platform-fixture';
 
+/** Routes of these tests are public: who may call them is auth.test.ts's subject. */
+const OPEN = { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } } as const;
+
+
 const LIMITS: PlacementLimits = { maxResources: 150, maxOutputs: 40 };
 
 type Template = { Resources: Record<string, { Type: string }>; Outputs?: Record<string, { Export?: { Name: string } }>; Parameters?: Record<string, unknown> };
@@ -104,6 +108,7 @@ describe('stack placement of a synthesized app', () => {
   test('a route group too large for any stack fails synth, naming its functions, the segment and the fix', () => {
     const input: PlatformInput = {
       app: 'gen',
+      api: OPEN,
       functions: {
         list: { entry: 'functions/hello/index.ts', routes: [{ method: 'GET', path: '/orders' }] },
         get: { entry: 'functions/hello/index.ts', routes: [{ method: 'GET', path: '/orders/{id}' }] },
@@ -144,7 +149,7 @@ describe('moves, retired stacks and the stage', () => {
   test('a function joining another stack\'s group moves after its old stack, which is deployed empty and no longer listed', () => {
     const store = new InMemoryPlacement({ 'gen-dev': { stacks: { 'functions-1': ['aa'], 'functions-2': ['bb'] } } });
     // bb now also answers under /aa: it must share a stack with aa
-    const { built, artifacts, templates } = synth({ app: 'gen', functions: { aa: routed('/aa'), bb: routed('/bb', '/aa/x') } }, store);
+    const { built, artifacts, templates } = synth({ app: 'gen', api: OPEN, functions: { aa: routed('/aa'), bb: routed('/bb', '/aa/x') } }, store);
     expect(built.placement.moves).toEqual([expect.objectContaining({ name: 'bb', from: 'functions-2', to: 'functions-1' })]);
     expect(store.read('gen-dev')).toEqual({ stacks: { 'functions-1': ['aa', 'bb'], 'functions-2': [] }, after: { 'functions-1': ['functions-2'] } });
     // the old stack goes first (deletes bb's alarm names, export and API resources), then the new one creates them
@@ -154,7 +159,7 @@ describe('moves, retired stacks and the stage', () => {
     // and the stage waits for both
     expect(dependsOn(artifacts.get('gen-dev-api')!, 'gen-dev-functions-2')).toBe(true);
     // the next synth, from the record alone (as CI runs it), keeps the order
-    const again = synth({ app: 'gen', functions: { aa: routed('/aa'), bb: routed('/bb', '/aa/x') } }, store);
+    const again = synth({ app: 'gen', api: OPEN, functions: { aa: routed('/aa'), bb: routed('/bb', '/aa/x') } }, store);
     expect(again.built.placement.moves).toEqual([]);
     expect(dependsOn(again.artifacts.get('gen-dev-functions-1')!, 'gen-dev-functions-2')).toBe(true);
   });
@@ -184,11 +189,11 @@ describe('moves, retired stacks and the stage', () => {
       const t = synth(input, new InMemoryPlacement()).templates.get('gen-dev-api')!;
       return Object.entries(t.Resources).filter(([, r]) => r.Type === 'AWS::ApiGateway::Deployment').map(([id]) => id);
     };
-    const one = { app: 'gen', functions: { aa: routed('/aa') } };
+    const one = { app: 'gen', api: OPEN, functions: { aa: routed('/aa') } };
     const [first] = deploymentId(one);
     expect(deploymentId(one)).toEqual([first]);
-    expect(deploymentId({ app: 'gen', functions: { aa: routed('/aa', '/aa/{id}') } })).not.toContain(first);
+    expect(deploymentId({ app: 'gen', api: OPEN, functions: { aa: routed('/aa', '/aa/{id}') } })).not.toContain(first);
     // same routes, but the integration now calls another function's alias
-    expect(deploymentId({ app: 'gen', functions: { other: routed('/aa') } })).not.toContain(first);
+    expect(deploymentId({ app: 'gen', api: OPEN, functions: { other: routed('/aa') } })).not.toContain(first);
   });
 });

@@ -24,7 +24,7 @@ export function generatedFunction(i: number): [string, FunctionInput] {
         warm: { provisioned: 1, max: 4, schedules: [{ name: 'peak', expression: 'cron(0 7 ? * MON-FRI *)', minProvisioned: 2, maxProvisioned: 4 }] },
       }];
     case 'queue':
-      return [name, { entry: 'functions/worker/index.ts', timeoutSeconds: 20, queue: { batchSize: 10, maxConcurrency: 5 } }];
+      return [name, { entry: 'functions/worker/index.ts', timeoutSeconds: 20, queue: { batchSize: 10, maxConcurrency: 5, auth: { kind: 'apiKey' } } }];
     case 's3':
       return [name, {
         entry: 'functions/transform/index.ts',
@@ -48,5 +48,5 @@ export function generatedDeclaration(count: number, extra: Record<string, Functi
     const [name, fn] = generatedFunction(i);
     functions[name] = fn;
   }
-  return { app: 'gen', functions };
+  return { app: 'gen', api: { auth: { kind: 'iam' } }, functions };
 }

@@ -21,8 +21,11 @@ export function hello(overrides: Partial<FunctionInput> = {}): FunctionInput {
   return { layers: ['shared'], routes: [{ method: 'GET', path: '/hello' }], ...overrides };
 }
 
+/** The default auth of fixture apps: their routes are about something else than who may call them. */
+export const PUBLIC_FOR_TESTS = { kind: 'none', reason: 'test fixture: routes are public unless a test says otherwise' } as const;
+
 export function declaration(functions: Record<string, FunctionInput>, extra: Partial<PlatformInput> = {}): PlatformInput {
-  return { app: 'test', functions, ...extra };
+  return { app: 'test', functions, ...extra, api: { auth: PUBLIC_FOR_TESTS, ...extra.api } };
 }
 
 export interface Built extends PlatformApp {
