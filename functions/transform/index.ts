@@ -1,5 +1,5 @@
 /**
- * ETL on object storage (seed 06): an order written under the trigger prefix (FAAS_INPUT_PREFIX,
+ * ETL on object storage: an order written under the trigger prefix (FAAS_INPUT_PREFIX,
  * e.g. in/) is read with GetObject and its summary written with PutObject under
  * FAAS_OUTPUT_PREFIX (e.g. out/), same relative key. S3 invokes the live alias asynchronously:
  * a malformed object makes the invocation fail with an error naming the object and the reason,
