@@ -42,7 +42,8 @@ function loadTraced(): Traced {
       const powertools = jest.requireActual<Powertools>('../../../functions/shared/powertools');
       // The retry's ChangeMessageVisibility is the worker tests' concern; here it only has to succeed.
       const { SQSClient, ChangeMessageVisibilityCommand } = jest.requireActual<typeof import('@aws-sdk/client-sqs')>('@aws-sdk/client-sqs');
-      jest.requireActual<typeof import('aws-sdk-client-mock')>('aws-sdk-client-mock').mockClient(SQSClient).on(ChangeMessageVisibilityCommand).resolves({});
+      const { mockClient } = jest.requireActual<typeof import('aws-sdk-client-mock')>('aws-sdk-client-mock');
+      mockClient(SQSClient).on(ChangeMessageVisibilityCommand).resolves({});
       const worker = jest.requireActual<Worker>('../../../functions/worker');
       const facade = new xray.Segment('faas-dev-hello', '1-5759e988-bd862e3fe1be46a994272793');
       active = facade;
@@ -186,12 +187,18 @@ describe('traced units of work', () => {
 
 describe('worker traces', () => {
   const record = (id: string, body: unknown, receiveCount = 1): SQSRecord =>
-    ({ messageId: id, receiptHandle: `handle-${id}`, body: JSON.stringify(body), attributes: { ApproximateReceiveCount: String(receiveCount) } }) as unknown as SQSRecord;
+    ({
+      messageId: id,
+      receiptHandle: `handle-${id}`,
+      body: JSON.stringify(body),
+      attributes: { ApproximateReceiveCount: String(receiveCount) },
+    }) as unknown as SQSRecord;
 
   test('one subsegment per job, found by JobId and Action (or MessageId when the body is no job); the batch by its size', async () => {
     // GIVEN a batch of a good job and one with an unknown action
     const { worker, facade } = loadTraced();
-    const event = { Records: [record('m1', { id: 'job-1', action: 'wordcount', text: 'a b' }), record('m2', { id: 'job-2', action: 'explode', text: '' }, 3)] };
+    const good = record('m1', { id: 'job-1', action: 'wordcount', text: 'a b' });
+    const event = { Records: [good, record('m2', { id: 'job-2', action: 'explode', text: '' }, 3)] };
     process.env.FAAS_QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/worker-jobs';
 
     // WHEN
