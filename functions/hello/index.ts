@@ -3,13 +3,11 @@
  * so canary and preview routing can be observed from outside. Two optional variables inject
  * faults, to try a release that goes wrong (README "Try a canary locally").
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { greet, readName, SHARED_LAYER_MARK } from '@faas-platform/shared';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { instrumented, logger, metrics } from '../shared/powertools';
 
-const logger = new Logger({ serviceName: 'hello' });
-const metrics = new Metrics({ serviceName: 'hello' });
 const greeting = process.env.GREETING ?? 'Hello';
 
 export interface Faults {
@@ -25,7 +23,9 @@ export function readFaults(env: NodeJS.ProcessEnv): Faults {
     const text = env[name];
     if (text === undefined || text === '') return 0;
     const value = Number(text);
-    if (!Number.isFinite(value) || value < 0 || value > max) throw new Error(`${name} must be a number from 0 to ${max}, got: "${text}"`);
+    if (!Number.isFinite(value) || value < 0 || value > max) {
+      throw new Error(`${name} must be a number from 0 to ${max}, got: "${text}"`);
+    }
     return value;
   };
   return { errorRate: read('FAULT_ERROR_RATE', 1), delayMs: read('FAULT_DELAY_MS', 60_000) };
@@ -41,8 +41,7 @@ export interface HelloBody {
   layer: string;
 }
 
-export const handler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
-  logger.addContext(context);
+export const handler = instrumented(async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
   if (faults.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.delayMs));
   // Thrown outside the try below on purpose: an injected fault is a function error, not a handled 500.
   if (faults.errorRate > 0 && Math.random() < faults.errorRate) throw new Error('injected fault (FAULT_ERROR_RATE)');
@@ -60,10 +59,8 @@ export const handler = async (event: APIGatewayProxyEvent, context: Context): Pr
     // Log the detail, answer without it: callers never see a stack trace.
     logger.error('unexpected failure', error as Error);
     return json(500, { message: 'internal error' });
-  } finally {
-    metrics.publishStoredMetrics();
   }
-};
+});
 
 function json(statusCode: number, body: object): APIGatewayProxyResult {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };

@@ -42,16 +42,26 @@ export function parseOrder(text: string): Order {
   } catch (error) {
     throw new MalformedObjectError(`not JSON (${(error as Error).message})`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new MalformedObjectError('must be a JSON object with orderId and items');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new MalformedObjectError('must be a JSON object with orderId and items');
+  }
   const { orderId, items } = value as Record<string, unknown>;
-  if (typeof orderId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(orderId)) throw new MalformedObjectError('orderId must be 1-64 letters, digits, "_" or "-"');
-  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_ITEMS) throw new MalformedObjectError(`items must be a list of 1 to ${MAX_ITEMS} lines`);
+  if (typeof orderId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(orderId)) {
+    throw new MalformedObjectError('orderId must be 1-64 letters, digits, "_" or "-"');
+  }
+  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_ITEMS) {
+    throw new MalformedObjectError(`items must be a list of 1 to ${MAX_ITEMS} lines`);
+  }
   const lines = items.map((item: unknown, i): OrderLine => {
-    const line = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
-    if (typeof line.sku !== 'string' || line.sku.length === 0) throw new MalformedObjectError(`items[${i}].sku must be a non-empty string`);
-    if (typeof line.quantity !== 'number' || !Number.isInteger(line.quantity) || line.quantity < 1) throw new MalformedObjectError(`items[${i}].quantity must be a whole number above 0`);
-    if (typeof line.unitPrice !== 'number' || !Number.isFinite(line.unitPrice) || line.unitPrice < 0) throw new MalformedObjectError(`items[${i}].unitPrice must be a number of at least 0`);
-    return { sku: line.sku, quantity: line.quantity, unitPrice: line.unitPrice };
+    const { sku, quantity, unitPrice } = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+    if (typeof sku !== 'string' || sku.length === 0) throw new MalformedObjectError(`items[${i}].sku must be a non-empty string`);
+    if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 1) {
+      throw new MalformedObjectError(`items[${i}].quantity must be a whole number above 0`);
+    }
+    if (typeof unitPrice !== 'number' || !Number.isFinite(unitPrice) || unitPrice < 0) {
+      throw new MalformedObjectError(`items[${i}].unitPrice must be a number of at least 0`);
+    }
+    return { sku, quantity, unitPrice };
   });
   return { orderId, items: lines };
 }

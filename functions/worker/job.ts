@@ -37,7 +37,9 @@ export function parseJob(body: string): Job {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BadJobError('body must be a JSON object');
   const { id, action, text } = value as Record<string, unknown>;
   if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new BadJobError('id must be 1-64 letters, digits, "_" or "-"');
-  if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action)) throw new BadJobError(`action must be one of ${ACTIONS.join(', ')}`);
+  if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action)) {
+    throw new BadJobError(`action must be one of ${ACTIONS.join(', ')}`);
+  }
   if (typeof text !== 'string' || text.length > MAX_TEXT) throw new BadJobError(`text must be a string of at most ${MAX_TEXT} characters`);
   return { id, action: action as Action, text };
 }

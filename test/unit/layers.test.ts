@@ -25,7 +25,8 @@ function buildWith(layers: LayerSource[], input: PlatformInput) {
   const app = new App({ outdir, context: CDK_CONTEXT });
   const project = { ...readProject(REPO_ROOT), layerSources: layers, layers: layers.map((l) => l.name) };
   const platform = resolvePlatform(input, 'dev', project);
-  const stack = new FunctionStack(app, 'LayerTest', { namePrefix: 'test-dev', stage: 'dev', project, functions: platform.functions, api: { restApiId: 'api', rootResourceId: 'root', previewResourceId: 'preview', requestValidatorId: 'validator' } });
+  const api = { restApiId: 'api', rootResourceId: 'root', previewResourceId: 'preview', requestValidatorId: 'validator' };
+  const stack = new FunctionStack(app, 'LayerTest', { namePrefix: 'test-dev', stage: 'dev', project, functions: platform.functions, api });
   const assembly = app.synth();
   return { stack, template: Template.fromStack(stack), outdir: assembly.directory };
 }
@@ -43,7 +44,8 @@ describe('layers', () => {
     const content = (layer.Properties as { Content: { S3Key: string } }).Content;
     const dir = assetDir(app.outdir, content.S3Key);
     const pkgDir = path.join(dir, 'nodejs', 'node_modules', '@faas-platform', 'shared');
-    expect(JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'))).toMatchObject({ name: '@faas-platform/shared', main: 'index.js' });
+    const manifest = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as unknown;
+    expect(manifest).toMatchObject({ name: '@faas-platform/shared', main: 'index.js' });
     // AND the package works from there, as the runtime will load it
     const shared = require(path.join(pkgDir, 'index.js')) as { SHARED_LAYER_MARK: string };
     expect(shared.SHARED_LAYER_MARK).toBe('faas-shared@1');
@@ -74,8 +76,10 @@ describe('layers', () => {
     const a = makeLayer('alpha', 'pkg-a', 'a');
     const b = makeLayer('beta', 'pkg-b', 'b');
     const ordered = (layers: string[]) => {
-      const { template } = buildWith([a, b], declaration({ hello: hello({ layers: [], entry: 'functions/hello/index.ts' }), other: { entry: 'functions/hello/index.ts', layers } }));
-      const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Layers: Match.anyValue(), Description: 'faas function "other"' } }))[0];
+      const entry = 'functions/hello/index.ts';
+      const { template } = buildWith([a, b], declaration({ hello: hello({ layers: [], entry }), other: { entry, layers } }));
+      const other = { Properties: { Layers: Match.anyValue(), Description: 'faas function "other"' } };
+      const [fn] = Object.values(template.findResources('AWS::Lambda::Function', other));
       return (fn.Properties as { Layers: { Ref: string }[] }).Layers.map((l) => l.Ref.replace(/^Layer(alpha|beta).*/, '$1'));
     };
     expect(ordered(['alpha', 'beta'])).toEqual(['alpha', 'beta']);
@@ -85,7 +89,8 @@ describe('layers', () => {
   test('reordering layers publishes a new version (the winner on /opt may change)', () => {
     const a = makeLayer('alpha', 'pkg-a', 'a');
     const b = makeLayer('beta', 'pkg-b', 'b');
-    const versionWith = (layers: string[]) => logicalIds(buildWith([a, b], declaration({ hello: hello({ layers }) })).template, 'AWS::Lambda::Version')[0];
+    const versionWith = (layers: string[]) =>
+      logicalIds(buildWith([a, b], declaration({ hello: hello({ layers }) })).template, 'AWS::Lambda::Version')[0];
     expect(versionWith(['beta', 'alpha'])).not.toEqual(versionWith(['alpha', 'beta']));
   });
 
@@ -97,7 +102,8 @@ describe('layers', () => {
 
     // WHEN the layers are extracted into one /opt in the declared order, as Lambda does
     const opt = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-opt-'));
-    const layerIds = (Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: 'faas function "hello"' } }))[0].Properties as { Layers: { Ref: string }[] }).Layers.map((l) => l.Ref);
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: 'faas function "hello"' } }));
+    const layerIds = (fn.Properties as { Layers: { Ref: string }[] }).Layers.map((l) => l.Ref);
     for (const id of layerIds) {
       const key = (template.toJSON().Resources[id].Properties as { Content: { S3Key: string } }).Content.S3Key;
       fs.cpSync(assetDir(outdir, key), opt, { recursive: true, force: true });
@@ -107,7 +113,8 @@ describe('layers', () => {
     const loaded = require(path.join(opt, 'nodejs', 'node_modules', 'pkg-x')) as { mark: string };
     expect(loaded.mark).toBe('from-second');
     // AND synth warns which layer shadows which
-    Annotations.fromStack(stack).hasWarning('/LayerTest/Fn-hello', Match.stringLikeRegexp('layer "second" overrides package pkg-x from layer "first" \\(Lambda: the last layer wins\\)'));
+    const warning = 'layer "second" overrides package pkg-x from layer "first" \\(Lambda: the last layer wins\\)';
+    Annotations.fromStack(stack).hasWarning('/LayerTest/Fn-hello', Match.stringLikeRegexp(warning));
   });
 
   test('a layer change publishes a new function version; the same layer content does not', () => {
@@ -128,6 +135,8 @@ describe('layers', () => {
     const layersRoot = fs.mkdtempSync(path.join(root, 'faas-proj-'));
     fs.mkdirSync(path.join(layersRoot, 'layers'));
     fs.renameSync(dir, path.join(layersRoot, 'layers', 'bad'));
-    expect(() => readProject(layersRoot)).toThrow(/layer "bad": package @aws-sdk\/client-s3 shadows the runtime's AWS SDK; fix: a layer never ships @aws-sdk\/\*/);
+    expect(() => readProject(layersRoot)).toThrow(
+      /layer "bad": package @aws-sdk\/client-s3 shadows the runtime's AWS SDK; fix: a layer never ships @aws-sdk\/\*/,
+    );
   });
 });

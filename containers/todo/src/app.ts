@@ -85,11 +85,14 @@ export function createTodoApp(options: TodoAppOptions): (req: IncomingMessage, r
   return (req, res) => {
     const started = Date.now();
     const requestId = headerOf(req, 'x-request-id') ?? randomUUID();
-    res.on('finish', () => log('info', 'request', { requestId, method: req.method, url: req.url, status: res.statusCode, ms: Date.now() - started }));
+    res.on('finish', () =>
+      log('info', 'request', { requestId, method: req.method, url: req.url, status: res.statusCode, ms: Date.now() - started }),
+    );
     route(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) return send(res, error.status, { message: error.message }, error.headers);
       // The detail goes to the log; the caller gets a message and an id to quote.
-      log('error', 'request failed', { requestId, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
+      const detail = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error);
+      log('error', 'request failed', { requestId, error: detail });
       if (res.headersSent) return res.destroy();
       send(res, 500, { message: 'internal error', requestId });
     });
@@ -105,7 +108,9 @@ function stripBase(path: string, basePaths: readonly string[]): string {
 }
 
 function allow(method: string, methods: readonly string[]): void {
-  if (!methods.includes(method)) throw new HttpError(405, `method ${method} not allowed; use ${methods.join(' or ')}`, { allow: methods.join(', ') });
+  if (!methods.includes(method)) {
+    throw new HttpError(405, `method ${method} not allowed; use ${methods.join(' or ')}`, { allow: methods.join(', ') });
+  }
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

@@ -21,6 +21,7 @@ describe('audit (transform OnSuccess destination)', () => {
   });
 
   test('a failure record is refused, naming its condition', () => {
-    expect(() => auditEntries({ ...success([]), requestContext: { condition: 'RetriesExhausted' } })).toThrow(/not a success record \(condition RetriesExhausted\)/);
+    const failure: InvocationRecord = { ...success([]), requestContext: { condition: 'RetriesExhausted' } };
+    expect(() => auditEntries(failure)).toThrow(/not a success record \(condition RetriesExhausted\)/);
   });
 });

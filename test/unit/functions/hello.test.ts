@@ -1,7 +1,12 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { handler, readFaults, type HelloBody } from '../../../functions/hello';
 
-const context = { functionVersion: '7', functionName: 'hello', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:hello:live' } as unknown as Context;
+const context = {
+  functionVersion: '7',
+  functionName: 'hello',
+  awsRequestId: 'req-1',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:hello:live',
+} as unknown as Context;
 const event = (query: Record<string, string> | null) => ({ queryStringParameters: query }) as unknown as APIGatewayProxyEvent;
 
 describe('hello handler', () => {

@@ -4,7 +4,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { handler, MAX_OBJECT_BYTES } from '../../../functions/transform';
 
 const s3Mock = mockClient(S3Client);
-const context = { functionName: 'transform', functionVersion: '2', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:transform:live' } as unknown as Context;
+const context = {
+  functionVersion: '2',
+  functionName: 'transform',
+  awsRequestId: 'req-1',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:transform:live',
+} as unknown as Context;
 const BUCKET = 'faas-dev-transform-bucket';
 
 function created(key: string, size = 100): S3Event {
@@ -59,7 +64,11 @@ describe('transform handler', () => {
     // THEN
     expect(written).toEqual([{ bucket: BUCKET, key: 'out/2026/o 42.json' }]);
     expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: BUCKET, Key: 'in/2026/o 42.json' });
-    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: BUCKET, Key: 'out/2026/o 42.json', ContentType: 'application/json' });
+    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
+      Bucket: BUCKET,
+      Key: 'out/2026/o 42.json',
+      ContentType: 'application/json',
+    });
     const put = s3Mock.commandCalls(PutObjectCommand)[0].args[0].input;
     expect(JSON.parse(String(put.Body))).toEqual({
       orderId: 'o-42',
@@ -76,7 +85,11 @@ describe('transform handler', () => {
   test.each([
     ['not JSON', '{"orderId": ', /: not JSON/],
     ['no items', JSON.stringify({ orderId: 'o-1', items: [] }), /items must be a list of 1 to 1000 lines/],
-    ['a bad quantity', JSON.stringify({ orderId: 'o-1', items: [{ sku: 'tea', quantity: 0, unitPrice: 1 }] }), /items\[0\]\.quantity must be a whole number above 0/],
+    [
+      'a bad quantity',
+      JSON.stringify({ orderId: 'o-1', items: [{ sku: 'tea', quantity: 0, unitPrice: 1 }] }),
+      /items\[0\]\.quantity must be a whole number above 0/,
+    ],
     ['a bad orderId', JSON.stringify({ orderId: 'o 1', items: [{ sku: 'tea', quantity: 1, unitPrice: 1 }] }), /orderId must be/],
   ])('a malformed object (%s) fails the invocation with the object and the reason, and writes nothing', async (_label, text, reason) => {
     // GIVEN
@@ -86,7 +99,10 @@ describe('transform handler', () => {
     const run = handler(created('in/bad.json'), context);
 
     // THEN the error names the object and why: Lambda retries, then the on-failure record carries it
-    await expect(run).rejects.toMatchObject({ name: 'MalformedObjectError', message: expect.stringMatching(new RegExp(`^s3://${BUCKET}/in/bad\\.json: `)) });
+    await expect(run).rejects.toMatchObject({
+      name: 'MalformedObjectError',
+      message: expect.stringMatching(new RegExp(`^s3://${BUCKET}/in/bad\\.json: `)),
+    });
     await expect(handler(created('in/bad.json'), context)).rejects.toThrow(reason);
     expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
   });

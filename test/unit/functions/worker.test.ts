@@ -7,14 +7,24 @@ import { parseJob, runJob } from '../../../functions/worker/job';
 
 const sqsMock = mockClient(SQSClient);
 const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/worker-jobs';
-const context = { functionName: 'worker', functionVersion: '3', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:worker:live' } as unknown as Context;
+const context = {
+  functionVersion: '3',
+  functionName: 'worker',
+  awsRequestId: 'req-1',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:worker:live',
+} as unknown as Context;
 
 function record(id: string, body: unknown, receiveCount = 1): SQSRecord {
   return {
     messageId: id,
     receiptHandle: `handle-${id}`,
     body: typeof body === 'string' ? body : JSON.stringify(body),
-    attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: '1700000000000', SenderId: 'api', ApproximateFirstReceiveTimestamp: '1700000000001' },
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: '1700000000000',
+      SenderId: 'api',
+      ApproximateFirstReceiveTimestamp: '1700000000001',
+    },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
@@ -25,7 +35,9 @@ function record(id: string, body: unknown, receiveCount = 1): SQSRecord {
 
 const job = (id: string) => ({ id, action: 'uppercase', text: `job ${id}` });
 const visibilityCalls = () =>
-  sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((c) => ({ handle: c.args[0].input.ReceiptHandle, delay: c.args[0].input.VisibilityTimeout }));
+  sqsMock
+    .commandCalls(ChangeMessageVisibilityCommand)
+    .map((c) => ({ handle: c.args[0].input.ReceiptHandle, delay: c.args[0].input.VisibilityTimeout }));
 
 beforeAll(() => {
   // Powertools metrics print EMF and the logger prints JSON to stdout; keep test output readable.
@@ -48,7 +60,13 @@ describe('worker handler', () => {
   test('a batch of 5 with 2 failing reports exactly those 2 and hides them for growing delays', async () => {
     // GIVEN 5 jobs; m2 is not JSON (first receive), m4 has an unknown action (third receive)
     const event: SQSEvent = {
-      Records: [record('m1', job('a')), record('m2', 'not json', 1), record('m3', job('c')), record('m4', { id: 'd', action: 'explode', text: '' }, 3), record('m5', job('e'))],
+      Records: [
+        record('m1', job('a')),
+        record('m2', 'not json', 1),
+        record('m3', job('c')),
+        record('m4', { id: 'd', action: 'explode', text: '' }, 3),
+        record('m5', job('e')),
+      ],
     };
 
     // WHEN
