@@ -10,6 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
+import { packageRoot } from '../package-root';
 import { NODE_RUNTIME } from './runtime';
 
 export interface LiveAliasStateProps {
@@ -125,14 +126,9 @@ class LiveAliasStateProvider extends Construct {
   }
 }
 
-/**
- * dist/assets/live-alias-state-handler of this package (scripts/bundle-handlers.js, run by `npm run build`):
- * the compiled construct runs from dist/lib/constructs, the source one (ts-node, jest) from lib/constructs,
- * so the package root is the nearest folder above with a package.json.
- */
+/** dist/assets/live-alias-state-handler of this package (scripts/bundle-handlers.js, run by `npm run build`). */
 function bundledHandlerDir(): string {
-  let root = __dirname;
-  while (!fs.existsSync(path.join(root, 'package.json')) && path.dirname(root) !== root) root = path.dirname(root);
+  const root = packageRoot();
   const dir = path.join(root, 'dist', 'assets', 'live-alias-state-handler');
   if (!fs.existsSync(path.join(dir, 'index.js'))) {
     throw new Error(`the live alias state handler is not built (no ${dir}/index.js); fix: run \`npm run build\` in ${root}`);
