@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { FaasPlatform, InMemoryPlacement } from '../../../lib';
+import { buildPlatformApp } from '../../../lib/platform-app';
 import { CDK_CONTEXT, REPO_ROOT, declaration, hello } from '../support/platform-fixture';
 
 const input = declaration({ hello: hello() });
@@ -78,6 +79,12 @@ describe('FaasPlatform', () => {
     const stack = new Stack(new App(), 'Mine');
     expect(() => new FaasPlatform(stack, 'Faas', { declaration: input, projectRoot: REPO_ROOT })).toThrow(
       /FaasPlatform "Faas" is in Mine, which is neither an App nor a Stage; fix: create it directly in your App or in a Stage/,
+    );
+  });
+
+  test('buildPlatformApp refuses a scope together with appProps, which only configure the App it makes', () => {
+    expect(() => buildPlatformApp({ declaration: input, projectRoot: REPO_ROOT, scope: new App(), appProps: { outdir: outdir() } })).toThrow(
+      /scope and appProps given together; fix: pass appProps only when no scope is given/,
     );
   });
 });
