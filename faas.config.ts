@@ -3,7 +3,7 @@
  * applies the prod overrides below; the schema and every field's default are in
  * lib/declaration/schema.ts and the README's declaration reference.
  */
-import { defineConfig } from './lib/declaration/schema';
+import { defineConfig } from './lib/config';
 
 export default defineConfig({
   app: 'faas',

@@ -2,8 +2,12 @@
  * The CLI's own overhead per canary step: `faas canary` end to end with mocked AWS clients
  * (aws-sdk-client-mock, answering at once) and a bake of 0, so what is measured is parsing,
  * the engine, the adapters' request building and the SDK middleware — never a bake.
+ * Then the start-up a user waits for before any command: `node bin/faas.js --help` (the compiled
+ * CLI, `npm run build`) as a child process, wall time, median of 5 (target: at most 500 ms).
  *   npx ts-node --transpile-only bench/cli-overhead.ts [runs=50]
  */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { GetAliasCommand, GetProvisionedConcurrencyConfigCommand, LambdaClient, ListVersionsByFunctionCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
@@ -60,7 +64,17 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 }
 
+/** Wall time of `faas --help` in a fresh Node process, as `npx faas --help` runs it (minus npx). */
+function startupMs(): number {
+  const t = process.hrtime.bigint();
+  const run = spawnSync(process.execPath, [path.join(__dirname, '..', 'bin', 'faas.js'), '--help'], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`faas --help exited ${run.status}: ${run.stderr}`);
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
 async function main(): Promise<void> {
+  const startup = Array.from({ length: 5 }, startupMs).sort((a, b) => a - b);
+  console.log(`faas --help start-up (node bin/faas.js, 5 runs): median ${quantile(startup, 0.5).toFixed(0)} ms, max ${startup[4].toFixed(0)} ms (target ≤ 500 ms)`);
   mockAws();
   const steps = STEPS.split(',').length;
   const perStep: number[] = [];

@@ -2,20 +2,22 @@
  * Entry of the `faas` CLI (bin/faas.js runs this): the real runtime — SDK clients, the clock,
  * timers, the terminal, SIGINT/SIGTERM — around cli/commands/program.ts.
  */
-import * as path from 'node:path';
-import { createAdapters } from './adapters/clients';
+import type { Adapters } from './adapters/clients';
 import { runCli } from './commands/program';
 import { lineProgress, terminalProgress } from './commands/progress';
 import { realSleep, type Runtime } from './commands/runtime';
-import { loadDeclaration } from '../lib/config-file';
+import { findProjectRoot, loadDeclaration } from '../lib/config-file';
 import { ProjectFileError } from '../lib/project-file-error';
 import { declaredNames, type DeclaredNames } from './commands/declared';
 import { InputError } from './engine/input-error';
 
-/** faas.config.ts's names; a config that does not load is bad input (exit 2) with the file's own fix. */
-export function loadDeclaredNames(root: string): DeclaredNames {
+/**
+ * The names of the faas.config.ts at or above `from` (the working directory); a config that is not
+ * there or does not load is bad input (exit 2) with the file's own fix.
+ */
+export function loadDeclaredNames(from: string): DeclaredNames {
   try {
-    return declaredNames(loadDeclaration(root));
+    return declaredNames(loadDeclaration(findProjectRoot(from)));
   } catch (error) {
     if (!(error instanceof ProjectFileError)) throw error;
     // Each problem reads "<what>; fix: <fix>": the CLI prints the two on their own lines.
@@ -42,14 +44,15 @@ export function realRuntime(): Runtime {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return {
-    adapters: createAdapters,
+    // Loaded by the first command that reaches AWS: the SDK clients are most of the start-up time, and --help needs none.
+    adapters: (stackName: string): Adapters => (require('./adapters/clients') as typeof import('./adapters/clients')).createAdapters(stackName),
     now: () => Date.now(),
     sleep: realSleep,
     stdout: process.stdout,
     stderr: process.stderr,
     interrupt: controller.signal,
     progress: (json) => (json ? lineProgress(undefined) : process.stderr.isTTY ? terminalProgress(process.stderr) : lineProgress(process.stderr)),
-    declared: once(() => loadDeclaredNames(path.resolve(__dirname, '..'))),
+    declared: once(() => loadDeclaredNames(process.cwd())),
   };
 }
 

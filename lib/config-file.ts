@@ -13,6 +13,22 @@ import { ProjectFileError } from './project-file-error';
 export const CONFIG_FILE = 'faas.config.ts';
 
 /**
+ * The project `start` is in: the nearest folder at or above it that holds faas.config.ts, the way
+ * git finds its repository, so the CLI works from any folder of any faas project.
+ * @throws ProjectFileError when no folder up to the file system's root has one
+ */
+export function findProjectRoot(start: string): string {
+  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, CONFIG_FILE))) return dir;
+    if (path.dirname(dir) === dir) break;
+  }
+  throw new ProjectFileError([{
+    file: CONFIG_FILE,
+    message: `not found in ${path.resolve(start)} or any folder above it; fix: run faas inside a faas project (cd to the folder with ${CONFIG_FILE}), or create one with \`npx faas init <dir>\``,
+  }]);
+}
+
+/**
  * The default export of `<root>/faas.config.ts`.
  * @throws ProjectFileError when the file is missing, does not compile, imports what is not there,
  * throws while it runs or exports no declaration

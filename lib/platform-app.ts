@@ -8,7 +8,7 @@
  * - `<app>-<stage>-api`: the API's stage, deployed last.
  */
 import * as path from 'node:path';
-import { Annotations, App, Stack, Validations, type AppProps, type Environment } from 'aws-cdk-lib';
+import { Annotations, App, Stack, Stage, Validations, type AppProps, type Environment } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -36,13 +36,21 @@ export interface PlatformAppOptions {
   /** Project root holding functions/ and layers/. */
   readonly projectRoot: string;
   /**
-   * Stage to build; `-c stage=…` wins over this.
+   * Stage to build; when given it wins over `-c stage=…` (a Stage in a pipeline keeps its own).
    * @default - the `stage` context value, else "dev"
    */
   readonly stage?: string;
   /** @default - environment-agnostic stacks */
   readonly env?: Environment;
-  /** @default - a new App */
+  /**
+   * The App or Stage the stacks go into, directly (their names and paths are then as in a bare App).
+   * @default - a new App, made with `appProps`
+   */
+  readonly scope?: Stage;
+  /**
+   * Props of the App made when no `scope` is given.
+   * @default - a new App's defaults
+   */
   readonly appProps?: AppProps;
   /**
    * Run cdk-nag's packs at synth.
@@ -59,7 +67,8 @@ export interface PlatformAppOptions {
 }
 
 export interface PlatformApp {
-  readonly app: App;
+  /** The App (or the given Stage) holding the stacks. */
+  readonly app: Stage;
   readonly platform: ResolvedPlatformWithContainers;
   readonly project: Project;
   readonly base: BaseStack;
@@ -77,15 +86,18 @@ export interface PlatformApp {
 }
 
 /** aws-cdk-lib's own check: synth fails if a template has more resources than this. */
-const STACK_RESOURCE_LIMIT_CONTEXT = '@aws-cdk/core:stackResourceLimit';
+export const STACK_RESOURCE_LIMIT_CONTEXT = '@aws-cdk/core:stackResourceLimit';
 
 export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
   const limits = options.limits ?? DEFAULT_LIMITS;
-  const app = new App({
+  if (options.scope && options.appProps) {
+    throw new Error('buildPlatformApp: scope and appProps given together; fix: pass appProps only when no scope is given (they configure the App made then)');
+  }
+  const app = options.scope ?? new App({
     ...options.appProps,
     context: { [STACK_RESOURCE_LIMIT_CONTEXT]: limits.maxResources, ...options.appProps?.context },
   });
-  const stage = String(app.node.tryGetContext('stage') ?? options.stage ?? 'dev');
+  const stage = String(options.stage ?? app.node.tryGetContext('stage') ?? 'dev');
   const project = readProject(options.projectRoot);
   const platform = resolvePlatformWithContainers(options.declaration, stage, project);
   const namePrefix = `${platform.app}-${stage}`;
@@ -192,7 +204,7 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
 
 /** Groups, measures and places the functions; checks now and returns how to record a changed placement later. */
 function place(
-  app: App,
+  app: Stage,
   platform: ResolvedPlatformWithContainers,
   project: Project,
   store: PlacementStore,

@@ -1,13 +1,15 @@
 /**
- * `cdk synth` of a faas project (bin/app.ts): load faas.config.ts, build the platform app,
+ * `cdk synth` of a faas project (bin/app.ts): load faas.config.ts, put the platform into a new App,
  * synthesize it, and only then record the placement — all or nothing. A mistake of the user's
  * (declaration, project files, placement) prints its list of problems and exits 1 with no stack trace.
  */
-import type { Environment } from 'aws-cdk-lib';
+import { App, type Environment } from 'aws-cdk-lib';
 import { loadDeclaration } from './config-file';
 import { DeclarationError } from './declaration/resolve';
+import { FaasPlatform } from './faas-platform';
+import { DEFAULT_LIMITS } from './placement/placement';
 import { PlacementError } from './placement/placement-error';
-import { buildPlatformApp } from './platform-app';
+import { STACK_RESOURCE_LIMIT_CONTEXT } from './platform-app';
 import { ProjectFileError } from './project-file-error';
 
 /** Errors whose message is the whole answer: what is wrong, where, and the fix. */
@@ -20,14 +22,17 @@ export interface SynthesizeOptions {
   readonly env?: Environment;
 }
 
+/** The whole CDK app of a project whose only content is the platform; the stage comes from `-c stage=…`. */
 export function synthesizeProject(projectRoot: string, options: SynthesizeOptions = {}): void {
   try {
     const declaration = loadDeclaration(projectRoot);
-    buildPlatformApp({
+    // CDK's own resource-count check at placement's limit: a backstop behind placement's measurement.
+    const app = new App({ context: { [STACK_RESOURCE_LIMIT_CONTEXT]: DEFAULT_LIMITS.maxResources } });
+    new FaasPlatform(app, 'Faas', {
       declaration,
       projectRoot,
       env: options.env ?? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-    }).synth();
+    }).recordPlacement();
   } catch (error) {
     if (isUserError(error)) {
       console.error(error.message);

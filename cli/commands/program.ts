@@ -55,6 +55,8 @@ export function buildProgram(runtime: Runtime, setExit: (code: number) => void):
     .exitOverride()
     .configureOutput({ writeOut: (s) => runtime.stdout.write(s), writeErr: (s) => runtime.stderr.write(s) });
   program.hook('preAction', (_self, action) => {
+    // init makes the faas.config.ts the other commands are checked against.
+    if (action.name() === 'init') return;
     const options = action.opts() as CommonOptions & { to?: string };
     json = options.json === true;
     checkAgainstDeclaration(runtime, options, action.args[0], options.to);
@@ -101,6 +103,10 @@ export function buildProgram(runtime: Runtime, setExit: (code: number) => void):
     .option('--poll <duration>', 'how often progress is read', '5s')
     .option('--dry-run', 'print what would move; change nothing')
     .action((name: string, options: CommonOptions & { dryRun?: boolean; rate?: string; poll: string }) => run(() => redrive(runtime, name, options))());
+
+  program.command('init').argument('[dir]', 'folder of the new project (created if missing)', '.')
+    .description('scaffold a faas project: faas.config.ts, one function, cdk.json, tsconfig.json, package.json, README')
+    .action((dir: string) => run(async () => (await import('./init')).init(runtime, dir))());
 
   return program;
 }

@@ -2,15 +2,16 @@
  * Reads the `live` alias at deploy time and hands its planned configuration to the template
  * (design: docs/architecture.md "Release model"). One provider per stack serves all functions.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CfnResource, CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
-import { NODE_RUNTIME, NODE_TARGET } from './runtime';
+import { packageRoot } from '../package-root';
+import { NODE_RUNTIME } from './runtime';
 
 export interface LiveAliasStateProps {
   readonly function: lambda.IFunction;
@@ -77,20 +78,20 @@ class LiveAliasStateProvider extends Construct {
   }
 
   readonly serviceToken: string;
-  private readonly handler: NodejsFunction;
+  private readonly handler: lambda.Function;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.handler = new NodejsFunction(this, 'Handler', {
-      entry: path.join(__dirname, '..', 'release', 'live-alias-state-handler', 'index.ts'),
+    this.handler = new lambda.Function(this, 'Handler', {
+      // Bundled at build time (minified, its own SDK: emulators' stand-in runtimes may not provide client-lambda).
+      code: lambda.Code.fromAsset(bundledHandlerDir()),
+      handler: 'index.handler',
       runtime: NODE_RUNTIME,
       // Room for the AccessDenied retries (2 + 4 + 8 s) while IAM applies a new function's grant.
       timeout: Duration.seconds(60),
       memorySize: 256,
       description: 'faas: reads the live alias at deploy time and plans its configuration',
       logGroup: new logs.LogGroup(this, 'HandlerLogs', { retention: logs.RetentionDays.ONE_MONTH }),
-      // Carries its own SDK: emulators' stand-in runtimes may not provide client-lambda.
-      bundling: { minify: true, target: NODE_TARGET, bundleAwsSDK: true },
     });
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.handler,
@@ -123,4 +124,14 @@ class LiveAliasStateProvider extends Construct {
       new iam.PolicyStatement({ actions: ['lambda:GetAlias'], resources: [`${fn.functionArn}:${aliasName}`] }),
     );
   }
+}
+
+/** dist/assets/live-alias-state-handler of this package (scripts/bundle-handlers.js, run by `npm run build`). */
+function bundledHandlerDir(): string {
+  const root = packageRoot();
+  const dir = path.join(root, 'dist', 'assets', 'live-alias-state-handler');
+  if (!fs.existsSync(path.join(dir, 'index.js'))) {
+    throw new Error(`the live alias state handler is not built (no ${dir}/index.js); fix: run \`npm run build\` in ${root}`);
+  }
+  return dir;
 }
