@@ -121,7 +121,9 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
     // With containers left out (emulators) a stack may hold nothing: it is not part of this app.
     .filter((c) => c.functions.length > 0 || c.containers.length > 0);
 
+  // Explicit names: inside a Stage CDK would prefix them, and the CLI finds stacks by these.
   const base = new BaseStack(app, namePrefix, {
+    stackName: namePrefix,
     namePrefix,
     functionStacks: contents.map((c) => stackName(c.placed.id)),
     env: options.env,
@@ -143,13 +145,14 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
 
   const deployable = new Map<string, Stack>();
   const retiredStacks = placement.emptied.map((id) => {
-    const stack = new RetiredStack(app, stackName(id), { env: options.env, description: `faas platform "${platform.app}", stage ${stage}: retired function stack (empty)` });
+    const stack = new RetiredStack(app, stackName(id), { stackName: stackName(id), env: options.env, description: `faas platform "${platform.app}", stage ${stage}: retired function stack (empty)` });
     deployable.set(id, stack);
     return stack;
   });
   const functionStacks: FunctionStack[] = [];
   for (const { placed, members, functions, containers } of contents) {
     const stack = new FunctionStack(app, stackName(placed.id), {
+      stackName: stackName(placed.id),
       namePrefix,
       stage,
       project,
@@ -181,6 +184,7 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
   let apiStack: ApiStack | undefined;
   if (routed.length > 0) {
     apiStack = new ApiStack(app, stackName('api'), {
+      stackName: stackName('api'),
       restApiId: base.imported.restApiId,
       stageName: stage,
       throttleRateLimit: platform.api.throttleRateLimit,

@@ -6,10 +6,8 @@
  * provider's check (e.g. JWT verification) and keep the policy shape.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-
-const logger = new Logger({ serviceName: 'gatekeeper' });
+import { instrumented, logger, tracer } from '../shared/powertools';
 
 /** The digests of the accepted tokens, from "hex,hex"; a malformed entry fails the cold start, naming it. */
 export function readAllowedDigests(text: string | undefined): Buffer[] {
@@ -47,12 +45,14 @@ export function policy(effect: 'Allow' | 'Deny', methodArn: string, principalId:
   };
 }
 
-export const handler = async (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+export const handler = instrumented(async (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
   const token = bearerToken(event.authorizationToken);
   // API Gateway's documented way to answer 401 (no or malformed credentials), as opposed to 403.
   if (!token) throw new Error('Unauthorized');
   const ok = allowed(token, allowedDigests);
-  logger.info('authorized', { effect: ok ? 'Allow' : 'Deny' });
+  const effect = ok ? 'Allow' : 'Deny';
+  logger.info('authorized', { effect });
+  tracer.putAnnotation('Effect', effect);
   const principal = ok ? `token-${createHash('sha256').update(token).digest('hex').slice(0, 12)}` : 'anonymous';
-  return policy(ok ? 'Allow' : 'Deny', event.methodArn, principal);
-};
+  return policy(effect, event.methodArn, principal);
+});

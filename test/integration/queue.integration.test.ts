@@ -33,6 +33,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { backoffSeconds } from '../../functions/worker/backoff';
 import { capabilities, formatMatrix, waitReady } from './harness/capabilities';
+import { API_KEY_HEADER, apiKeyValue } from './harness/api-access';
 import { routeUrls } from './harness/data-plane';
 import { lambdaClient, readDeployment, allOutputs } from './harness/deployment';
 import { REGION } from './harness/emulator';
@@ -145,10 +146,14 @@ async function dlqOfRun(): Promise<Map<number, number>> {
   return bySeq;
 }
 
+let apiKey: string | undefined;
+
 /** Puts the job on the queue: through the API route when the endpoint has the integration, else SendMessage. */
 async function send(body: JobBody, viaApi: boolean): Promise<string> {
   if (viaApi) {
-    const response = await fetch(jobsUrl!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // POST /worker/jobs is declared auth apiKey: the usage plan's key goes with every job.
+    apiKey ??= await apiKeyValue(deployment);
+    const response = await fetch(jobsUrl!, { method: 'POST', headers: { 'content-type': 'application/json', [API_KEY_HEADER]: apiKey }, body: JSON.stringify(body) });
     const text = await response.text();
     if (response.status !== 202) throw new Error(`POST /worker/jobs (seq ${body.seq}) answered ${response.status}: ${text}`);
     const messageId = (JSON.parse(text) as { messageId?: string }).messageId;

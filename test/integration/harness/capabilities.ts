@@ -84,8 +84,25 @@ import {
   SetQueueAttributesCommand,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
+import {
+  APIGatewayClient,
+  CreateDeploymentCommand,
+  CreateModelCommand,
+  CreateRequestValidatorCommand,
+  CreateResourceCommand,
+  CreateRestApiCommand,
+  DeleteRestApiCommand,
+  GetResourcesCommand,
+  PutIntegrationCommand,
+  PutIntegrationResponseCommand,
+  PutMethodCommand,
+  PutMethodResponseCommand,
+  type PutMethodCommandInput,
+} from '@aws-sdk/client-api-gateway';
+import { API_KEY_HEADER, apiKeyValue } from './api-access';
 import { routeUrls } from './data-plane';
 import type { StackOutputs } from './deploy';
+import type { Deployment } from './deployment';
 import { ACCOUNT, DEFAULT_ENDPOINT, REGION, childEnv, emulatorDir } from './emulator';
 
 export const CAPABILITY_NAMES = [
@@ -102,6 +119,9 @@ export const CAPABILITY_NAMES = [
   'function-error-type',
   'sqs-message-move-task',
   'api-sqs-integration',
+  'apigw-iam-signature',
+  'apigw-body-schema',
+  'sqs-max-message-size',
 ] as const;
 export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
 
@@ -142,6 +162,9 @@ export const ADDED_BY: Readonly<Record<CapabilityName, readonly string[]>> = {
   'function-error-type': ['function-error-type'],
   'sqs-message-move-task': ['sqs-message-move-task'],
   'api-sqs-integration': [],
+  'apigw-iam-signature': [],
+  'apigw-body-schema': [],
+  'sqs-max-message-size': [],
 };
 
 /** What the endpoint's fidelity layer says it added; undefined when it has none (plain emulator, LocalStack, AWS). */
@@ -176,6 +199,8 @@ export interface ProbeOptions {
   readonly asyncWaitMs?: number;
   /** URL of a `POST /<fn>/jobs` route on the data plane (api-sqs-integration; unprobed without it). */
   readonly jobsUrl?: string;
+  /** Headers the jobs route needs (its API key). @default - none */
+  readonly jobsHeaders?: Readonly<Record<string, string>>;
 }
 
 interface CacheFile {
@@ -247,12 +272,14 @@ export async function probeCapabilities(endpoint: string, options: ProbeOptions 
     const alarm = await probeAlarmSetState(cw);
     // These wait on the emulator's background work: side by side.
     const waitMs = options.asyncWaitMs ?? 10_000;
-    const [asyncCaps, moveTask, apiSqs, alarmDims, layer] = await Promise.all([
+    const [asyncCaps, moveTask, apiSqs, alarmDims, layer, apiChecks, maxSize] = await Promise.all([
       probeAsyncDestinations(lambda, sqs, options.roleArn ?? `arn:aws:iam::${ACCOUNT}:role/faas-capability-probe`, waitMs),
       probeMessageMoveTask(sqs, waitMs),
-      probeApiSqs(options.jobsUrl),
+      probeApiSqs(options.jobsUrl, options.jobsHeaders ?? {}),
       probeAlarmDimensions(cw, waitMs),
       fidelityLayer(endpoint),
+      probeApiGatewayChecks(endpoint),
+      probeMaxMessageSize(sqs),
     ]);
     return withStatus({
       'weighted-alias-routing': routing.capability,
@@ -265,6 +292,8 @@ export async function probeCapabilities(endpoint: string, options: ProbeOptions 
       ...asyncCaps,
       'sqs-message-move-task': moveTask,
       'api-sqs-integration': apiSqs,
+      ...apiChecks,
+      'sqs-max-message-size': maxSize,
     }, new Set((layer?.added ?? []).map((behaviour) => behaviour.name)));
   } finally {
     // Deleting the function deletes its versions and aliases.
@@ -706,11 +735,11 @@ async function probeMessageMoveTask(sqs: SQSClient, waitMs: number): Promise<Pro
  * empty JSON body reaches SQS, which refuses it (the route maps that to 400); an emulator without
  * the integration answers 5xx.
  */
-async function probeApiSqs(jobsUrl: string | undefined): Promise<ProbeResult> {
+async function probeApiSqs(jobsUrl: string | undefined, headers: Readonly<Record<string, string>>): Promise<ProbeResult> {
   const name = 'api-sqs-integration';
   if (!jobsUrl) return { name, supported: false, reason: 'not probed: no deployment with a POST /<fn>/jobs route was given' };
   try {
-    const response = await fetch(jobsUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '', signal: AbortSignal.timeout(15_000) });
+    const response = await fetch(jobsUrl, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '', signal: AbortSignal.timeout(15_000) });
     const text = (await response.text()).slice(0, 200);
     if (response.status === 400 && /queue rejected/.test(text)) {
       return { name, supported: true, reason: `POST ${new URL(jobsUrl).pathname} with an empty body: SQS refused it, mapped to 400 (${text}) — the integration reaches SQS` };
@@ -762,6 +791,93 @@ function crc32(data: Buffer): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
+/** The recorded deployment's API key, for its `POST …/jobs` route (declared auth apiKey). */
+async function jobsHeaders(endpoint: string): Promise<Record<string, string>> {
+  try {
+    const deployment = JSON.parse(fs.readFileSync(path.join(emulatorDir(PROJECT_ROOT), 'deployment.json'), 'utf8')) as Deployment;
+    if (deployment.endpoint.replace(/\/+$/, '') !== endpoint) return {};
+    return { [API_KEY_HEADER]: await apiKeyValue(deployment) };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * What API Gateway itself checks before an integration runs, on a throwaway REST API with MOCK
+ * integrations: an AWS_IAM method given a made-up signature (AWS: 403), and a POST whose body
+ * breaks the method's model under a body validator (AWS: 400).
+ */
+async function probeApiGatewayChecks(endpoint: string): Promise<Record<'apigw-iam-signature' | 'apigw-body-schema', ProbeResult>> {
+  const client = new APIGatewayClient({ endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const failed = (error: unknown): Record<'apigw-iam-signature' | 'apigw-body-schema', ProbeResult> => {
+    const reason = `probe failed: ${(error as Error).name}: ${(error as Error).message}`.slice(0, 300);
+    return { 'apigw-iam-signature': { name: 'apigw-iam-signature', supported: false, reason }, 'apigw-body-schema': { name: 'apigw-body-schema', supported: false, reason } };
+  };
+  let apiId: string | undefined;
+  try {
+    const api = await client.send(new CreateRestApiCommand({ name: `faas-probe-${process.pid}` }));
+    apiId = api.id!;
+    const root = (await client.send(new GetResourcesCommand({ restApiId: apiId }))).items!.find((r) => r.path === '/')!.id!;
+    const model = await client.send(new CreateModelCommand({ restApiId: apiId, name: 'Job', contentType: 'application/json', schema: JSON.stringify({ type: 'object', required: ['id'] }) }));
+    const validator = await client.send(new CreateRequestValidatorCommand({ restApiId: apiId, name: 'body', validateRequestBody: true }));
+    const mock = async (pathPart: string, method: string, extra: Omit<PutMethodCommandInput, 'restApiId' | 'resourceId' | 'httpMethod'>) => {
+      const resource = await client.send(new CreateResourceCommand({ restApiId: apiId, parentId: root, pathPart }));
+      await client.send(new PutMethodCommand({ restApiId: apiId, resourceId: resource.id, httpMethod: method, ...extra }));
+      await client.send(new PutIntegrationCommand({ restApiId: apiId, resourceId: resource.id, httpMethod: method, type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
+      await client.send(new PutMethodResponseCommand({ restApiId: apiId, resourceId: resource.id, httpMethod: method, statusCode: '200' }));
+      await client.send(new PutIntegrationResponseCommand({ restApiId: apiId, resourceId: resource.id, httpMethod: method, statusCode: '200', responseTemplates: { 'application/json': '{"ok":true}' } }));
+    };
+    await mock('signed', 'GET', { authorizationType: 'AWS_IAM' });
+    await mock('jobs', 'POST', { authorizationType: 'NONE', requestValidatorId: validator.id, requestModels: { 'application/json': model.name! } });
+    await client.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: 'probe' }));
+    const base = `${endpoint}/_aws/execute-api/${apiId}/probe`;
+    const bogus = 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=0000';
+    const [unsigned, forged, bad, good] = await Promise.all([
+      fetch(`${base}/signed`, { signal: AbortSignal.timeout(15_000) }),
+      fetch(`${base}/signed`, { headers: { authorization: bogus }, signal: AbortSignal.timeout(15_000) }),
+      fetch(`${base}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"action":"x"}', signal: AbortSignal.timeout(15_000) }),
+      fetch(`${base}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"1"}', signal: AbortSignal.timeout(15_000) }),
+    ]);
+    const iam: ProbeResult =
+      unsigned.status === 403 && forged.status === 403
+        ? { name: 'apigw-iam-signature', supported: true, reason: 'an AWS_IAM method refused a request without a signature and one with a forged signature (403 both)' }
+        : {
+            name: 'apigw-iam-signature',
+            supported: false,
+            reason: `an AWS_IAM method answered ${unsigned.status} without Authorization and ${forged.status} to a forged SigV4 signature: the header's presence is checked, the signature is not`,
+          };
+    const schema: ProbeResult =
+      bad.status === 400 && good.status === 200
+        ? { name: 'apigw-body-schema', supported: true, reason: 'a body breaking the method\'s model was refused with 400, a matching one passed' }
+        : { name: 'apigw-body-schema', supported: false, reason: `a body breaking the method's model (required "id" missing) answered ${bad.status} (AWS: 400); a matching one ${good.status}: request validators do not check bodies here` };
+    return { 'apigw-iam-signature': iam, 'apigw-body-schema': schema };
+  } catch (error) {
+    return failed(error);
+  } finally {
+    if (apiId) await client.send(new DeleteRestApiCommand({ restApiId: apiId })).catch(() => undefined);
+    client.destroy();
+  }
+}
+
+/** A queue whose MaximumMessageSize is 1024 given a 2048-byte message: SQS refuses it (AWS: InvalidParameterValue). */
+async function probeMaxMessageSize(sqs: SQSClient): Promise<ProbeResult> {
+  const name = 'sqs-max-message-size';
+  let queueUrl: string | undefined;
+  try {
+    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `faas-probe-size-${process.pid}`, Attributes: { MaximumMessageSize: '1024' } }))).QueueUrl!;
+    try {
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'x'.repeat(2048) }));
+      return { name, supported: false, reason: 'a 2048-byte message was accepted by a queue with MaximumMessageSize 1024 (AWS refuses it)' };
+    } catch (error) {
+      return { name, supported: true, reason: `a 2048-byte message to a queue with MaximumMessageSize 1024 was refused: ${(error as Error).name}` };
+    }
+  } catch (error) {
+    return { name, supported: false, reason: `probe failed: ${(error as Error).name}: ${(error as Error).message}`.slice(0, 300) };
+  } finally {
+    if (queueUrl) await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
+  }
+}
+
 /** The first `POST …/jobs` route of the recorded deployment on this endpoint, if any. */
 function jobsRoute(endpoint: string): string | undefined {
   try {
@@ -782,6 +898,7 @@ async function main(argv: string[]): Promise<void> {
   const matrix = await probeCapabilities(endpoint, {
     roleArn: process.env.FAAS_PROBE_ROLE_ARN,
     jobsUrl: jobsRoute(endpoint),
+    jobsHeaders: await jobsHeaders(endpoint),
     asyncWaitMs: process.env.FAAS_PROBE_ASYNC_WAIT_MS ? Number(process.env.FAAS_PROBE_ASYNC_WAIT_MS) : undefined,
     metricsWaitMs: process.env.FAAS_PROBE_METRICS_WAIT_MS ? Number(process.env.FAAS_PROBE_METRICS_WAIT_MS) : undefined,
   });

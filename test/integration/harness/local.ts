@@ -8,9 +8,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import declaration from '../../../faas.config';
+import type { AuthDeclaration } from '../../../lib/declaration/auth';
+import { resolvePlatformWithContainers } from '../../../lib/declaration/container';
+import { jobsPath } from '../../../lib/declaration/async';
+import { readProject } from '../../../lib/project';
+import { apiKeyValue, curlLine, describeAuth } from './api-access';
 import { routeUrls } from './data-plane';
 import { deployApp, STAGE } from './deploy';
-import { PROJECT_ROOT, recordDeployment } from './deployment';
+import { allOutputs, PROJECT_ROOT, recordDeployment } from './deployment';
 import { alive, awsEnv, DEFAULT_ENDPOINT, emulatorDir, probe, reset, startOrAttach, stop, type Emulator } from './emulator';
 
 const pidFile = path.join(emulatorDir(PROJECT_ROOT), 'ministack.pid');
@@ -65,6 +70,18 @@ async function main(): Promise<void> {
     outputs,
   });
   const routes = routeUrls(outputs, em.endpoint);
+  // Who may call each route, as the deployed declaration decided it.
+  const platform = resolvePlatformWithContainers(declaration, STAGE, readProject(PROJECT_ROOT));
+  const auths = new Map<string, AuthDeclaration | undefined>([
+    ...platform.functions.flatMap((f) => [
+      ...f.routes.map((r): [string, AuthDeclaration | undefined] => [`${r.method} ${r.path}`, r.auth]),
+      ...(f.queue ? [[`POST ${jobsPath(f.name)}`, f.queue.auth] as [string, AuthDeclaration | undefined]] : []),
+    ]),
+    ...platform.containers.flatMap((c) => c.routes.map((r): [string, AuthDeclaration | undefined] => [`${r.method} ${r.path}`, r.auth])),
+  ]);
+  const jobsRoutes = new Set(platform.functions.filter((f) => f.queue).map((f) => jobsPath(f.name)));
+  const apiKeyId = allOutputs({ outputs, stackName: `${declaration.app}-${STAGE}` }).ApiKeyId;
+  const call = { endpoint: em.endpoint, apiKeyId, apiKey: apiKeyId ? await apiKeyValue({ outputs, stackName: `${declaration.app}-${STAGE}`, endpoint: em.endpoint }) : undefined };
   const hello = routes.find((r) => r.method === 'GET' && r.path === '/hello');
   const exports = Object.entries(awsEnv(em.endpoint)).map(([k, v]) => `export ${k}=${v}`);
 
@@ -73,11 +90,16 @@ async function main(): Promise<void> {
     `${em.kind} at ${em.endpoint}${em.fidelity === false ? ' (plain: FAAS_EMULATOR_FIDELITY=off)' : em.pid !== undefined ? ' with the fidelity layer' : ''}: ` +
       `stage ${STAGE} ${update ? 'updated' : 'deployed'} in ${((Date.now() - t) / 1000).toFixed(1)} s`,
     '',
-    ...routes.flatMap((r) => [
-      `${r.method} ${r.path}`,
-      `  live:    curl -s -X ${r.method} '${r.live}'`,
-      `  preview: curl -s -X ${r.method} '${r.preview}'`,
-    ]),
+    ...routes.flatMap((r) => {
+      const auth = auths.get(`${r.method} ${r.path}`);
+      // The jobs route has no /preview twin: it goes to the queue, not to an alias.
+      const queue = r.method === 'POST' && jobsRoutes.has(r.path);
+      return [
+        `${r.method} ${r.path}   (${auth ? describeAuth(auth) : 'auth unknown'})`,
+        `  live:    ${curlLine(r.method, r.live, auth, call)}`,
+        ...(queue ? [] : [`  preview: ${curlLine(r.method, r.preview, auth, call)}`]),
+      ];
+    }),
     '',
     'AWS CLI / SDK / faas CLI against it:',
     ...exports.map((line) => `  ${line}`),

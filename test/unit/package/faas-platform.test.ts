@@ -43,8 +43,8 @@ describe('FaasPlatform', () => {
     // THEN
     expect(faas.base.node.path).toBe('Prod/test-prod');
     expect(Stage.of(faas.base)).toBe(stage);
-    // CDK prefixes a Stage's stack names with the Stage's name.
-    expect(assembly.getNestedAssembly(stage.artifactId).stacks.map((s) => s.stackName).sort()).toEqual(['Prod-test-prod', 'Prod-test-prod-api', 'Prod-test-prod-functions-1']);
+    // The stack names stay the declaration's (CDK would prefix them with the Stage's): the CLI finds them by these.
+    expect(assembly.getNestedAssembly(stage.artifactId).stacks.map((s) => s.stackName).sort()).toEqual(['test-prod', 'test-prod-api', 'test-prod-functions-1']);
   });
 
   test('an explicit stage wins over -c stage, which applies when none is given', () => {
