@@ -60,7 +60,8 @@ export interface CallContext {
 
 /** A curl line that gets through the route's auth: its key, a SigV4 signature, a token. */
 export function curlLine(method: string, url: string, auth: AuthDeclaration | undefined, context: CallContext): string {
-  const base = `curl -s -X ${method} '${url}'`;
+  const body = ['POST', 'PUT', 'PATCH'].includes(method) ? ` -H 'content-type: application/json' -d '<JSON body>'` : '';
+  const base = `curl -s -X ${method} '${url}'${body}`;
   switch (auth?.kind) {
     case 'apiKey':
       return context.apiKey

@@ -28,7 +28,13 @@
  *     ListMessageMoveTasks reports COMPLETED, the message is in the source queue.
  *   - api-sqs-integration: `POST /<fn>/jobs` of the deployment with an empty JSON body, which SQS
  *     must refuse: the mapped 400 (or a 202) proves API Gateway reached SQS; 5xx means it cannot.
- *     Nothing is queued. Needs the deployment (capabilities(deployment) passes it).
+ *     Nothing is queued. Needs the deployment (capabilities(deployment) passes it), and its API key.
+ *   - apigw-iam-signature: a throwaway REST API's AWS_IAM method (MOCK integration) called without
+ *     Authorization and with a forged SigV4 header; supported when both are refused (AWS: 403).
+ *   - apigw-body-schema: a throwaway POST with a model under a body validator called with a body
+ *     that breaks it (AWS: 400), and the deployed jobs method read back (GetMethod): supported when
+ *     the body is refused and the deployed method has its model and a body validator.
+ *   - sqs-max-message-size: a throwaway queue with MaximumMessageSize 1024 sent 2048 bytes (AWS refuses).
  *
  * Jest decides `test` or `test.skip` while it loads a test file, before any hook runs, so
  * `capabilities(deployment)` is synchronous: it returns the matrix cached for this deployment in
@@ -92,6 +98,8 @@ import {
   CreateResourceCommand,
   CreateRestApiCommand,
   DeleteRestApiCommand,
+  GetMethodCommand,
+  GetRequestValidatorsCommand,
   GetResourcesCommand,
   PutIntegrationCommand,
   PutIntegrationResponseCommand,
@@ -278,7 +286,7 @@ export async function probeCapabilities(endpoint: string, options: ProbeOptions 
       probeApiSqs(options.jobsUrl, options.jobsHeaders ?? {}),
       probeAlarmDimensions(cw, waitMs),
       fidelityLayer(endpoint),
-      probeApiGatewayChecks(endpoint),
+      probeApiGatewayChecks(endpoint, options.jobsUrl),
       probeMaxMessageSize(sqs),
     ]);
     return withStatus({
@@ -807,7 +815,7 @@ async function jobsHeaders(endpoint: string): Promise<Record<string, string>> {
  * integrations: an AWS_IAM method given a made-up signature (AWS: 403), and a POST whose body
  * breaks the method's model under a body validator (AWS: 400).
  */
-async function probeApiGatewayChecks(endpoint: string): Promise<Record<'apigw-iam-signature' | 'apigw-body-schema', ProbeResult>> {
+async function probeApiGatewayChecks(endpoint: string, jobsUrl: string | undefined): Promise<Record<'apigw-iam-signature' | 'apigw-body-schema', ProbeResult>> {
   const client = new APIGatewayClient({ endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   const failed = (error: unknown): Record<'apigw-iam-signature' | 'apigw-body-schema', ProbeResult> => {
     const reason = `probe failed: ${(error as Error).name}: ${(error as Error).message}`.slice(0, 300);
@@ -846,10 +854,13 @@ async function probeApiGatewayChecks(endpoint: string): Promise<Record<'apigw-ia
             supported: false,
             reason: `an AWS_IAM method answered ${unsigned.status} without Authorization and ${forged.status} to a forged SigV4 signature: the header's presence is checked, the signature is not`,
           };
+    const deployed = await deployedBodyValidation(client, jobsUrl);
     const schema: ProbeResult =
-      bad.status === 400 && good.status === 200
-        ? { name: 'apigw-body-schema', supported: true, reason: 'a body breaking the method\'s model was refused with 400, a matching one passed' }
-        : { name: 'apigw-body-schema', supported: false, reason: `a body breaking the method's model (required "id" missing) answered ${bad.status} (AWS: 400); a matching one ${good.status}: request validators do not check bodies here` };
+      bad.status !== 400 || good.status !== 200
+        ? { name: 'apigw-body-schema', supported: false, reason: `a body breaking the method's model (required "id" missing) answered ${bad.status} (AWS: 400); a matching one ${good.status}: request validators do not check bodies here` }
+        : deployed
+          ? { name: 'apigw-body-schema', supported: false, reason: `a validator created through the API checks bodies (400), but ${deployed}` }
+          : { name: 'apigw-body-schema', supported: true, reason: 'a body breaking the method\'s model was refused with 400, a matching one passed; the deployed jobs method has its model and a body validator' };
     return { 'apigw-iam-signature': iam, 'apigw-body-schema': schema };
   } catch (error) {
     return failed(error);
@@ -857,6 +868,27 @@ async function probeApiGatewayChecks(endpoint: string): Promise<Record<'apigw-ia
     if (apiId) await client.send(new DeleteRestApiCommand({ restApiId: apiId })).catch(() => undefined);
     client.destroy();
   }
+}
+
+/**
+ * Whether the deployed `POST …/jobs` method is set up to check bodies the way its template says
+ * (a model and a body validator): undefined when it is, else what is missing. An emulator's
+ * CloudFormation may create the model but not the AWS::ApiGateway::RequestValidator.
+ */
+async function deployedBodyValidation(client: APIGatewayClient, jobsUrl: string | undefined): Promise<string | undefined> {
+  const match = jobsUrl ? /\/_aws\/execute-api\/([^/]+)\/[^/]+(\/[^?#]*)/.exec(jobsUrl) : null;
+  if (!match) return 'no deployed jobs route was given to check';
+  const [, restApiId, path] = match;
+  const resource = (await client.send(new GetResourcesCommand({ restApiId, limit: 500 }))).items?.find((r) => r.path === path);
+  if (!resource) return `the deployed API has no resource ${path}`;
+  const method = await client.send(new GetMethodCommand({ restApiId, resourceId: resource.id, httpMethod: 'POST' }));
+  const validators = (await client.send(new GetRequestValidatorsCommand({ restApiId }))).items ?? [];
+  const validator = validators.find((v) => v.id === method.requestValidatorId);
+  if (!method.requestModels?.['application/json']) return `the deployed POST ${path} has no request model`;
+  if (!validator?.validateRequestBody) {
+    return `the deployed POST ${path} has its model but no body validator (the deployed API has ${validators.length} request validators: CloudFormation's AWS::ApiGateway::RequestValidator is not created here)`;
+  }
+  return undefined;
 }
 
 /** A queue whose MaximumMessageSize is 1024 given a 2048-byte message: SQS refuses it (AWS: InvalidParameterValue). */
