@@ -14,10 +14,27 @@ export default tseslint.config(
     },
   },
   {
-    // Handlers never import CDK code: lib/ must never reach a bundle.
+    // Handlers never import CDK code: lib/ must never reach a bundle, except the constant-only contract.
     files: ['functions/**/*.ts', 'layers/**/*.ts', 'containers/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/lib/**', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'handlers never import CDK code' }] }],
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['**/lib/**', '!**/lib/contract', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],
+          message: 'handlers import nothing from lib/ but lib/contract, and no CDK code',
+        }],
+      }],
+    },
+  },
+  {
+    // Constructs take CDK-shaped props: only lib/stacks/construct-props.ts maps the declaration to them.
+    files: ['lib/constructs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['**/declaration', '**/declaration/**', '**/cli/**', '**/stacks/**'],
+          message: 'constructs import neither the declaration, the stacks nor the CLI',
+        }],
+      }],
     },
   },
   {

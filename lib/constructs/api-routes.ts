@@ -15,8 +15,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
-import { PREVIEW_PREFIX } from '../declaration/resolve';
-import type { RouteDeclaration } from '../declaration/schema';
+import { PREVIEW_PREFIX } from '../contract';
 import { stageUrl, type RestApiAttributes } from './rest-api';
 
 /** Who may call a method: API Gateway's authorization settings, plus what cdk-nag is told. */
@@ -46,7 +45,10 @@ export interface ApiRoutesProps {
 
 export interface RouteTarget {
   readonly functionName: string;
-  readonly route: RouteDeclaration;
+  /** HTTP method, e.g. "GET". */
+  readonly method: string;
+  /** e.g. "/orders/{id}"; under /preview too. */
+  readonly path: string;
   readonly live: lambda.IFunction;
   readonly preview: lambda.IFunction;
   /** Applies to the live route and its /preview twin alike. */
@@ -99,7 +101,7 @@ export class ApiRoutes extends Construct {
 
   /** Adds the route to the live alias and its /preview twin to the preview alias. */
   addRoute(target: RouteTarget): apigateway.Method[] {
-    const { path, method } = target.route;
+    const { path, method } = target;
     return [
       this.addMethod(this.root, path, method, target.live, `${target.functionName}:live:${targetId(target.live)}`, target.authorization),
       this.addMethod(this.preview, path, method, target.preview, `${target.functionName}:preview:${targetId(target.preview)}`, target.authorization),

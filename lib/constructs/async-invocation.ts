@@ -7,14 +7,13 @@
  * Unless a team opts out in writing (`onFailure: { kind: 'none', reason }`), a failed event
  * always lands somewhere: by default in a failure queue created here.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Validations, type Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { AsyncDeclaration, Destination } from '../declaration/async';
 import { DeadLetterQueue } from './dead-letter-queue';
 
 /** Another declared function, as a destination: its live alias receives the invocation record. */
@@ -23,10 +22,33 @@ export interface DestinationFunction {
   readonly published: lambda.IVersion;
 }
 
-export interface AsyncInvocationProps {
+/**
+ * Where an invocation record goes. By ARN, so a destination outside the app needs no construct;
+ * a queue without one is the failure queue created here, a bus without one the account's default bus.
+ */
+export type AsyncDestination =
+  | { readonly kind: 'queue'; readonly arn?: string }
+  | { readonly kind: 'topic'; readonly arn: string }
+  | { readonly kind: 'bus'; readonly arn?: string }
+  /** Another function of the stack, by the name `functionDestination` knows it. */
+  | { readonly kind: 'function'; readonly name: string }
+  /** No destination; the reason acknowledges cdk-nag's finding (onFailure only). */
+  | { readonly kind: 'none'; readonly reason: string };
+
+/** Lambda's retries, event age and destinations for asynchronous invocations. */
+export interface AsyncInvocationOptions {
+  /** Retries after a failed invocation, 0-2. */
+  readonly retryAttempts: number;
+  /** How long Lambda keeps an event it could not process yet. */
+  readonly maxEventAge: Duration;
+  /** @default - no destination on success */
+  readonly onSuccess?: AsyncDestination;
+  readonly onFailure: AsyncDestination;
+}
+
+export interface AsyncInvocationProps extends AsyncInvocationOptions {
   /** The alias callers and triggers invoke (live). */
   readonly alias: lambda.Alias;
-  readonly declaration: AsyncDeclaration;
   /** Prefix of the failure queue's alarm names, e.g. "faas-dev-transform". */
   readonly alarmNamePrefix: string;
   /** Another declared function by name, for `{ kind: 'function' }` destinations. */
@@ -42,13 +64,13 @@ export class AsyncInvocation extends Construct {
 
   constructor(scope: Construct, id: string, props: AsyncInvocationProps) {
     super(scope, id);
-    const d = props.declaration;
+    const d = props;
     if (d.onFailure.kind === 'queue' && d.onFailure.arn === undefined) {
       this.failureQueue = new DeadLetterQueue(this, 'Failures', { role: 'on-failure', alarmNamePrefix: `${props.alarmNamePrefix}-failures` });
     }
     props.alias.configureAsyncInvoke({
       retryAttempts: d.retryAttempts,
-      maxEventAge: Duration.seconds(d.maxEventAgeSeconds),
+      maxEventAge: d.maxEventAge,
       onSuccess: d.onSuccess && this.destination('OnSuccess', d.onSuccess, props),
       onFailure: this.destination('OnFailure', d.onFailure, props),
     });
@@ -61,7 +83,7 @@ export class AsyncInvocation extends Construct {
     }
   }
 
-  private destination(id: string, d: Destination, props: AsyncInvocationProps): lambda.IDestination | undefined {
+  private destination(id: string, d: AsyncDestination, props: AsyncInvocationProps): lambda.IDestination | undefined {
     switch (d.kind) {
       case 'queue':
         return new destinations.SqsDestination(d.arn === undefined ? this.failureQueue!.queue : sqs.Queue.fromQueueArn(this, `${id}Queue`, d.arn));

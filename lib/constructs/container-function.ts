@@ -4,13 +4,13 @@
  * state, the `preview` alias, warm capacity and per-alias alarms — by composing the same constructs.
  *
  * The image asset is staged at synth and built only at deploy (`cdk deploy` / `cdk-assets publish`),
- * so synth needs no Docker. When the declaration names a bundle entry, esbuild bundles the server
+ * so synth needs no Docker. Given a bundle entry, esbuild bundles the server
  * into dist/server.js of a staged copy of the folder first, for the Dockerfile to COPY.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Annotations, Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Tags, Validations, type Duration } from 'aws-cdk-lib';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -18,9 +18,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
-import { basePathsOf, type ResolvedContainer } from '../declaration/container';
+import { BASE_PATHS_ENV } from '../contract';
 import { AliasAlarms } from './alias-alarms';
-import { acknowledgeFunctionRole, addFunctionRelease } from './function-release';
+import { acknowledgeFunctionRole, addFunctionRelease, type FunctionReleaseOptions } from './function-release';
 import type { LiveRelease } from './release';
 import { NODE_TARGET } from './runtime';
 import { WarmCapacity } from './warm-capacity';
@@ -31,10 +31,41 @@ export const LAMBDA_WEB_ADAPTER_IMAGE = `public.ecr.aws/awsguru/aws-lambda-adapt
 /** Where esbuild writes the bundle inside the build context. */
 export const BUNDLE_OUTFILE = 'dist/server.js';
 
-export interface ContainerFunctionProps {
-  readonly declaration: ResolvedContainer;
-  /** Absolute project root; the declaration's directory is relative to it. */
+export interface ContainerFunctionProps extends FunctionReleaseOptions {
+  /** The declared name: alarm names, tags, the image's display name. */
+  readonly name: string;
+  /** Absolute path of the container folder (the Docker build context, with its Dockerfile). */
+  readonly directory: string;
+  /** Absolute project root: esbuild resolves the bundle's packages from it. */
   readonly projectRoot: string;
+  /** The port the server listens on. */
+  readonly port: number;
+  /** Readiness path: the adapter sends no request before it answers 2xx. */
+  readonly healthPath: string;
+  /** Path prefixes the server strips (FAAS_BASE_PATHS), longest first. */
+  readonly basePaths: readonly string[];
+  /**
+   * A TypeScript entry, relative to `directory`, that esbuild bundles into dist/server.js of a staged copy.
+   * @default - the folder is the build context as it is
+   */
+  readonly bundleEntry?: string;
+  /** @default - the image's ENTRYPOINT */
+  readonly command?: readonly string[];
+  /** @default - the image's CMD */
+  readonly args?: readonly string[];
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  /** @default - only the adapter's variables */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * A state bucket the function may read and write; its name goes into this variable.
+   * @default - no bucket
+   */
+  readonly bucketEnvironmentVariable?: string;
+  /** @default - no reserved concurrency */
+  readonly reservedConcurrentExecutions?: number;
+  /** @default lambda.Tracing.DISABLED */
+  readonly tracing?: lambda.Tracing;
   /** e.g. "faas-dev": prefixes alarm names. */
   readonly namePrefix: string;
   /**
@@ -45,7 +76,8 @@ export interface ContainerFunctionProps {
 }
 
 export class ContainerFunction extends Construct {
-  readonly declaration: ResolvedContainer;
+  /** The declared name. */
+  readonly name: string;
   readonly function: lambda.DockerImageFunction;
   /** The version this deploy publishes. */
   readonly published: lambda.Version;
@@ -54,17 +86,17 @@ export class ContainerFunction extends Construct {
   readonly release: LiveRelease;
   readonly alarms: AliasAlarms;
   readonly warm?: WarmCapacity;
-  /** Set when the declaration asks for a bucket. */
+  /** Set when `bucketEnvironmentVariable` is given. */
   readonly bucket?: s3.Bucket;
   /** The adapter settings and platform variables forced onto the function. */
   readonly adapterEnvironment: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: ContainerFunctionProps) {
     super(scope, id);
-    const d = props.declaration;
-    this.declaration = d;
+    const d = props;
+    this.name = d.name;
     const architecture = props.architecture ?? lambda.Architecture.ARM_64;
-    const sourceDir = path.join(props.projectRoot, d.directory);
+    const sourceDir = d.directory;
     warnWithoutAdapter(this, path.join(sourceDir, 'Dockerfile'));
 
     this.adapterEnvironment = {
@@ -76,9 +108,9 @@ export class ContainerFunction extends Construct {
       AWS_LWA_READINESS_CHECK_HEALTHY_STATUS: '200-299',
       // 5xx answers fail the invocation, so the live alias's errors alarm and the canary gates see them.
       AWS_LWA_ERROR_STATUS_CODES: '500-599',
-      FAAS_BASE_PATHS: basePathsOf(d.routes).join(','),
+      [BASE_PATHS_ENV]: d.basePaths.join(','),
     };
-    if (d.bucket) {
+    if (d.bucketEnvironmentVariable) {
       this.bucket = new s3.Bucket(this, 'Bucket', {
         encryption: s3.BucketEncryption.S3_MANAGED,
         blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -92,25 +124,25 @@ export class ContainerFunction extends Construct {
       });
     }
 
-    const staged = d.bundle ? stageBundledContext(sourceDir, d.bundle.entry, props.projectRoot) : undefined;
+    const staged = d.bundleEntry ? stageBundledContext(sourceDir, d.bundleEntry, props.projectRoot) : undefined;
     this.function = new lambda.DockerImageFunction(this, 'Function', {
       code: lambda.DockerImageCode.fromImageAsset(staged ?? sourceDir, {
         platform: architecture === lambda.Architecture.ARM_64 ? ecrAssets.Platform.LINUX_ARM64 : ecrAssets.Platform.LINUX_AMD64,
-        entrypoint: d.command,
-        cmd: d.args,
+        entrypoint: d.command && [...d.command],
+        cmd: d.args && [...d.args],
         displayName: `faas container ${d.name}`,
       }),
       architecture,
-      memorySize: d.memoryMB,
-      timeout: Duration.seconds(d.timeoutSeconds),
-      // Defaults < declaration < what the platform must force (the adapter's contract with the image).
+      memorySize: d.memorySize,
+      timeout: d.timeout,
+      // Defaults < props.environment < what the platform must force (the adapter's contract with the image).
       environment: {
         ...d.environment,
-        ...(this.bucket && d.bucket ? { [d.bucket.environmentVariable]: this.bucket.bucketName } : {}),
+        ...(this.bucket && d.bucketEnvironmentVariable ? { [d.bucketEnvironmentVariable]: this.bucket.bucketName } : {}),
         ...this.adapterEnvironment,
       },
-      reservedConcurrentExecutions: d.reservedConcurrency,
-      tracing: d.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      reservedConcurrentExecutions: d.reservedConcurrentExecutions,
+      tracing: d.tracing ?? lambda.Tracing.DISABLED,
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH }),
       description: `faas container "${d.name}"`,
@@ -123,7 +155,7 @@ export class ContainerFunction extends Construct {
     Tags.of(this.function).add('faas:function', d.name);
 
     ({ published: this.published, release: this.release, live: this.live, preview: this.preview, alarms: this.alarms, warm: this.warm } =
-      addFunctionRelease(this, { function: this.function, name: d.name, release: d.release, alarms: d.alarms, timeoutSeconds: d.timeoutSeconds, warm: d.warm, namePrefix: props.namePrefix }));
+      addFunctionRelease(this, { function: this.function, name: d.name, release: d.release, alarms: d.alarms, timeout: d.timeout, warm: d.warm, namePrefix: props.namePrefix }));
 
     acknowledgeFunctionRole(this.function);
     Validations.of(this.function).acknowledge({
@@ -140,7 +172,7 @@ export class ContainerFunction extends Construct {
     }
   }
 
-  /** Routes the declared paths to the live alias, and their /preview twins to the preview alias. */
+  /** The bucket's logical id, as cdk-nag names it in IAM5 findings. */
   private bucketLogicalId(): string {
     return this.bucket ? this.bucket.stack.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket) : '';
   }

@@ -7,7 +7,6 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DEAD_LETTER_RETENTION_DAYS } from '../declaration/async';
 import { QueueAlarms } from './queue-alarms';
 
 /** Alarm on the oldest message this long before SQS would drop it. */
@@ -26,6 +25,11 @@ export interface DeadLetterQueueProps {
   readonly role: DeadLetterRole;
   /** Prefix of the alarm names, e.g. "faas-dev-worker-dlq". */
   readonly alarmNamePrefix: string;
+  /**
+   * How long a message stays; the expiry alarm fires 4 days before.
+   * @default Duration.days(14) - SQS's maximum, the longest time to redrive
+   */
+  readonly retentionPeriod?: Duration;
 }
 
 export class DeadLetterQueue extends Construct {
@@ -34,7 +38,7 @@ export class DeadLetterQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id);
-    const retention = Duration.days(DEAD_LETTER_RETENTION_DAYS);
+    const retention = props.retentionPeriod ?? Duration.days(14);
     this.queue = new sqs.Queue(this, 'Queue', {
       // SQS-managed keys: API Gateway, Lambda and SQS itself write here without KMS grants.
       encryption: sqs.QueueEncryption.SQS_MANAGED,

@@ -3,26 +3,43 @@
  * publishes, the `live` alias with its release mode, the `preview` alias on the newest version
  * (Knative's traffic tag), per-alias alarms and warm capacity.
  */
-import { Validations } from 'aws-cdk-lib';
+import { Validations, type Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Alias } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import type { ReleaseDeclaration, WarmDeclaration } from '../declaration/schema';
+import { LIVE_ALIAS, PREVIEW_ALIAS } from '../contract';
 import { AliasAlarms } from './alias-alarms';
-import { LIVE_ALIAS, LiveRelease } from './release';
-import { WarmCapacity } from './warm-capacity';
+import { LiveRelease, type LiveReleaseOptions } from './release';
+import { WarmCapacity, type WarmCapacityOptions } from './warm-capacity';
 
-export const PREVIEW_ALIAS = 'preview';
+export { PREVIEW_ALIAS };
 
-export interface FunctionReleaseProps {
+/** The live alias's alarms. */
+export interface ReleaseAlarmOptions {
+  /** Errors within one minute that raise the errors alarm. */
+  readonly errors: number;
+  /**
+   * p99 duration in milliseconds that raises the latency alarm.
+   * @default - 80% of the function timeout
+   */
+  readonly p99Ms?: number;
+}
+
+/** What a function construct passes on to addFunctionRelease. */
+export interface FunctionReleaseOptions {
+  /** @default - alias mode with initial weight 0 */
+  readonly release?: LiveReleaseOptions;
+  readonly alarms: ReleaseAlarmOptions;
+  /** @default - no provisioned concurrency */
+  readonly warm?: WarmCapacityOptions;
+}
+
+export interface FunctionReleaseProps extends FunctionReleaseOptions {
   readonly function: lambda.Function;
   /** The declared name, for alarm names. */
   readonly name: string;
-  readonly release: ReleaseDeclaration;
-  readonly alarms: { readonly errors: number; readonly p99Ms?: number };
-  readonly timeoutSeconds: number;
-  /** @default - no provisioned concurrency */
-  readonly warm?: WarmDeclaration;
+  /** The function's timeout: the default latency alarm is a share of it. */
+  readonly timeout: Duration;
   /** e.g. "faas-dev": prefixes alarm names. */
   readonly namePrefix: string;
 }
@@ -42,17 +59,17 @@ export interface FunctionRelease {
  */
 export function addFunctionRelease(scope: Construct, props: FunctionReleaseProps): FunctionRelease {
   const published = props.function.currentVersion;
-  const release = new LiveRelease(scope, 'Live', { function: props.function, published, release: props.release });
+  const release = new LiveRelease(scope, 'Live', { function: props.function, published, release: props.release ?? {} });
   const live = release.alias;
   const preview = new Alias(scope, 'Preview', { aliasName: PREVIEW_ALIAS, version: published });
   const alarms = new AliasAlarms(scope, 'Alarms', {
     alias: live,
     namePrefix: `${props.namePrefix}-${props.name}-${LIVE_ALIAS}`,
     errorThreshold: props.alarms.errors,
-    p99ThresholdMs: props.alarms.p99Ms ?? Math.round(props.timeoutSeconds * 1000 * 0.8),
+    p99ThresholdMs: props.alarms.p99Ms ?? Math.round(props.timeout.toMilliseconds() * 0.8),
   });
   release.watch(alarms.releaseAlarms);
-  const warm = props.warm ? new WarmCapacity(scope, 'Warm', { alias: live, warm: props.warm }) : undefined;
+  const warm = props.warm ? new WarmCapacity(scope, 'Warm', { alias: live, ...props.warm }) : undefined;
   return { published, release, live, preview, alarms, warm };
 }
 

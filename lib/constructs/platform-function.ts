@@ -7,22 +7,20 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Annotations, Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Tags, Validations, type Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { isEventInvoked } from '../declaration/async';
-import type { ResolvedFunction } from '../declaration/schema';
 import { AliasAlarms } from './alias-alarms';
-import { AsyncInvocation, type DestinationFunction } from './async-invocation';
+import { AsyncInvocation, type AsyncInvocationOptions, type DestinationFunction } from './async-invocation';
 import { DeadLetterQueue } from './dead-letter-queue';
-import { QueueBuffer } from './queue-buffer';
-import { acknowledgeFunctionRole, addFunctionRelease } from './function-release';
+import { QueueBuffer, type QueueBufferOptions } from './queue-buffer';
+import { acknowledgeFunctionRole, addFunctionRelease, type FunctionReleaseOptions } from './function-release';
 import type { LiveRelease } from './release';
 import { NODE_RUNTIME, NODE_TARGET, RUNTIME_PROVIDED_MODULES } from './runtime';
 import type { SharedLayer } from './shared-layer';
-import { ObjectTrigger, ScheduleTriggers } from './triggers';
+import { ObjectTrigger, ScheduleTriggers, type ObjectTriggerOptions, type ScheduleTrigger } from './triggers';
 import { WarmCapacity } from './warm-capacity';
 
 export { PREVIEW_ALIAS } from './function-release';
@@ -30,18 +28,64 @@ export { PREVIEW_ALIAS } from './function-release';
 /** Lock files NodejsFunction understands, in the order it prefers them. */
 const LOCK_FILES = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'bun.lock'];
 
-export interface PlatformFunctionProps {
-  readonly declaration: ResolvedFunction;
+/** A Lambda Managed Instances capacity provider the function runs on. */
+export interface ManagedInstances {
+  readonly capacityProviderArn: string;
+  /** Concurrent requests one execution environment serves. */
+  readonly perExecutionEnvironmentMaxConcurrency: number;
+}
+
+export interface PlatformFunctionProps extends FunctionReleaseOptions {
+  /** The declared name: alarm names, tags, Powertools' service name. */
+  readonly name: string;
+  /** Absolute path of the handler's TypeScript entry. */
+  readonly entry: string;
+  /** Exported handler function name, e.g. "handler". */
+  readonly handler: string;
   /** The function's layers, in the declared (extraction) order. */
   readonly layers: readonly SharedLayer[];
-  /** Absolute project root; the declaration's entry is relative to it. */
+  /** Absolute project root: its lock file drives bundling. */
   readonly projectRoot: string;
   /** e.g. "faas-dev": prefixes alarm names. */
   readonly namePrefix: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  /** @default - only the Powertools variables */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default - no reserved concurrency */
+  readonly reservedConcurrentExecutions?: number;
+  /** @default lambda.Tracing.DISABLED */
+  readonly tracing?: lambda.Tracing;
+  /**
+   * Bundle the AWS SDK instead of using the runtime's.
+   * @default false
+   */
+  readonly bundleAwsSdk?: boolean;
+  /** @default - Lambda's default compute */
+  readonly instances?: ManagedInstances;
+  /** @default - no work queue */
+  readonly queue?: QueueBufferOptions;
+  /**
+   * Give the function a DeadLetterConfig queue.
+   * @default false
+   */
+  readonly deadLetterQueue?: boolean;
+  /** @default - Lambda's defaults, no destinations */
+  readonly async?: AsyncInvocationOptions;
+  /** @default - no trigger bucket */
+  readonly objectTrigger?: ObjectTriggerOptions;
+  /** @default - no schedules */
+  readonly schedules?: readonly ScheduleTrigger[];
+  /**
+   * Why a function without a DeadLetterConfig loses nothing: acknowledges cdk-nag's Serverless-LambdaDLQ.
+   * @default - no acknowledgement
+   */
+  readonly noDeadLetterQueueReason?: string;
 }
 
 export class PlatformFunction extends Construct {
-  readonly declaration: ResolvedFunction;
+  /** The declared name. */
+  readonly name: string;
   readonly function: NodejsFunction;
   /** The version this deploy publishes. */
   readonly published: lambda.Version;
@@ -64,36 +108,36 @@ export class PlatformFunction extends Construct {
   schedules?: ScheduleTriggers;
   private readonly alarmNamePrefix: string;
 
-  constructor(scope: Construct, id: string, props: PlatformFunctionProps) {
+  constructor(scope: Construct, id: string, private readonly props: PlatformFunctionProps) {
     super(scope, id);
-    const d = props.declaration;
-    this.declaration = d;
+    const d = props;
+    this.name = d.name;
     const layerPackages = [...new Set(props.layers.flatMap((l) => l.packageNames))];
     this.externalModules = d.bundleAwsSdk ? layerPackages : [...RUNTIME_PROVIDED_MODULES, ...layerPackages];
     warnOnShadowedPackages(this, props.layers);
     this.alarmNamePrefix = `${props.namePrefix}-${d.name}`;
-    if (d.async?.deadLetterQueue) {
+    if (d.deadLetterQueue) {
       this.functionDlq = new DeadLetterQueue(this, 'FunctionDlq', { role: 'function-dlq', alarmNamePrefix: `${this.alarmNamePrefix}-function-dlq` });
     }
 
     const lockFile = LOCK_FILES.map((f) => path.join(props.projectRoot, f)).find((f) => fs.existsSync(f));
     this.function = new NodejsFunction(this, 'Function', {
-      entry: path.join(props.projectRoot, d.entry),
+      entry: d.entry,
       // The project's own root and lock file, wherever synth runs from (CDK's default searches from the working directory).
       ...(lockFile ? { projectRoot: props.projectRoot, depsLockFilePath: lockFile } : {}),
       handler: d.handler,
       runtime: NODE_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: d.memoryMB,
-      timeout: Duration.seconds(d.timeoutSeconds),
+      memorySize: d.memorySize,
+      timeout: d.timeout,
       environment: {
         POWERTOOLS_SERVICE_NAME: d.name,
         POWERTOOLS_METRICS_NAMESPACE: props.namePrefix,
         ...d.environment,
       },
       layers: props.layers.map((l) => l.layerVersion),
-      reservedConcurrentExecutions: d.reservedConcurrency,
-      tracing: d.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      reservedConcurrentExecutions: d.reservedConcurrentExecutions,
+      tracing: d.tracing ?? lambda.Tracing.DISABLED,
       deadLetterQueue: this.functionDlq?.queue,
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH }),
@@ -122,27 +166,27 @@ export class PlatformFunction extends Construct {
       (this.function.node.defaultChild as lambda.CfnFunction).capacityProviderConfig = {
         lambdaManagedInstancesCapacityProviderConfig: {
           capacityProviderArn: d.instances.capacityProviderArn,
-          perExecutionEnvironmentMaxConcurrency: d.instances.perInstanceConcurrency,
+          perExecutionEnvironmentMaxConcurrency: d.instances.perExecutionEnvironmentMaxConcurrency,
         },
       };
     }
     Tags.of(this.function).add('faas:function', d.name);
 
     ({ published: this.published, release: this.release, live: this.live, preview: this.preview, alarms: this.alarms, warm: this.warm } =
-      addFunctionRelease(this, { function: this.function, name: d.name, release: d.release, alarms: d.alarms, timeoutSeconds: d.timeoutSeconds, warm: d.warm, namePrefix: props.namePrefix }));
+      addFunctionRelease(this, { function: this.function, name: d.name, release: d.release, alarms: d.alarms, timeout: d.timeout, warm: d.warm, namePrefix: props.namePrefix }));
     if (d.queue) {
       this.queueBuffer = new QueueBuffer(this, 'Queue', {
         function: this.function,
         alias: this.live,
-        declaration: d.queue,
-        timeoutSeconds: d.timeoutSeconds,
+        ...d.queue,
         alarmNamePrefix: this.alarmNamePrefix,
       });
     }
 
     acknowledgeFunctionRole(this.function);
-    const dlqReason = dlqAcknowledgement(d);
-    if (dlqReason) Validations.of(this.function).acknowledge({ id: 'Serverless-LambdaDLQ', reason: dlqReason });
+    if (d.noDeadLetterQueueReason) {
+      Validations.of(this.function).acknowledge({ id: 'Serverless-LambdaDLQ', reason: d.noDeadLetterQueueReason });
+    }
   }
 
   /**
@@ -150,24 +194,29 @@ export class PlatformFunction extends Construct {
    * (a destination may be another function's live alias) and the triggers that use them.
    */
   connectEvents(functionDestination: (name: string) => DestinationFunction): void {
-    const d = this.declaration;
+    const d = this.props;
     if (d.async) {
       this.asyncInvocation = new AsyncInvocation(this, 'Async', {
         alias: this.live,
-        declaration: d.async,
+        ...d.async,
         alarmNamePrefix: this.alarmNamePrefix,
         functionDestination,
       });
     }
-    if (d.triggers?.s3) {
-      this.objectTrigger = new ObjectTrigger(this, 'ObjectTrigger', { functionName: d.name, function: this.function, alias: this.live, declaration: d.triggers.s3 });
+    if (d.objectTrigger) {
+      this.objectTrigger = new ObjectTrigger(this, 'ObjectTrigger', {
+        functionName: d.name,
+        function: this.function,
+        alias: this.live,
+        ...d.objectTrigger,
+      });
     }
-    if (d.triggers && d.triggers.schedules.length > 0) {
+    if (d.schedules && d.schedules.length > 0) {
       const failures = this.asyncInvocation?.failureQueue?.queue;
       this.schedules = new ScheduleTriggers(this, 'Schedules', {
         alias: this.live,
         functionName: d.name,
-        schedules: d.triggers.schedules,
+        schedules: d.schedules,
         deadLetterQueue: failures,
         noDeadLetterReason: failures
           ? undefined
@@ -184,19 +233,6 @@ export class PlatformFunction extends Construct {
       ...(this.functionDlq?.alarms.names ?? []),
     ];
   }
-}
-
-/** Why a function without DeadLetterConfig loses nothing, by how it is invoked; undefined when it has one. */
-function dlqAcknowledgement(d: ResolvedFunction): string | undefined {
-  if (d.async?.deadLetterQueue) return undefined;
-  if (d.async?.onFailure.kind === 'none') return `Declared onFailure none and no deadLetterQueue: ${d.async.onFailure.reason}`;
-  if (isEventInvoked(d)) {
-    return 'Asynchronous invocations of the live alias end in its on-failure destination (EventInvokeConfig), which carries the error with the event; a function DLQ would get the payload only. async.deadLetterQueue adds one.';
-  }
-  if (d.queue) {
-    return 'Invoked synchronously by its SQS event source mapping: a failed message stays in the queue and moves to the queue\'s redrive DLQ after maxReceiveCount receives.';
-  }
-  return 'Invoked synchronously (API Gateway, direct invoke): the caller receives every failure, so there is nothing to dead-letter.';
 }
 
 /**

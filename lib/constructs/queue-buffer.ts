@@ -5,25 +5,43 @@
  * reports as failed comes back after its visibility timeout (the handler may stretch it for
  * backoff) and, after maxReceiveCount receives, SQS moves it to the dead-letter queue.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Validations, type Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { defaultVisibilityTimeout, type QueueDeclaration } from '../declaration/async';
+import { MAX_RECEIVE_COUNT_ENV, QUEUE_URL_ENV } from '../contract';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { QueueAlarms } from './queue-alarms';
 
 /** Variables every queue function gets, so its handler can change visibility and see the last try. */
-export const QUEUE_URL_ENV = 'FAAS_QUEUE_URL';
-export const MAX_RECEIVE_COUNT_ENV = 'FAAS_MAX_RECEIVE_COUNT';
+export { MAX_RECEIVE_COUNT_ENV, QUEUE_URL_ENV };
 
-export interface QueueBufferProps {
+/** The work queue and how it is polled. */
+export interface QueueBufferOptions {
+  /** How long a received message stays hidden; a failed one comes back after it. */
+  readonly visibilityTimeout: Duration;
+  readonly retentionPeriod: Duration;
+  /**
+   * The job body limit: SQS refuses a larger message.
+   * @default - SQS's default (1 MiB)
+   */
+  readonly maxMessageSizeBytes?: number;
+  /** Receives before SQS moves a message to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+  /** Age of the oldest message, in seconds, that raises the queue's age alarm. */
+  readonly ageAlarmSeconds: number;
+  readonly batchSize: number;
+  /** @default - no batching window */
+  readonly maxBatchingWindow?: Duration;
+  /** @default - Lambda's default (no limit below the function's concurrency) */
+  readonly maxConcurrency?: number;
+}
+
+export interface QueueBufferProps extends QueueBufferOptions {
   /** The function whose environment gets the queue URL. */
   readonly function: lambda.Function;
   /** The alias the queue is polled into (live). */
   readonly alias: lambda.IFunction;
-  readonly declaration: QueueDeclaration;
-  readonly timeoutSeconds: number;
   /** Prefix of the alarm names, e.g. "faas-dev-worker". */
   readonly alarmNamePrefix: string;
 }
@@ -36,36 +54,35 @@ export class QueueBuffer extends Construct {
 
   constructor(scope: Construct, id: string, props: QueueBufferProps) {
     super(scope, id);
-    const q = props.declaration;
     this.deadLetter = new DeadLetterQueue(this, 'DeadLetter', { role: 'redrive', alarmNamePrefix: `${props.alarmNamePrefix}-dlq` });
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      visibilityTimeout: Duration.seconds(q.visibilityTimeoutSeconds ?? defaultVisibilityTimeout(props.timeoutSeconds, q)),
-      retentionPeriod: Duration.days(q.retentionDays),
+      visibilityTimeout: props.visibilityTimeout,
+      retentionPeriod: props.retentionPeriod,
       // The job body limit: SQS refuses a larger message, which the jobs route answers with 400.
-      maxMessageSizeBytes: q.maxBodyBytes,
-      deadLetterQueue: { queue: this.deadLetter.queue, maxReceiveCount: q.maxReceiveCount },
+      maxMessageSizeBytes: props.maxMessageSizeBytes,
+      deadLetterQueue: { queue: this.deadLetter.queue, maxReceiveCount: props.maxReceiveCount },
     });
     this.alarms = new QueueAlarms(this, 'Alarms', {
       queue: this.queue,
       namePrefix: `${props.alarmNamePrefix}-queue`,
-      ageThresholdSeconds: q.ageAlarmSeconds,
+      ageThresholdSeconds: props.ageAlarmSeconds,
     });
 
     // On the alias, never $LATEST: queued work is done by the released version(s).
     this.mapping = new lambda.EventSourceMapping(this, 'Poller', {
       target: props.alias,
       eventSourceArn: this.queue.queueArn,
-      batchSize: q.batchSize,
-      maxBatchingWindow: q.maxBatchingWindowSeconds > 0 ? Duration.seconds(q.maxBatchingWindowSeconds) : undefined,
-      maxConcurrency: q.maxConcurrency,
+      batchSize: props.batchSize,
+      maxBatchingWindow: props.maxBatchingWindow,
+      maxConcurrency: props.maxConcurrency,
       reportBatchItemFailures: true,
     });
     // Receive, delete and change visibility (the handler's backoff) on this queue only.
     this.queue.grantConsumeMessages(props.alias);
     props.function.addEnvironment(QUEUE_URL_ENV, this.queue.queueUrl);
-    props.function.addEnvironment(MAX_RECEIVE_COUNT_ENV, String(q.maxReceiveCount));
+    props.function.addEnvironment(MAX_RECEIVE_COUNT_ENV, String(props.maxReceiveCount));
 
     Validations.of(this.mapping).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',

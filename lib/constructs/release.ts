@@ -12,16 +12,30 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { CodeDeployConfigName, ReleaseDeclaration } from '../declaration/schema';
+import { LIVE_ALIAS } from '../contract';
 import { LiveAliasState } from './live-alias-state';
 
-export const LIVE_ALIAS = 'live';
+export { LIVE_ALIAS };
+
+/** How new versions reach the live alias. */
+export interface LiveReleaseOptions {
+  /**
+   * Hand traffic shifting to CodeDeploy with this configuration (codedeploy mode).
+   * @default - alias mode: the `faas` CLI shifts weights; a deploy gives a new version `initialWeight`
+   */
+  readonly deploymentConfig?: codedeploy.ILambdaDeploymentConfig;
+  /**
+   * Share of live traffic, 0-1, a deploy sends to a new version (alias mode only).
+   * @default 0 - all traffic stays on the stable version
+   */
+  readonly initialWeight?: number;
+}
 
 export interface LiveReleaseProps {
   readonly function: lambda.IFunction;
   /** The version this deploy publishes (the function's currentVersion). */
   readonly published: lambda.IVersion;
-  readonly release: ReleaseDeclaration;
+  readonly release: LiveReleaseOptions;
 }
 
 export class LiveRelease extends Construct {
@@ -33,7 +47,7 @@ export class LiveRelease extends Construct {
 
   constructor(scope: Construct, id: string, private readonly props: LiveReleaseProps) {
     super(scope, id);
-    if (props.release.mode === 'codedeploy') {
+    if (props.release.deploymentConfig) {
       this.alias = new lambda.Alias(this, 'Alias', { aliasName: LIVE_ALIAS, version: props.published });
       return;
     }
@@ -41,7 +55,7 @@ export class LiveRelease extends Construct {
       function: props.function,
       published: props.published,
       aliasName: LIVE_ALIAS,
-      initialWeight: props.release.initialWeight,
+      initialWeight: props.release.initialWeight ?? 0,
     });
     const planned = lambda.Version.fromVersionAttributes(this, 'PlannedVersion', {
       lambda: props.function,
@@ -57,10 +71,11 @@ export class LiveRelease extends Construct {
 
   /** In codedeploy mode, hand the shift to CodeDeploy, watched by these alarms. No-op in alias mode. */
   watch(alarms: cloudwatch.IAlarm[]): void {
-    if (this.props.release.mode !== 'codedeploy') return;
+    const deploymentConfig = this.props.release.deploymentConfig;
+    if (!deploymentConfig) return;
     this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'Deployment', {
       alias: this.alias,
-      deploymentConfig: codeDeployConfig(this.props.release.deploymentConfig),
+      deploymentConfig,
       alarms,
       autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
     });
@@ -69,20 +84,4 @@ export class LiveRelease extends Construct {
       reason: 'CodeDeploy\'s documented service-role policy for Lambda, limited to shifting aliases and invoking hooks.',
     });
   }
-}
-
-function codeDeployConfig(name: CodeDeployConfigName): codedeploy.ILambdaDeploymentConfig {
-  const C = codedeploy.LambdaDeploymentConfig;
-  const configs: Record<CodeDeployConfigName, codedeploy.ILambdaDeploymentConfig> = {
-    'canary-10-5m': C.CANARY_10PERCENT_5MINUTES,
-    'canary-10-10m': C.CANARY_10PERCENT_10MINUTES,
-    'canary-10-15m': C.CANARY_10PERCENT_15MINUTES,
-    'canary-10-30m': C.CANARY_10PERCENT_30MINUTES,
-    'linear-10-1m': C.LINEAR_10PERCENT_EVERY_1MINUTE,
-    'linear-10-2m': C.LINEAR_10PERCENT_EVERY_2MINUTES,
-    'linear-10-3m': C.LINEAR_10PERCENT_EVERY_3MINUTES,
-    'linear-10-10m': C.LINEAR_10PERCENT_EVERY_10MINUTES,
-    'all-at-once': C.ALL_AT_ONCE,
-  };
-  return configs[name];
 }

@@ -10,7 +10,7 @@ import { Aws, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { PREVIEW_PREFIX } from '../declaration/resolve';
+import { PREVIEW_PREFIX } from '../contract';
 
 export interface PlatformRestApiProps {
   readonly restApiName: string;

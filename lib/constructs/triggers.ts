@@ -17,20 +17,28 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { ObjectTriggerDeclaration, ScheduleTriggerDeclaration } from '../declaration/async';
+import { INPUT_PREFIX_ENV, OUTPUT_PREFIX_ENV } from '../contract';
 
 /** Variables an object-triggered function gets: where its input is and where it may write. */
-export const INPUT_PREFIX_ENV = 'FAAS_INPUT_PREFIX';
-export const OUTPUT_PREFIX_ENV = 'FAAS_OUTPUT_PREFIX';
+export { INPUT_PREFIX_ENV, OUTPUT_PREFIX_ENV };
 
-export interface ObjectTriggerProps {
+/** Which new objects invoke the function, and where it may write. */
+export interface ObjectTriggerOptions {
+  /** @default - every key */
+  readonly prefix?: string;
+  /** @default - every key */
+  readonly suffix?: string;
+  /** Key prefix the function may write results under. @default - the function may not write */
+  readonly outputPrefix?: string;
+}
+
+export interface ObjectTriggerProps extends ObjectTriggerOptions {
   /** Declared function name: prefixes its access logs. */
   readonly functionName: string;
   /** The function whose role and environment the trigger extends. */
   readonly function: lambda.Function;
   /** The alias S3 invokes (live). */
   readonly alias: lambda.IFunction;
-  readonly declaration: ObjectTriggerDeclaration;
 }
 
 export class ObjectTrigger extends Construct {
@@ -38,7 +46,6 @@ export class ObjectTrigger extends Construct {
 
   constructor(scope: Construct, id: string, props: ObjectTriggerProps) {
     super(scope, id);
-    const d = props.declaration;
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -50,21 +57,21 @@ export class ObjectTrigger extends Construct {
       // Team data: a stack deletion must not take it along.
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const filter: s3.NotificationKeyFilter = { prefix: d.prefix, suffix: d.suffix };
-    const filters = d.prefix !== undefined || d.suffix !== undefined ? [filter] : [];
+    const filter: s3.NotificationKeyFilter = { prefix: props.prefix, suffix: props.suffix };
+    const filters = props.prefix !== undefined || props.suffix !== undefined ? [filter] : [];
     this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(props.alias), ...filters);
 
     // Object-level rights only, scoped to the prefixes: read the input, write the results.
     const objects = (prefix: string | undefined) => this.bucket.arnForObjects(`${prefix ?? ''}*`);
-    props.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects(d.prefix)] }));
-    props.function.addEnvironment(INPUT_PREFIX_ENV, d.prefix ?? '');
-    if (d.outputPrefix !== undefined) {
-      props.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects(d.outputPrefix)] }));
-      props.function.addEnvironment(OUTPUT_PREFIX_ENV, d.outputPrefix);
+    props.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects(props.prefix)] }));
+    props.function.addEnvironment(INPUT_PREFIX_ENV, props.prefix ?? '');
+    if (props.outputPrefix !== undefined) {
+      props.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects(props.outputPrefix)] }));
+      props.function.addEnvironment(OUTPUT_PREFIX_ENV, props.outputPrefix);
     }
 
     const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket);
-    for (const prefix of new Set([d.prefix ?? '', ...(d.outputPrefix !== undefined ? [d.outputPrefix] : [])])) {
+    for (const prefix of new Set([props.prefix ?? '', ...(props.outputPrefix !== undefined ? [props.outputPrefix] : [])])) {
       Validations.of(props.function).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
         reason: `Object ARNs need a key wildcard; the grant is s3:GetObject or s3:PutObject only, limited to keys under "${prefix}" of the function's own trigger bucket.`,
@@ -112,11 +119,20 @@ function acknowledgeNotificationHandler(stack: Stack): void {
   });
 }
 
+/** One EventBridge rule on the live alias. */
+export interface ScheduleTrigger {
+  /** Unique per function: the rule's construct id. */
+  readonly name: string;
+  readonly schedule: events.Schedule;
+  /** @default - EventBridge's scheduled event */
+  readonly input?: events.RuleTargetInput;
+}
+
 export interface ScheduleTriggersProps {
   /** The alias EventBridge invokes (live). */
   readonly alias: lambda.IFunction;
   readonly functionName: string;
-  readonly schedules: readonly ScheduleTriggerDeclaration[];
+  readonly schedules: readonly ScheduleTrigger[];
   /**
    * Where EventBridge puts an event it could not deliver to Lambda.
    * @default - none; `noDeadLetterReason` says why
@@ -134,10 +150,10 @@ export class ScheduleTriggers extends Construct {
     this.rules = props.schedules.map((s) => {
       const rule = new events.Rule(this, s.name, {
         description: `faas: schedule "${s.name}" of function "${props.functionName}" (live alias)`,
-        schedule: events.Schedule.expression(s.expression),
+        schedule: s.schedule,
         targets: [
           new targets.LambdaFunction(props.alias, {
-            event: s.input === undefined ? undefined : events.RuleTargetInput.fromObject(s.input),
+            event: s.input,
             deadLetterQueue: props.deadLetterQueue,
           }),
         ],

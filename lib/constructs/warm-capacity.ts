@@ -13,12 +13,30 @@
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { WarmDeclaration } from '../declaration/schema';
 import { LiveAliasState } from './live-alias-state';
 
-export interface WarmCapacityProps {
+/** A predictable peak: the scaling bounds from a point in time on. */
+export interface WarmSchedule {
+  /** Unique per function; names the scheduled action. */
+  readonly name: string;
+  readonly schedule: appscaling.Schedule;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+}
+
+export interface WarmCapacityOptions {
+  /** Provisioned instances outside any schedule; the scaling minimum. */
+  readonly minCapacity: number;
+  /** Upper bound for utilization scaling. */
+  readonly maxCapacity: number;
+  /** Share of provisioned concurrency in use above which scaling adds instances, 0.1-0.9. */
+  readonly utilizationTarget: number;
+  /** @default - no schedules */
+  readonly schedules?: readonly WarmSchedule[];
+}
+
+export interface WarmCapacityProps extends WarmCapacityOptions {
   readonly alias: lambda.Alias;
-  readonly warm: WarmDeclaration;
 }
 
 export class WarmCapacity extends Construct {
@@ -26,27 +44,30 @@ export class WarmCapacity extends Construct {
 
   constructor(scope: Construct, id: string, props: WarmCapacityProps) {
     super(scope, id);
-    const { warm } = props;
-    this.scaling = props.alias.addAutoScaling({ minCapacity: warm.provisioned, maxCapacity: warm.max });
-    this.scaling.scaleOnUtilization({ utilizationTarget: warm.utilizationTarget });
-    for (const schedule of warm.schedules) {
-      this.scaling.scaleOnSchedule(schedule.name, {
-        schedule: appscaling.Schedule.expression(schedule.expression),
-        minCapacity: schedule.minProvisioned,
-        maxCapacity: schedule.maxProvisioned,
-      });
+    this.scaling = props.alias.addAutoScaling({ minCapacity: props.minCapacity, maxCapacity: props.maxCapacity });
+    this.scaling.scaleOnUtilization({ utilizationTarget: props.utilizationTarget });
+    for (const s of props.schedules ?? []) {
+      this.scaling.scaleOnSchedule(s.name, { schedule: s.schedule, minCapacity: s.minCapacity, maxCapacity: s.maxCapacity });
     }
     // Alias mode only: under CodeDeploy there is no state resource (and no faas rollout to hold it).
-    LiveAliasState.ofFunction(props.alias.version.lambda)?.declareWarmCapacity(warmFingerprintText(warm), this.scaling);
+    LiveAliasState.ofFunction(props.alias.version.lambda)?.declareWarmCapacity(warmFingerprintText(props), this.scaling);
   }
 }
 
-/** Everything of `warm` that reaches the scalable target, in a fixed order. */
-function warmFingerprintText(warm: WarmDeclaration): string {
+/**
+ * Everything that reaches the scalable target, in a fixed order. The keys are those of the
+ * declaration's `warm` because deployed state resources hold this text: new keys would read as a change.
+ */
+function warmFingerprintText(warm: WarmCapacityOptions): string {
   return JSON.stringify({
-    provisioned: warm.provisioned,
-    max: warm.max,
+    provisioned: warm.minCapacity,
+    max: warm.maxCapacity,
     utilizationTarget: warm.utilizationTarget,
-    schedules: warm.schedules.map((s) => ({ name: s.name, expression: s.expression, min: s.minProvisioned, max: s.maxProvisioned })),
+    schedules: (warm.schedules ?? []).map((s) => ({
+      name: s.name,
+      expression: s.schedule.expressionString,
+      min: s.minCapacity,
+      max: s.maxCapacity,
+    })),
   });
 }

@@ -3,6 +3,7 @@
  * collects every problem and throws once. Pure: what it needs from the disk (which
  * layers exist, which entry files exist) is passed in, so it is tested without fixtures.
  */
+import { PLATFORM_ENV_PREFIX, PREVIEW_PREFIX } from '../contract';
 import { checkAsync, effectiveAsync, implicitRoutes, jobsPath } from './async';
 import { authSchema, checkAuth, undecidedAuth, type AuthDeclaration } from './auth';
 import { scheduleExpressionProblem } from './schedule-expression';
@@ -74,12 +75,10 @@ const RESERVED_ENV = new Set([
   'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
   'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
 ]);
-/** Variables the platform itself sets on functions start with this. */
-export const PLATFORM_ENV_PREFIX = 'FAAS_';
+export { PLATFORM_ENV_PREFIX };
 const README_REFERENCE = 'the declaration reference in README.md';
 
-/** Path prefix under which every route is also served by the preview alias. */
-export const PREVIEW_PREFIX = '/preview';
+export { PREVIEW_PREFIX };
 
 /**
  * Resolve the declaration for one stage.

@@ -5,6 +5,7 @@
  */
 import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { FUNCTION_STACKS_OUTPUT } from '../contract';
 import { PlatformRestApi, type RestApiAttributes } from '../constructs/rest-api';
 
 export interface BaseStackProps extends StackProps {
@@ -15,7 +16,7 @@ export interface BaseStackProps extends StackProps {
 }
 
 /** Output key the `faas` CLI reads: comma-separated function stack names. */
-export const FUNCTION_STACKS_OUTPUT = 'FunctionStacks';
+export { FUNCTION_STACKS_OUTPUT };
 
 export class BaseStack extends Stack {
   readonly restApi: PlatformRestApi;

@@ -14,7 +14,9 @@ import { ContainerFunction } from '../constructs/container-function';
 import { PlatformFunction } from '../constructs/platform-function';
 import type { RestApiAttributes } from '../constructs/rest-api';
 import { SharedLayer } from '../constructs/shared-layer';
+import { OUTPUT_PREFIXES as OUT } from '../contract';
 import type { Project } from '../project';
+import { containerFunctionProps, platformFunctionProps } from './construct-props';
 import { routeAuthorization, type RouteAuthContext } from './route-auth';
 
 export interface FunctionStackProps extends StackProps {
@@ -48,17 +50,18 @@ export class FunctionStack extends Stack {
       this.layers.set(source.name, new SharedLayer(this, `Layer-${source.name}`, { source }));
     }
 
+    const context = { projectRoot: project.root, namePrefix };
     for (const declaration of props.functions) {
       const layers = declaration.layers.map((name) => this.layers.get(name)!);
       this.functions.set(
         declaration.name,
-        new PlatformFunction(this, this.member(`Fn-${declaration.name}`), { declaration, layers, projectRoot: project.root, namePrefix }),
+        new PlatformFunction(this, this.member(`Fn-${declaration.name}`), platformFunctionProps(declaration, layers, context)),
       );
     }
     for (const declaration of props.containers ?? []) {
       this.containers.set(
         declaration.name,
-        new ContainerFunction(this, this.member(`Container-${declaration.name}`), { declaration, projectRoot: project.root, namePrefix }),
+        new ContainerFunction(this, this.member(`Container-${declaration.name}`), containerFunctionProps(declaration, context)),
       );
     }
 
@@ -66,17 +69,17 @@ export class FunctionStack extends Stack {
     for (const fn of this.functions.values()) {
       fn.connectEvents((name) => {
         const target = this.functions.get(name);
-        if (!target) throw new Error(`function "${fn.declaration.name}" names "${name}" as a destination, but ${id} does not hold it (placement keeps the two together)`);
+        if (!target) throw new Error(`function "${fn.name}" names "${name}" as a destination, but ${id} does not hold it (placement keeps the two together)`);
         return target;
       });
     }
 
-    for (const fn of this.functions.values()) this.addFunctionOutputs(fn.declaration.name, 'function', fn.function.functionName, fn.alarms.names);
+    for (const fn of this.functions.values()) this.addFunctionOutputs(fn.name, 'function', fn.function.functionName, fn.alarms.names);
     for (const fn of this.functions.values()) this.addQueueOutputs(fn);
-    for (const c of this.containers.values()) this.addFunctionOutputs(c.declaration.name, 'container', c.function.functionName, c.alarms.names);
+    for (const c of this.containers.values()) this.addFunctionOutputs(c.name, 'container', c.function.functionName, c.alarms.names);
 
-    const routed = [...this.functions.values()].filter((f) => f.declaration.routes.length > 0 || f.queueBuffer);
-    const containers = [...this.containers.values()].filter((c) => c.declaration.routes.length > 0);
+    const routed = props.functions.filter((d) => d.routes.length > 0 || this.functions.get(d.name)!.queueBuffer);
+    const containers = (props.containers ?? []).filter((d) => d.routes.length > 0);
     if (routed.length === 0 && containers.length === 0) return;
     if (!props.api) throw new Error(`stack ${id} has routes but no REST API to add them to`);
     const routes = new ApiRoutes(this, this.member('Api'), { attributes: props.api, stage: props.stage });
@@ -94,29 +97,31 @@ export class FunctionStack extends Stack {
         return target.live;
       },
     };
-    for (const fn of routed) {
-      const name = fn.declaration.name;
-      for (const route of fn.declaration.routes) {
+    for (const d of routed) {
+      const { name } = d;
+      const fn = this.functions.get(name)!;
+      for (const route of d.routes) {
         const authorization = routeAuthorization(route.auth, `route ${route.method} ${route.path} of function "${name}"`, auth);
-        routes.addRoute({ functionName: name, route, live: fn.live, preview: fn.preview, authorization });
+        routes.addRoute({ functionName: name, method: route.method, path: route.path, live: fn.live, preview: fn.preview, authorization });
       }
-      const urls = fn.declaration.routes.map((r) => `${r.method} ${routes.urlFor(r.path)}`);
-      const queue = fn.declaration.queue;
+      const urls = d.routes.map((r) => `${r.method} ${routes.urlFor(r.path)}`);
+      const queue = d.queue;
       if (fn.queueBuffer && queue) {
         const path = jobsPath(name);
         const authorization = routeAuthorization(queue.auth, `POST ${path} of function "${name}"`, auth);
         routes.addQueueRoute({ functionName: name, path, queue: fn.queueBuffer.queue, authorization, bodySchema: queue.bodySchema });
         urls.push(`POST ${routes.urlFor(path)}`);
       }
-      this.output(`Routes-${name}`, `Routes of function "${name}" (live; preview under /preview${fn.queueBuffer ? '; POST /jobs goes to its queue' : ''})`, urls.join(' | '));
+      this.output(`${OUT.routes}${name}`, `Routes of function "${name}" (live; preview under /preview${fn.queueBuffer ? '; POST /jobs goes to its queue' : ''})`, urls.join(' | '));
     }
-    for (const container of containers) {
-      const name = container.declaration.name;
-      for (const route of container.declaration.routes) {
+    for (const d of containers) {
+      const { name } = d;
+      const container = this.containers.get(name)!;
+      for (const route of d.routes) {
         const authorization = routeAuthorization(route.auth, `route ${route.method} ${route.path} of container "${name}"`, auth);
-        routes.addRoute({ functionName: name, route, live: container.live, preview: container.preview, authorization });
+        routes.addRoute({ functionName: name, method: route.method, path: route.path, live: container.live, preview: container.preview, authorization });
       }
-      this.output(`Routes-${name}`, `Routes of container "${name}" (live; preview under /preview)`, container.declaration.routes.map((r) => `${r.method} ${routes.urlFor(r.path)}`).join(' | '));
+      this.output(`${OUT.routes}${name}`, `Routes of container "${name}" (live; preview under /preview)`, d.routes.map((r) => `${r.method} ${routes.urlFor(r.path)}`).join(' | '));
     }
   }
 
@@ -131,9 +136,9 @@ export class FunctionStack extends Stack {
 
   /** The `faas` CLI finds functions through these: declared name → deployed name and alarm names. */
   private addFunctionOutputs(name: string, kind: 'function' | 'container', functionName: string, alarms: readonly string[]): void {
-    this.output(`Function-${name}`, `Deployed Lambda function name of ${kind} "${name}"`, functionName);
+    this.output(`${OUT.function}${name}`, `Deployed Lambda function name of ${kind} "${name}"`, functionName);
     this.output(
-      `Alarms-${name}`,
+      `${OUT.alarms}${name}`,
       `Alarm names of ${kind} "${name}" (live alias): errors, throttles, p99 duration`,
       alarms.join(','),
       `${this.namePrefix}-${name}-live-alarms`,
@@ -145,14 +150,14 @@ export class FunctionStack extends Stack {
    * work queue's redrive DLQ, else the async failure queue, else the function DLQ).
    */
   private addQueueOutputs(fn: PlatformFunction): void {
-    const name = fn.declaration.name;
+    const name = fn.name;
     const failures = fn.asyncInvocation?.failureQueue?.queue;
     const dlq = fn.queueBuffer?.deadLetter.queue ?? failures ?? fn.functionDlq?.queue;
-    if (fn.queueBuffer) this.output(`Queue-${name}`, `Jobs queue URL of function "${name}"`, fn.queueBuffer.queue.queueUrl);
-    if (dlq) this.output(`Dlq-${name}`, `Dead-letter queue URL of function "${name}" (faas dlq)`, dlq.queueUrl);
-    if (failures) this.output(`Failures-${name}`, `On-failure destination queue URL of function "${name}" (invocation records with the error)`, failures.queueUrl);
-    if (fn.objectTrigger) this.output(`Bucket-${name}`, `Trigger bucket of function "${name}"`, fn.objectTrigger.bucket.bucketName);
+    if (fn.queueBuffer) this.output(`${OUT.queue}${name}`, `Jobs queue URL of function "${name}"`, fn.queueBuffer.queue.queueUrl);
+    if (dlq) this.output(`${OUT.dlq}${name}`, `Dead-letter queue URL of function "${name}" (faas dlq)`, dlq.queueUrl);
+    if (failures) this.output(`${OUT.failures}${name}`, `On-failure destination queue URL of function "${name}" (invocation records with the error)`, failures.queueUrl);
+    if (fn.objectTrigger) this.output(`${OUT.bucket}${name}`, `Trigger bucket of function "${name}"`, fn.objectTrigger.bucket.bucketName);
     const alarms = fn.queueAlarmNames;
-    if (alarms.length > 0) this.output(`QueueAlarms-${name}`, `Alarm names on the queues of function "${name}"`, alarms.join(','));
+    if (alarms.length > 0) this.output(`${OUT.queueAlarms}${name}`, `Alarm names on the queues of function "${name}"`, alarms.join(','));
   }
 }

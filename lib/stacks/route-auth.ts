@@ -1,6 +1,6 @@
 /**
  * A route's declared auth (lib/declaration/auth.ts) as API Gateway method settings
- * (constructs/api-routes.ts RouteAuthorization): the one place the two meet.
+ * (constructs/api-routes.ts RouteAuthorization); with construct-props.ts, the only code that knows both.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';

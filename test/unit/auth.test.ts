@@ -282,7 +282,7 @@ describe('ApiRoutes on a bare stack', () => {
     const stack = new Stack(app, 'Routes');
     const fn = lambda.Function.fromFunctionArn(stack, 'Fn', 'arn:aws:lambda:eu-west-1:123456789012:function:hello:live');
     const api = new ApiRoutes(stack, 'Api', { stage: 'dev', attributes: { restApiId: 'api', rootResourceId: 'root', previewResourceId: 'preview', requestValidatorId: 'validator' } });
-    api.addRoute({ functionName: 'hello', route: { method: 'GET', path: '/hello' }, live: fn, preview: fn, authorization });
+    api.addRoute({ functionName: 'hello', method: 'GET', path: '/hello', live: fn, preview: fn, authorization });
     return () => app.synth();
   }
 

@@ -14,6 +14,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { resolveContainers, type ContainerInput, type ResolvedContainer } from '../../../lib/declaration/container';
 import { BUNDLE_OUTFILE, ContainerFunction, LAMBDA_WEB_ADAPTER_VERSION } from '../../../lib/constructs/container-function';
 import { ApiRoutes } from '../../../lib/constructs/api-routes';
+import { containerFunctionProps } from '../../../lib/stacks/construct-props';
 import { readProject } from '../../../lib/project';
 import { CDK_CONTEXT, REPO_ROOT } from '../support/platform-fixture';
 import { call, killLeftoverServers, startTodoServer } from './todo-scenario';
@@ -40,10 +41,10 @@ function build(declaration: ResolvedContainer = resolved(), options: { projectRo
   const app = new App({ outdir, context: { ...CDK_CONTEXT } });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   const stack = new Stack(app, 'test-dev');
-  const container = new ContainerFunction(stack, 'Container-todo', { declaration, projectRoot: options.projectRoot ?? REPO_ROOT, namePrefix: 'test-dev' });
+  const container = new ContainerFunction(stack, 'Container-todo', containerFunctionProps(declaration, { projectRoot: options.projectRoot ?? REPO_ROOT, namePrefix: 'test-dev' }));
   const api = new ApiRoutes(stack, 'Api', { stage: 'dev', attributes: { restApiId: 'api', rootResourceId: 'root', previewResourceId: 'preview', requestValidatorId: 'validator' } });
   const authorization = { authorizationType: apigateway.AuthorizationType.IAM, description: 'IAM' };
-  for (const route of declaration.routes) api.addRoute({ functionName: declaration.name, route, live: container.live, preview: container.preview, authorization });
+  for (const route of declaration.routes) api.addRoute({ functionName: declaration.name, method: route.method, path: route.path, live: container.live, preview: container.preview, authorization });
   return { app, stack, container, template: Template.fromStack(stack), outdir };
 }
 
