@@ -127,9 +127,9 @@ export function resolveStage(input: unknown, stage: string, project: ProjectView
   if (Object.keys(shell.functions).length === 0) {
     problems.push({ field: 'functions', value: shell.functions, message: 'no functions declared; fix: declare at least one function' });
   }
-  const api = apiSchema.safeParse({ ...shell.api, ...shell.stageApi });
+  const merged = { ...shell.api, ...shell.stageApi };
+  const api = apiSchema.safeParse(merged);
   if (!api.success) {
-    const merged = { ...shell.api, ...shell.stageApi };
     const found = zodProblems(api.error, merged, { prefix: 'api', reference: README_REFERENCE, schema: apiSchema });
     problems.push(...markOverride(found, shell.stageApi, `stages.${stage}.api`, (p) => p.field.replace(/^api\./, '')));
   }
