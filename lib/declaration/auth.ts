@@ -2,11 +2,12 @@
  * Who may call a route: API Gateway REST's built-in authorization, declared per route, per
  * queue endpoint or per container, with an app-wide default (`api.auth`) that a stage may
  * replace. A route is public only when its effective auth says `none`, with a reason; a route
- * with no effective auth fails synth (resolve.ts `decideAuth`).
+ * with no effective auth fails synth (`decideAuth`).
  *
  * Plain data like schema.ts: no aws-cdk-lib. lib/stacks/route-auth.ts maps it to API Gateway.
  */
 import { z } from 'zod';
+import { isRecord, type DeclarationProblem } from './zod-problems';
 
 /** API Gateway's longest authorizer result cache (1 hour). */
 export const MAX_AUTHORIZER_TTL_SECONDS = 3600;
@@ -201,4 +202,50 @@ export function describeAuth(auth: AuthDeclaration): string {
     case 'apiKey':
       return `API key of the usage plan (header ${API_KEY_HEADER})`;
   }
+}
+
+/**
+ * Fills in every route's effective auth — its own, else `defaultAuth` — and reports a route left
+ * with none (it would be public without anyone having said so) and authorizers that name no
+ * declared function. Returns the routes with `auth` set where it could be decided.
+ * @param field the declared field of route i, e.g. "routes[0]" or "queue"
+ */
+export function decideAuth<R extends { method: string; path: string; auth?: AuthDeclaration }>(
+  owner: string,
+  routes: readonly R[],
+  defaultAuth: AuthDeclaration | 'unknown' | undefined,
+  stage: string,
+  functions: readonly string[],
+  field: (i: number) => string,
+  problems: DeclarationProblem[],
+  functionName: string | undefined = owner,
+): R[] {
+  return routes.map((route, i) => {
+    const at = `${field(i)}.auth`;
+    const what = field(i) === 'queue' ? `the jobs endpoint POST ${route.path}` : `route ${route.method} ${route.path}`;
+    if (route.auth) {
+      problems.push(...checkAuth(route.auth, at, owner, functions).map((p) => ({ functionName, ...p })));
+      return route;
+    }
+    if (defaultAuth === 'unknown') return route;
+    if (!defaultAuth) {
+      problems.push({ functionName, field: at, value: undefined, message: undecidedAuth(what, stage) });
+      return route;
+    }
+    if (defaultAuth.kind === 'authorizer' && defaultAuth.function === owner) {
+      problems.push({ functionName, field: at, value: undefined, message: `${what} takes api.auth, whose authorizer is this function itself; fix: give the route its own auth` });
+    }
+    return { ...route, auth: defaultAuth };
+  });
+}
+
+/** api.auth of the stage, else of the app, read from a declaration that did not validate as a whole. */
+export function declaredDefaultAuth(input: unknown, stage: string): AuthDeclaration | 'unknown' | undefined {
+  const root = isRecord(input) ? input : {};
+  const stageApi = isRecord(root.stages) && isRecord(root.stages[stage]) && isRecord(root.stages[stage].api) ? root.stages[stage].api : {};
+  const api = isRecord(root.api) ? root.api : {};
+  const declared = stageApi.auth ?? api.auth;
+  if (declared === undefined) return undefined;
+  const parsed = authSchema.safeParse(declared);
+  return parsed.success ? parsed.data : 'unknown';
 }

@@ -1,21 +1,28 @@
 /**
- * Config resolution: stage overrides → defaults → validation, all in one pass that
- * collects every problem and throws once. Pure: what it needs from the disk (which
- * layers exist, which entry files exist) is passed in, so it is tested without fixtures.
+ * Config resolution: stage overrides → defaults → validation, all in one pass over both
+ * function kinds that collects every problem and throws once. Pure: what it needs from the
+ * disk (which layers exist, which entry files exist) is passed in, so it is tested without fixtures.
  */
-import { PLATFORM_ENV_PREFIX, PREVIEW_PREFIX } from '../contract';
-import { checkAsync, effectiveAsync, implicitRoutes, jobsPath } from './async';
-import { authSchema, checkAuth, undecidedAuth, type AuthDeclaration } from './auth';
-import { scheduleExpressionProblem } from './schedule-expression';
+import type { z } from 'zod';
+import { checkAsync, effectiveAsync, jobsPath } from './async';
+import { checkAuth, decideAuth, declaredDefaultAuth, type AuthDeclaration } from './auth';
+import { checkPrefixes, markContainerOverrides, resolveContainerEntries, type ResolvedContainer } from './container-kind';
+import { checkLambdaSettings } from './lambda-settings';
+import { checkRoutes, routesOf } from './routes';
 import {
   apiSchema,
   functionSchema,
   platformSchema,
-  type PlatformInput,
+  stageApiSchema,
   type ResolvedFunction,
   type ResolvedPlatform,
+  type ResolvedPlatformWithContainers,
 } from './schema';
 import { applyOverride, isRecord, markOverride, zodProblems, type DeclarationProblem } from './zod-problems';
+
+export { decideAuth, declaredDefaultAuth } from './auth';
+export { PLATFORM_ENV_PREFIX } from './lambda-settings';
+export { PREVIEW_PREFIX } from './routes';
 
 /** What resolution needs to know about the project folder. */
 export interface ProjectView {
@@ -67,67 +74,122 @@ export function formatProblem(p: DeclarationProblem): string {
 }
 
 const FUNCTION_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
-const ENV_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
-// Lambda sets these itself; a function may not override them.
-const RESERVED_ENV = new Set([
-  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME',
-  'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
-  'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
-]);
-export { PLATFORM_ENV_PREFIX };
 const README_REFERENCE = 'the declaration reference in README.md';
 
-export { PREVIEW_PREFIX };
-
 /**
- * Resolve the declaration for one stage.
+ * Resolve the declaration for one stage. Its containers are checked too; resolvePlatformWithContainers
+ * (container.ts) also returns them.
  * @throws DeclarationError listing every problem found
  */
 export function resolvePlatform(input: unknown, stage: string, project: ProjectView): ResolvedPlatform {
+  const { platform, problems } = resolveStage(input, stage, project);
+  if (!platform) throw new DeclarationError(stage, problems);
+  const { containers: _containers, ...functions } = platform;
+  return functions;
+}
+
+/** One stage resolved: the platform when the declaration holds no problem. */
+export interface StageResolution {
+  readonly platform?: ResolvedPlatformWithContainers;
+  readonly problems: DeclarationProblem[];
+}
+
+/** Both kinds of one stage, every problem collected; never throws for a bad declaration. */
+export function resolveStage(input: unknown, stage: string, project: ProjectView): StageResolution {
   const problems: DeclarationProblem[] = [];
   const top = platformSchema.safeParse(input);
-  if (!top.success) {
-    problems.push(...zodProblems(top.error, input, { reference: README_REFERENCE, schema: platformSchema }));
-    // Keep going where the shape allows, so one run reports function problems too.
+  // Functions and containers are judged one by one after the stage's override is merged in, where
+  // a problem can name the function and the override that set the field.
+  const issues = top.success ? [] : top.error.issues.filter((issue) => !judgedPerEntry(issue.path));
+  problems.push(...zodProblems({ issues }, input, { reference: README_REFERENCE, schema: platformSchema }));
+  const shell = issues.length === 0 ? readShell(input, stage) : undefined;
+  if (!shell) {
+    // Keep going where the shape allows, so one run reports function and container problems too.
     const salvage = salvageTop(input);
-    if (!salvage) throw new DeclarationError(stage, problems);
-    resolveFunctions(salvage, stage, project, problems, declaredDefaultAuth(input, stage));
-    throw new DeclarationError(stage, problems);
+    const functions = salvage ? resolveFunctions(salvage, stage, project, problems, declaredDefaultAuth(input, stage)) : [];
+    resolveContainersWith(input, stage, project, salvage, functions, problems);
+    return { problems };
   }
-  const platform = top.data;
-  const raw = input as PlatformInput;
 
   if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) {
     problems.push({ field: 'stage', value: stage, message: 'stage must be 1-20 lowercase letters, digits or "-" (pass -c stage=dev or -c stage=prod)' });
   }
-  const declaredStages = Object.keys(platform.stages);
+  const declaredStages = Object.keys(shell.stages);
   if (declaredStages.length > 0 && !declaredStages.includes(stage)) {
     problems.push({ field: 'stage', value: stage, message: `unknown stage; fix: use one of ${declaredStages.join(', ')} or add it under stages` });
   }
-  const defaultAuth = platform.stages[stage]?.api?.auth ?? platform.api.auth;
-  const functions = resolveFunctions(platform, stage, project, problems, defaultAuth);
+  const defaultAuth = shell.stageApi.auth ?? shell.api.auth;
+  const functions = resolveFunctions(shell, stage, project, problems, defaultAuth);
   if (defaultAuth) {
-    const field = platform.stages[stage]?.api?.auth ? `stages.${stage}.api.auth` : 'api.auth';
-    problems.push(...checkAuth(defaultAuth, field, '', Object.keys(platform.functions)));
+    const field = shell.stageApi.auth ? `stages.${stage}.api.auth` : 'api.auth';
+    problems.push(...checkAuth(defaultAuth, field, '', Object.keys(shell.functions)));
   }
-  if (Object.keys(platform.functions).length === 0) {
-    problems.push({ field: 'functions', value: raw.functions, message: 'no functions declared; fix: declare at least one function' });
+  if (Object.keys(shell.functions).length === 0) {
+    problems.push({ field: 'functions', value: shell.functions, message: 'no functions declared; fix: declare at least one function' });
   }
-  const stageApi = platform.stages[stage]?.api ?? {};
-  const api = apiSchema.safeParse({ ...platform.api, ...stageApi });
+  const merged = { ...shell.api, ...shell.stageApi };
+  const api = apiSchema.safeParse(merged);
   if (!api.success) {
-    const found = zodProblems(api.error, { ...platform.api, ...stageApi }, { prefix: 'api', reference: README_REFERENCE, schema: apiSchema });
-    problems.push(...markOverride(found, stageApi, `stages.${stage}.api`, (p) => p.field.replace(/^api\./, '')));
+    const found = zodProblems(api.error, merged, { prefix: 'api', reference: README_REFERENCE, schema: apiSchema });
+    problems.push(...markOverride(found, shell.stageApi, `stages.${stage}.api`, (p) => p.field.replace(/^api\./, '')));
   }
+  const containers = resolveContainersWith(input, stage, project, shell, functions, problems);
 
-  if (problems.length > 0 || !api.success) throw new DeclarationError(stage, problems);
-  return { app: platform.app, stage, api: api.data, functions };
+  if (problems.length > 0 || !api.success) return { problems };
+  return { platform: { app: shell.app, stage, api: api.data, functions, containers }, problems };
+}
+
+/**
+ * The stage's containers, then the rules across both kinds: every route of the app routed once,
+ * and no function route inside a container's {proxy+}.
+ */
+function resolveContainersWith(
+  input: unknown,
+  stage: string,
+  project: ProjectView,
+  declared: FunctionsAndStages | undefined,
+  functions: readonly ResolvedFunction[],
+  problems: DeclarationProblem[],
+): ResolvedContainer[] {
+  const { containers, problems: found } = resolveContainerEntries(input, stage, project, declared ? Object.keys(declared.functions) : []);
+  problems.push(...found);
+  const overrides = declared?.stages[stage]?.functions ?? {};
+  const routes = checkRoutes(routesOf(functions, containers)).map((p) => {
+    if (p.functionName === undefined) return p;
+    return markOverride([p], overrides[p.functionName], `stages.${stage}.functions.${p.functionName}`, (q) => q.field)[0];
+  });
+  problems.push(...markContainerOverrides(routes, input, stage), ...checkPrefixes(containers, functions));
+  return containers;
+}
+
+/** Whether zod's issue lies inside one function or container, or the containers record, declared or overridden. */
+function judgedPerEntry(path: readonly PropertyKey[]): boolean {
+  if (path[0] === 'functions') return path.length >= 2;
+  if (path[0] === 'containers') return true;
+  return path[0] === 'stages' && (path[2] === 'functions' || path[2] === 'containers') && path.length >= 5;
 }
 
 interface FunctionsAndStages {
   readonly functions: Record<string, unknown>;
-  readonly stages: Record<string, { functions?: Record<string, Record<string, unknown>> }>;
+  readonly stages: Record<string, { functions?: Record<string, Record<string, unknown>>; api?: unknown }>;
+}
+
+/** The app-wide fields of a declaration whose top level validated, with the api defaults applied. */
+interface Shell extends FunctionsAndStages {
+  readonly app: string;
+  readonly api: z.output<typeof apiSchema>;
+  /** The stage's api settings: only what it changes. */
+  readonly stageApi: z.output<typeof stageApiSchema>;
+}
+
+function readShell(input: unknown, stage: string): Shell | undefined {
+  const salvage = salvageTop(input);
+  if (!salvage || !isRecord(input) || typeof input.app !== 'string') return undefined;
+  const api = platformSchema.shape.api.safeParse(input.api);
+  const stageEntry = salvage.stages[stage];
+  const stageApi = stageApiSchema.safeParse(isRecord(stageEntry) && stageEntry.api !== undefined ? stageEntry.api : {});
+  if (!api.success || !stageApi.success) return undefined;
+  return { ...salvage, app: input.app, api: api.data, stageApi: stageApi.data };
 }
 
 /**
@@ -187,59 +249,12 @@ function resolveFunctions(
   for (const fn of functions) {
     problems.push(...checkAsync(fn, functions, declared).map((p) => ({ functionName: fn.name, ...p })));
   }
-  problems.push(...checkRoutes(functions));
   // A problem in a field a stage override set says so: that is where the fix goes.
   for (let i = start; i < problems.length; i++) {
     const p = problems[i];
     if (p.functionName !== undefined) [problems[i]] = markOverride([p], overrides[p.functionName], `stages.${stage}.functions.${p.functionName}`, (q) => q.field);
   }
   return functions;
-}
-
-/**
- * Fills in every route's effective auth — its own, else `defaultAuth` — and reports a route left
- * with none (it would be public without anyone having said so) and authorizers that name no
- * declared function. Returns the routes with `auth` set where it could be decided.
- * @param field the declared field of route i, e.g. "routes[0]" or "queue"
- */
-export function decideAuth<R extends { method: string; path: string; auth?: AuthDeclaration }>(
-  owner: string,
-  routes: readonly R[],
-  defaultAuth: AuthDeclaration | 'unknown' | undefined,
-  stage: string,
-  functions: readonly string[],
-  field: (i: number) => string,
-  problems: DeclarationProblem[],
-  functionName: string | undefined = owner,
-): R[] {
-  return routes.map((route, i) => {
-    const at = `${field(i)}.auth`;
-    const what = field(i) === 'queue' ? `the jobs endpoint POST ${route.path}` : `route ${route.method} ${route.path}`;
-    if (route.auth) {
-      problems.push(...checkAuth(route.auth, at, owner, functions).map((p) => ({ functionName, ...p })));
-      return route;
-    }
-    if (defaultAuth === 'unknown') return route;
-    if (!defaultAuth) {
-      problems.push({ functionName, field: at, value: undefined, message: undecidedAuth(what, stage) });
-      return route;
-    }
-    if (defaultAuth.kind === 'authorizer' && defaultAuth.function === owner) {
-      problems.push({ functionName, field: at, value: undefined, message: `${what} takes api.auth, whose authorizer is this function itself; fix: give the route its own auth` });
-    }
-    return { ...route, auth: defaultAuth };
-  });
-}
-
-/** api.auth of the stage, else of the app, read from a declaration that did not validate as a whole. */
-export function declaredDefaultAuth(input: unknown, stage: string): AuthDeclaration | 'unknown' | undefined {
-  const root = isRecord(input) ? input : {};
-  const stageApi = isRecord(root.stages) && isRecord(root.stages[stage]) && isRecord(root.stages[stage].api) ? root.stages[stage].api : {};
-  const api = isRecord(root.api) ? root.api : {};
-  const declared = stageApi.auth ?? api.auth;
-  if (declared === undefined) return undefined;
-  const parsed = authSchema.safeParse(declared);
-  return parsed.success ? parsed.data : 'unknown';
 }
 
 /** The functions and stages of a declaration whose other top-level fields are wrong, if they are usable. */
@@ -258,40 +273,9 @@ function checkFunction(fn: ResolvedFunction, project: ProjectView): DeclarationP
 
   problems.push(...checkEntryAndLayers(fn.name, fn.entry, fn.layers, project));
   if (project.fileExists(fn.entry)) problems.push(...checkEntryCode(fn, project));
-  for (const [key, value] of Object.entries(fn.environment)) {
-    if (!ENV_KEY.test(key)) add(`environment.${key}`, value, 'variable names must start with a letter and use letters, digits and "_"; fix: rename the variable, e.g. MY_SETTING');
-    else if (RESERVED_ENV.has(key)) add(`environment.${key}`, value, 'Lambda reserves this variable; fix: choose another name');
-    else if (key.startsWith(PLATFORM_ENV_PREFIX)) add(`environment.${key}`, value, `the platform sets ${PLATFORM_ENV_PREFIX}* variables (queue URL, output prefix); fix: choose another name`);
-  }
-  if (fn.warm) {
-    const w = fn.warm;
-    if (w.provisioned > w.max) {
-      add('warm.provisioned', w.provisioned, `provisioned must not exceed warm.max (${w.max}); fix: raise max or lower provisioned`);
-    }
-    const names = new Set<string>();
-    w.schedules.forEach((s, i) => {
-      const expression = scheduleExpressionProblem(s.expression, 'autoscaling');
-      if (expression) add(`warm.schedules[${i}].expression`, s.expression, expression);
-      if (s.minProvisioned > s.maxProvisioned) {
-        add(`warm.schedules[${i}].minProvisioned`, s.minProvisioned, `must not exceed maxProvisioned (${s.maxProvisioned}) of schedule "${s.name}"; fix: raise maxProvisioned or lower minProvisioned`);
-      }
-      if (names.has(s.name)) add(`warm.schedules[${i}].name`, s.name, 'schedule names must be unique per function; fix: rename one of them');
-      names.add(s.name);
-    });
-    const peak = Math.max(w.max, ...w.schedules.map((s) => s.maxProvisioned));
-    if (fn.reservedConcurrency !== undefined && fn.reservedConcurrency < peak) {
-      add('reservedConcurrency', fn.reservedConcurrency, `must be at least the highest provisioned concurrency (${peak}); Lambda rejects provisioned > reserved; fix: raise reservedConcurrency or lower warm.max`);
-    }
-    if (fn.instances) {
-      add('warm', w, 'provisioned concurrency does not apply to Lambda Managed Instances (instances); fix: remove warm or instances');
-    }
-  }
-  if (fn.release.mode === 'codedeploy' && fn.release.initialWeight > 0) {
-    add('release.initialWeight', fn.release.initialWeight, 'initialWeight applies to alias mode only; in codedeploy mode the deploymentConfig sets the canary; fix: remove initialWeight or use mode "alias"');
-  }
-  const timeoutMs = fn.timeoutSeconds * 1000;
-  if (fn.alarms.p99Ms !== undefined && fn.alarms.p99Ms >= timeoutMs) {
-    add('alarms.p99Ms', fn.alarms.p99Ms, `must be below the timeout (${timeoutMs} ms) or it can never fire; fix: lower it or raise timeoutSeconds`);
+  problems.push(...checkLambdaSettings(fn).map((p) => ({ functionName: fn.name, ...p })));
+  if (fn.warm && fn.instances) {
+    add('warm', fn.warm, 'provisioned concurrency does not apply to Lambda Managed Instances (instances); fix: remove warm or instances');
   }
   return problems;
 }
@@ -334,70 +318,6 @@ function checkEntryCode(fn: ResolvedFunction, project: ProjectView): Declaration
     problems.push({ functionName: fn.name, field: 'entry', value: fn.entry, message: `imports "${name}", which is not installed and no layer provides; fix: npm install ${name}, add it to a layer, or correct the import` });
   }
   return problems;
-}
-
-/** A method+path pair may be routed once across the whole app; ANY overlaps every method. */
-function checkRoutes(functions: readonly ResolvedFunction[]): DeclarationProblem[] {
-  const problems: DeclarationProblem[] = [];
-  const owners = new Map<string, { fn: string; method: string; path: string; what: string }[]>();
-  const variables = new Map<string, { name: string; path: string; fn: string }>();
-  // The platform's own routes first, so a declared route that clashes with one is the one reported.
-  const routes = [
-    ...functions.flatMap((fn) => implicitRoutes(fn).map((route) => ({ fn, route, field: 'queue' }))),
-    ...functions.flatMap((fn) => fn.routes.map((route, i) => ({ fn, route, field: `routes[${i}]` }))),
-  ];
-  routes.forEach(({ fn, route, field }) => {
-    const path = route.path;
-    if (path === PREVIEW_PREFIX || path.startsWith(`${PREVIEW_PREFIX}/`)) {
-      problems.push({ functionName: fn.name, field: `${field}.path`, value: path, message: `paths under ${PREVIEW_PREFIX} are reserved for preview routes; fix: choose another path` });
-    }
-    const normalised = path.replace(/\{[^}]+\}/g, '{}');
-    const taken = owners.get(normalised) ?? [];
-    const clash = taken.find((t) => t.method === route.method || t.method === 'ANY' || route.method === 'ANY');
-    const renamed = variableClash(variables, path, fn.name);
-    if (clash) {
-      problems.push({
-        functionName: fn.name,
-        field,
-        value: `${route.method} ${path}`,
-        message: `duplicate route: ${clash.method} ${clash.path} is already routed to ${clash.what}; fix: give one of them another path or method`,
-      });
-    } else if (renamed) {
-      // API Gateway allows one variable child per resource: {id} and {userId} under /users cannot coexist.
-      problems.push({
-        functionName: fn.name,
-        field: `${field}.path`,
-        value: path,
-        message: `path parameter ${renamed.mine} conflicts with ${renamed.theirs} of ${renamed.path} (function "${renamed.fn}") under the same parent; fix: use the same parameter name`,
-      });
-    }
-    taken.push({ fn: fn.name, method: route.method, path, what: field === 'queue' ? `the jobs queue of function "${fn.name}"` : `function "${fn.name}"` });
-    owners.set(normalised, taken);
-  });
-  return problems;
-}
-
-/**
- * Records the variable segment under each parent of `path`; returns the first clash with a
- * differently named variable already recorded under the same parent.
- */
-function variableClash(
-  variables: Map<string, { name: string; path: string; fn: string }>,
-  path: string,
-  fn: string,
-): { mine: string; theirs: string; path: string; fn: string } | undefined {
-  const segments = path.split('/').filter(Boolean);
-  let parent = '';
-  let clash: { mine: string; theirs: string; path: string; fn: string } | undefined;
-  for (const segment of segments) {
-    if (segment.startsWith('{')) {
-      const seen = variables.get(parent);
-      if (seen && seen.name !== segment) clash ??= { mine: segment, theirs: seen.name, path: seen.path, fn: seen.fn };
-      if (!seen) variables.set(parent, { name: segment, path, fn });
-    }
-    parent += `/${segment.startsWith('{') ? '{}' : segment}`;
-  }
-  return clash;
 }
 
 function show(value: unknown): string {

@@ -41,7 +41,8 @@ export interface ZodProblemOptions {
   readonly schema?: z.ZodType;
 }
 
-export function zodProblems(error: z.ZodError, input: unknown, options: ZodProblemOptions): DeclarationProblem[] {
+/** @param error zod's error, or just the issues of it that the caller reports */
+export function zodProblems(error: Pick<z.ZodError, 'issues'>, input: unknown, options: ZodProblemOptions): DeclarationProblem[] {
   const { functionName, prefix = '', reference, schema } = options;
   const field = (p: readonly (string | number)[]) => [prefix, formatPath(p)].filter(Boolean).join('.') || '(root)';
   return error.issues.flatMap((issue): DeclarationProblem[] => {

@@ -3,7 +3,7 @@
  * the field, the value given and the fix. The project folder is faked.
  */
 import { basePathsOf, resolveContainers, resolvePlatformWithContainers } from '../../../lib/declaration/container';
-import { DeclarationError, formatProblem, type ProjectView } from '../../../lib/declaration/resolve';
+import { DeclarationError, formatProblem, resolvePlatform, type ProjectView } from '../../../lib/declaration/resolve';
 import type { ResolvedFunction } from '../../../lib/declaration/schema';
 
 /** Routes of these tests are public: who may call them is auth.test.ts's subject. */
@@ -111,7 +111,7 @@ describe('resolveContainers', () => {
       ['bucket variable also in environment', { todo: { bucket: { environmentVariable: 'TODO_BUCKET' }, environment: { TODO_BUCKET: 'x' } } }, 'field "containers.todo.bucket.environmentVariable": got "TODO_BUCKET" — environment already sets this variable'],
       ['unknown field', { todo: { healthcheck: '/healthz' } }, 'field "containers.todo.healthcheck": got "/healthz" — unknown field; did you mean "healthPath"? fix: rename it to healthPath, or see docs/containers.md'],
       ['bad name', { Todo: {} }, 'field "containers.Todo": got "Todo" — container names must be 2-40 lowercase letters'],
-      // Rules shared with zip functions, applied through resolvePlatform:
+      // Rules shared with zip functions, applied to the container itself (checkLambdaSettings, checkRoutes):
       ['memory below Lambda\'s range', { todo: { memoryMB: 64 } }, 'field "containers.todo.memoryMB": got 64 — memoryMB must be from 128 to 10240'],
       ['a Lambda-reserved variable', { todo: { environment: { AWS_REGION: 'x' } } }, 'field "containers.todo.environment.AWS_REGION": got "x" — Lambda reserves this variable'],
       ['warm provisioned above max', { todo: { warm: { provisioned: 5, max: 2 } } }, 'field "containers.todo.warm.provisioned": got 5 — provisioned must not exceed warm.max (2)'],
@@ -210,5 +210,53 @@ describe('resolvePlatformWithContainers', () => {
     const { message, problems } = thrown as DeclarationError;
     expect(problems.map((p) => p.field)).toEqual(['memoryMB', 'containers.todo.port']);
     expect(message).toMatch(/has 2 problems:\n {2}- function "hello", field "memoryMB": got 64[\s\S]*\n {2}- field "containers\.todo\.port": got 0 — port must be from 1 to 65535/);
+  });
+});
+
+describe('one pass over both kinds', () => {
+  /** The problem lines a resolution throws (empty when it resolves). */
+  function thrown(resolve: () => unknown): string[] {
+    try {
+      resolve();
+      return [];
+    } catch (error) {
+      if (!(error instanceof DeclarationError)) throw error;
+      return error.problems.map(formatProblem);
+    }
+  }
+  const declaration = (extra: Record<string, unknown>) => ({ app: 'demo', api: OPEN, functions: { hello: {} }, ...extra });
+
+  test('two containers on one route: the second is reported, naming the first as a container', () => {
+    // GIVEN
+    const containers = { todo: { routes: [{ method: 'ANY', path: '/x/{id}' }] }, api: { routes: [{ method: 'GET', path: '/x/{id}' }] } };
+
+    // WHEN
+    const lines = thrown(() => resolvePlatformWithContainers(declaration({ containers }), 'dev', project));
+
+    // THEN
+    expect(lines).toEqual(['field "containers.api.routes[0]": got "GET /x/{id}" — duplicate route: ANY /x/{id} is already routed to container "todo"; fix: give one of them another path or method']);
+  });
+
+  test('a container route on a function\'s jobs endpoint', () => {
+    const input = declaration({ functions: { hello: { queue: {} } }, containers: { todo: { routes: [{ method: 'POST', path: '/hello/jobs' }] } } });
+    expect(thrown(() => resolvePlatformWithContainers(input, 'dev', project))).toEqual([
+      expect.stringContaining('field "containers.todo.routes[0]": got "POST /hello/jobs" — duplicate route: POST /hello/jobs is already routed to the jobs queue of function "hello"'),
+    ]);
+  });
+
+  test('a container\'s authorizer is a declared function even when another function has a problem', () => {
+    const input = declaration({ functions: { hello: { memoryMB: 64 }, gatekeeper: {} }, containers: { todo: { auth: { kind: 'authorizer', function: 'gatekeeper' } } } });
+    expect(thrown(() => resolvePlatformWithContainers(input, 'dev', { ...project, fileExists: () => true }))).toEqual([expect.stringMatching(/^function "hello", field "memoryMB"/)]);
+  });
+
+  test('resolvePlatform checks the containers too', () => {
+    expect(thrown(() => resolvePlatform(declaration({ containers: { todo: { port: 0 } } }), 'dev', project))).toEqual([
+      expect.stringContaining('field "containers.todo.port": got 0 — port must be from 1 to 65535'),
+    ]);
+  });
+
+  test('stage overrides of containers have a shape: one that is not an object of overrides is reported', () => {
+    const input = declaration({ containers: { todo: {} }, stages: { dev: { containers: 3 } } });
+    expect(thrown(() => resolvePlatformWithContainers(input, 'dev', project))).toEqual([expect.stringMatching(/^field "stages\.dev\.containers": got 3 — expected record/)]);
   });
 });
