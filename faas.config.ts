@@ -71,6 +71,8 @@ export default defineConfig({
   stages: {
     // The emulator's local executor provides no @aws-sdk/client-s3: the dev build carries its own.
     dev: {
+      // The integration suite queues 50 jobs in a burst (scenario d): per-key limits above the stage's own.
+      api: { usagePlan: { rateLimit: 100, burstLimit: 200, quota: { limit: 100000, period: 'DAY' } } },
       functions: {
         transform: { bundleAwsSdk: true },
         // Short backoff: a poison job reaches the DLQ in ≤ 11 s instead of ≤ 150 s (integration scenario d).
