@@ -188,7 +188,7 @@ export class FunctionStack extends Stack {
     this.output(`${INDEX_OUTPUT_PREFIX}-${entry.name}`, `faas CLI index of ${entry.kind} "${entry.name}" (JSON)`, this.toJsonString(fitted));
   }
 
-  /** The `faas` CLI finds functions through these: declared name → deployed name and alarm names. */
+  /** Declared name → deployed name and alarm names, for scripts and operators (the `faas` CLI reads the index). */
   private addFunctionOutputs(name: string, kind: 'function' | 'container', functionName: string, alarms: readonly string[]): void {
     this.output(`${OUT.function}${name}`, `Deployed Lambda function name of ${kind} "${name}"`, functionName);
     this.output(
@@ -200,8 +200,8 @@ export class FunctionStack extends Stack {
   }
 
   /**
-   * Queue URLs for the `faas` CLI and for operators: Dlq<name> is the queue `faas dlq` reads (the
-   * work queue's redrive DLQ, else the async failure queue, else the function DLQ).
+   * Queue URLs for operators and scripts: Dlq<name> is the queue `faas dlq` reads (the work queue's
+   * redrive DLQ, else the async failure queue, else the function DLQ), also the index's dlq.
    */
   private addQueueOutputs(fn: PlatformFunction): void {
     const name = fn.name;
