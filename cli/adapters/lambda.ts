@@ -11,9 +11,8 @@ import {
   UpdateAliasCommand,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
+import { LIVE_ALIAS } from '../../lib/contract';
 import { AwsError, ConflictError, awsFailure } from './failures';
-
-export const LIVE_ALIAS = 'live';
 
 /** The live alias as the CLI sees it: at most one candidate (Lambda allows one additional version). */
 export interface LiveAlias {

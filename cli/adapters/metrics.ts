@@ -9,7 +9,7 @@ import type { AlarmState } from '../engine/decide';
 import type { VersionWindow } from '../engine/gates';
 import type { MinuteCounts } from '../engine/sequential-test';
 import { AwsError, awsFailure } from './failures';
-import { LIVE_ALIAS } from './lambda';
+import { LIVE_ALIAS } from '../../lib/contract';
 
 const MINUTE_MS = 60_000;
 

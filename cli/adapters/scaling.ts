@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-application-auto-scaling';
 import type { SuspendedState, WarmHold, WarmState } from '../engine/warm-capacity';
 import { awsFailure } from './failures';
-import { LIVE_ALIAS } from './lambda';
+import { LIVE_ALIAS } from '../../lib/contract';
 
 export type ScalableTarget = NonNullable<WarmState['target']> & { readonly arn: string };
 

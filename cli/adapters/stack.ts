@@ -1,10 +1,11 @@
 /**
- * Declared names → deployed resources, from stack outputs (lib/stacks/): the base stack
- * `<app>-<stage>` lists the function stacks in its FunctionStacks output, and each function
- * stack has Function<name>, Alarms<name>, Dlq<name> for the functions placement put there.
- * A base stack without that output is a single-stack deployment holding the outputs itself.
+ * Declared names → deployed resources, from what the stacks publish (lib/stacks/): the base
+ * stack `<app>-<stage>` lists the function stacks in its FunctionStacks output, and each function
+ * stack has one FaasIndex output per function placement put there (lib/contract.ts).
+ * A base stack without that output is a single-stack deployment holding the index itself.
  */
 import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { FUNCTION_STACKS_OUTPUT, INDEX_OUTPUT_PREFIX, type FunctionIndexEntry } from '../../lib/contract';
 import { InputError } from '../engine/input-error';
 import { awsFailure } from './failures';
 
@@ -18,18 +19,33 @@ export interface DeployedFunction {
   readonly stackName: string;
 }
 
-/** Must match lib/stacks/base-stack.ts. */
-const FUNCTION_STACKS_OUTPUT = 'FunctionStacks';
-
-/** CloudFormation logical ids keep letters and digits only: "orders-api" → "ordersapi". */
-function outputKey(prefix: string, name: string): string {
-  return `${prefix}${name.replace(/[^A-Za-z0-9]/g, '')}`;
-}
-
 interface StackView {
   readonly name: string;
   readonly status: string;
   readonly outputs: Record<string, string>;
+  /** Declared name → what the stack publishes about it. */
+  readonly index: ReadonlyMap<string, FunctionIndexEntry>;
+}
+
+const REDEPLOY = 'deploy again (npm run deploy -- -c stage=<stage>) with this faas-platform, so its stacks publish the index';
+
+/** The FaasIndex outputs of a stack, checked just enough that a wrong value fails here and not later. */
+function readIndex(stackName: string, outputs: Record<string, string>): Map<string, FunctionIndexEntry> {
+  const index = new Map<string, FunctionIndexEntry>();
+  for (const [key, value] of Object.entries(outputs)) {
+    if (!key.startsWith(INDEX_OUTPUT_PREFIX)) continue;
+    let entry: Partial<FunctionIndexEntry> | undefined;
+    try {
+      entry = JSON.parse(value) as Partial<FunctionIndexEntry>;
+    } catch {
+      entry = undefined;
+    }
+    if (typeof entry?.name !== 'string' || typeof entry.functionName !== 'string' || !Array.isArray(entry.alarms)) {
+      throw new InputError(`output ${key} of stack ${stackName} is not a ${INDEX_OUTPUT_PREFIX} entry (name, functionName, alarms): ${value.slice(0, 200)}`, REDEPLOY);
+    }
+    index.set(entry.name, entry as FunctionIndexEntry);
+  }
+  return index;
 }
 
 export class StackAdapter {
@@ -58,11 +74,8 @@ export class StackAdapter {
     try {
       const answer = await this.client.send(new DescribeStacksCommand({ StackName: stackName }));
       const stack = answer.Stacks?.[0];
-      return {
-        name: stackName,
-        status: stack?.StackStatus ?? '',
-        outputs: Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
-      };
+      const outputs: Record<string, string> = Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+      return { name: stackName, status: stack?.StackStatus ?? '', outputs, index: readIndex(stackName, outputs) };
     } catch (error) {
       const message = (error as Error).message ?? '';
       if ((error as Error).name === 'ValidationError' && /does not exist/.test(message)) {
@@ -75,12 +88,7 @@ export class StackAdapter {
   /** Declared names of the deployed functions. */
   async functionNames(): Promise<string[]> {
     const stacks = await this.load();
-    // Output keys lose "-"; the declared name is only recoverable when it had none, so report keys.
-    return stacks
-      .flatMap((s) => Object.keys(s.outputs))
-      .filter((k) => k.startsWith('Function') && k !== FUNCTION_STACKS_OUTPUT)
-      .map((k) => k.slice('Function'.length))
-      .sort();
+    return stacks.flatMap((s) => [...s.index.keys()]).sort();
   }
 
   /**
@@ -98,18 +106,22 @@ export class StackAdapter {
 
   async resolve(name: string): Promise<DeployedFunction> {
     const stacks = await this.load();
-    const stack = stacks.find((s) => s.outputs[outputKey('Function', name)]);
+    const stack = stacks.find((s) => s.index.has(name));
     if (!stack) {
       const known = await this.functionNames();
       const missing = this.missing.length > 0 ? `; listed in ${this.stackName}'s ${FUNCTION_STACKS_OUTPUT} output but not deployed: ${this.missing.join(', ')}` : '';
+      // Stacks deployed before the index existed have outputs but no index entry.
+      const noIndex = known.length === 0 && stacks.some((s) => Object.keys(s.outputs).length > 0) ? `; no stack has a ${INDEX_OUTPUT_PREFIX} output` : '';
       throw new InputError(
-        `unknown function "${name}" in ${stacks.length === 1 ? `stack ${stacks[0].name}` : `the stacks of ${this.stackName} (${stacks.map((s) => s.name).join(', ')})`} (deployed: ${known.length > 0 ? known.join(', ') : 'none'}${missing})`,
-        missing ? 'finish the deploy (npm run deploy -- -c stage=<stage>) so every function stack exists, or use a deployed name' : 'use a name declared in faas.config.ts and deployed to this stage (--stage)',
+        `unknown function "${name}" in ${stacks.length === 1 ? `stack ${stacks[0].name}` : `the stacks of ${this.stackName} (${stacks.map((s) => s.name).join(', ')})`} (deployed: ${known.length > 0 ? known.join(', ') : 'none'}${missing}${noIndex})`,
+        missing
+          ? 'finish the deploy (npm run deploy -- -c stage=<stage>) so every function stack exists, or use a deployed name'
+          : noIndex
+            ? REDEPLOY
+            : 'use a name declared in faas.config.ts and deployed to this stage (--stage)',
       );
     }
-    const outputs = stack.outputs;
-    const alarms = (outputs[outputKey('Alarms', name)] ?? '').split(',').filter((a) => a !== '');
-    const dlqUrl = outputs[outputKey('Dlq', name)];
-    return { name, functionName: outputs[outputKey('Function', name)], alarms, stackName: stack.name, ...(dlqUrl ? { dlqUrl } : {}) };
+    const entry = stack.index.get(name)!;
+    return { name, functionName: entry.functionName, alarms: entry.alarms, stackName: stack.name, ...(entry.dlq ? { dlqUrl: entry.dlq } : {}) };
   }
 }

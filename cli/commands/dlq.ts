@@ -1,5 +1,5 @@
 /**
- * `faas dlq peek` and `faas dlq redrive`, against the stack output Dlq<name> (the queue URL).
+ * `faas dlq peek` and `faas dlq redrive`, against the queue URL the function's FaasIndex output names (dlq).
  */
 import { AwsError } from '../adapters/failures';
 import { InputError } from '../engine/input-error';
@@ -21,7 +21,7 @@ export interface RedriveOptions extends CommonOptions {
 async function dlqOf(ctx: CommandContext, name: string): Promise<{ fn: string; url: string }> {
   const deployed = await ctx.adapters.stack.resolve(name);
   if (!deployed.dlqUrl) {
-    throw new InputError(`function ${name} has no DLQ; declare async/queue settings`, `declare them for "${name}" in faas.config.ts and deploy (the stack then outputs Dlq${name.replace(/[^A-Za-z0-9]/g, '')})`);
+    throw new InputError(`function ${name} has no DLQ; declare async/queue settings`, `declare them for "${name}" in faas.config.ts and deploy (its FaasIndex output then names the queue)`);
   }
   return { fn: deployed.functionName, url: deployed.dlqUrl };
 }

@@ -92,7 +92,7 @@ export function buildProgram(runtime: Runtime, setExit: (code: number) => void):
     .option('--dry-run', 'print the change; change nothing')
     .action((name: string, weight: string, options: CommonOptions & { dryRun?: boolean; to?: string }) => run(() => setWeight(runtime, name, weight, options))());
 
-  const dlq = program.command('dlq').description("a function's dead-letter queue (stack output Dlq<name>)");
+  const dlq = program.command('dlq').description("a function's dead-letter queue (the dlq its stack's FaasIndex output names)");
   common(dlq.command('peek').argument('<function>', 'declared function name'))
     .description('show messages without consuming them')
     .option('--max <n>', 'messages to show (1–10)', '10')

@@ -4,6 +4,7 @@
  * ports, and render what it reports and how it ended — progress lines, the --json summary, the
  * next command to run, the exit code.
  */
+import { LIVE_ALIAS } from '../../lib/contract';
 import type { Adapters } from '../adapters/clients';
 import { AwsError } from '../adapters/failures';
 import type { LambdaAdapter, LiveAlias } from '../adapters/lambda';
@@ -28,7 +29,7 @@ export interface RolloutOptions extends CommonOptions, RolloutFlags {
   readonly dryRun?: boolean;
 }
 
-/** "errors" → "<app>-<stage>-<fn>-live-errors" via the function's Alarms output; full names pass through. */
+/** "errors" → "<app>-<stage>-<fn>-live-errors" via the alarms its FaasIndex output lists; full names pass through. */
 function resolveAlarms(requested: readonly string[], declared: readonly string[]): string[] {
   return requested.map((name) => declared.find((d) => d.endsWith(`-${name}`)) ?? name);
 }
@@ -154,7 +155,7 @@ export function warmPort(adapters: Pick<Adapters, 'lambda' | 'scaling'>, fn: str
   };
   return {
     read: async (): Promise<WarmState | undefined> => {
-      const live = await lambda.warmCapacity(fn, 'live');
+      const live = await lambda.warmCapacity(fn, LIVE_ALIAS);
       // Without provisioned concurrency on live there is nothing to hold: no scaling call at all.
       if (!live) return undefined;
       // One after the other: a fixed call order is easier to follow in logs and tests than a few ms saved.

@@ -2,6 +2,7 @@
  * `faas status [function]`: per function, the live alias, warm capacity per qualifier, error
  * rate and p99 per version over the last 15 minutes, and the DLQ depth.
  */
+import { LIVE_ALIAS } from '../../lib/contract';
 import type { DeployedFunction } from '../adapters/stack';
 import { percent, type VersionWindow } from '../engine/gates';
 import { describeWarmHold } from '../engine/warm-capacity';
@@ -33,7 +34,7 @@ async function report(ctx: CommandContext, deployed: DeployedFunction) {
   const now = ctx.runtime.now();
   const windows = await metrics.versionWindows(fn, versions, new Date(now - WINDOW_MS), new Date(now));
   const warm: Record<string, { status: string; allocated: number; requested: number } | null> = {};
-  for (const q of ['live', ...versions]) {
+  for (const q of [LIVE_ALIAS, ...versions]) {
     const pc = await lambda.warmCapacity(fn, q);
     warm[q] = pc ? { status: pc.status, allocated: pc.allocated, requested: pc.requested } : null;
   }

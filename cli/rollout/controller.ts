@@ -8,6 +8,7 @@
  * at each poll, so no state beyond the alias is needed: after any interruption `faas resume`
  * continues from it.
  */
+import { LIVE_ALIAS } from '../../lib/contract';
 import { AwsError, ConflictError } from '../adapters/failures';
 import { decide, describeAlias, type AliasView, type Decision, type Observations, type RollbackCause } from '../engine/decide';
 import { stepBakeMs, type CanaryPlan } from '../engine/plan';
@@ -200,7 +201,7 @@ async function waitWarm(request: RolloutRequest, ports: RolloutPorts, alias: Liv
   const { clock } = ports;
   const fn = request.functionName;
   const started = clock.now();
-  const qualifiers = ['live', ...(alias.candidate ? [alias.candidate] : [])];
+  const qualifiers = [LIVE_ALIAS, ...(alias.candidate ? [alias.candidate] : [])];
   for (;;) {
     const states = await Promise.all(qualifiers.map(async (q) => ({ q, pc: await ports.alias.warmCapacity(q) })));
     const failed = states.find((s) => s.pc?.status === 'FAILED');

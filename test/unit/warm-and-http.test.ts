@@ -119,7 +119,34 @@ describe('http routes', () => {
   test('route URLs and the API URL are stack outputs', () => {
     const { template, apiTemplate } = build(declaration({ hello: hello() }));
     template.hasOutput('Routeshello', { Value: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['GET https://'])] }) });
-    expect(Object.keys(apiTemplate!.findOutputs('*'))).toContain('HttpApiEndpoint');
+    // AND ApiEndpoint holds the stage URL; HttpApiEndpoint, its deprecated old name, the same value
+    apiTemplate!.hasOutput('ApiEndpoint', { Value: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['https://'])] }) });
+    const outputs = apiTemplate!.findOutputs('*');
+    expect(outputs.HttpApiEndpoint.Value).toEqual(outputs.ApiEndpoint.Value);
+  });
+
+  test('each function has one FaasIndex output, JSON the faas CLI reads', () => {
+    const { template } = build(declaration({ 'orders-api': hello({ entry: 'functions/hello/index.ts', routes: [{ method: 'GET', path: '/orders' }] }) }));
+    // CDK drops the "-" from the key; the declared name is in the value
+    const { Value } = template.findOutputs('FaasIndexordersapi').FaasIndexordersapi as { Value: { 'Fn::Join': [string, unknown[]] } };
+    const [head, functionRef, tail] = Value['Fn::Join'][1];
+    expect(head).toBe('{"name":"orders-api","kind":"function","functionName":"');
+    expect(functionRef).toEqual({ Ref: expect.stringMatching(/^Fnordersapi/) });
+    expect(JSON.parse(`{"functionName":"x${tail as string}`)).toEqual({
+      functionName: 'x',
+      alarms: ['test-dev-orders-api-live-errors', 'test-dev-orders-api-live-throttles', 'test-dev-orders-api-live-p99-duration'],
+      routes: ['GET /orders'],
+    });
+  });
+
+  test('routes that would push a FaasIndex output past its bound are left to the Routes output', () => {
+    // GIVEN routes whose "METHOD /path" list alone passes 4096 bytes
+    const routes = Array.from({ length: 40 }, (_, i) => ({ method: 'GET' as const, path: `/${'r'.repeat(100)}${i}` }));
+    const { template } = build(declaration({ hello: hello({ routes }) }));
+    // THEN the index names the output that lists them
+    const { Value } = template.findOutputs('FaasIndexhello').FaasIndexhello as { Value: { 'Fn::Join': [string, unknown[]] } };
+    expect(Value['Fn::Join'][1].at(-1)).toMatch(/"routes":\[\],"routesOutput":"Routeshello"\}$/);
+    template.hasOutput('Routeshello', Match.anyValue());
   });
 
   test('functions without routes get no methods and no stage', () => {

@@ -3,7 +3,7 @@
  * to the emulator's API Gateway data plane, `{endpoint}/_aws/execute-api/{id}/{stage}/…`, which
  * MiniStack and LocalStack both serve without wildcard DNS.
  */
-import { PREVIEW_PREFIX } from '../../../lib/declaration/resolve';
+import { API_ENDPOINT_OUTPUT, LEGACY_API_ENDPOINT_OUTPUT, PREVIEW_PREFIX } from '../../../lib/contract';
 import type { StackOutputs } from './deploy';
 
 const EXECUTE_API = /^https?:\/\/([^./]+)\.execute-api\.[^/]+\/([^/?#]+)(\/[^?#]*)?(\?[^#]*)?$/;
@@ -15,10 +15,19 @@ export function dataPlaneUrl(awsUrl: string, endpoint: string): string {
   return `${endpoint.replace(/\/+$/, '')}/_aws/execute-api/${apiId}/${stage}${rest}${query}`;
 }
 
-/** The stack's REST API base URL on the data plane (its output key starts with "HttpApiEndpoint"). */
+/** Keys of the API stage URL outputs, ApiEndpoint first (HttpApiEndpoint is its deprecated old name). */
+function endpointKeys(outputs: Record<string, string>): string[] {
+  const keys = Object.keys(outputs);
+  const preferred = keys.filter((k) => k.startsWith(API_ENDPOINT_OUTPUT));
+  return preferred.length > 0 ? preferred : keys.filter((k) => k.startsWith(LEGACY_API_ENDPOINT_OUTPUT));
+}
+
+/** The stack's REST API base URL on the data plane (output ApiEndpoint, else the older HttpApiEndpoint). */
 export function apiBaseUrl(outputs: Record<string, string>, endpoint: string): string {
-  const keys = Object.keys(outputs).filter((k) => k.startsWith('HttpApiEndpoint'));
-  if (keys.length !== 1) throw new Error(`expected one HttpApiEndpoint* output, got: ${keys.join(', ') || 'none'} (outputs: ${Object.keys(outputs).join(', ')})`);
+  const keys = endpointKeys(outputs);
+  if (keys.length !== 1) {
+    throw new Error(`expected one ${API_ENDPOINT_OUTPUT} (or ${LEGACY_API_ENDPOINT_OUTPUT}) output, got: ${keys.join(', ') || 'none'} (outputs: ${Object.keys(outputs).join(', ')})`);
+  }
   return dataPlaneUrl(outputs[keys[0]], endpoint);
 }
 
@@ -38,7 +47,7 @@ export interface RouteUrls {
 export function routeUrls(outputs: StackOutputs, endpoint: string): RouteUrls[] {
   const routes: RouteUrls[] = [];
   // The stage URL is the API stack's output; the routes are the function stacks'.
-  const withEndpoint = Object.values(outputs).find((o) => Object.keys(o).some((k) => k.startsWith('HttpApiEndpoint')));
+  const withEndpoint = Object.values(outputs).find((o) => endpointKeys(o).length > 0);
   if (!withEndpoint) return routes;
   const base = apiBaseUrl(withEndpoint, endpoint);
   for (const stackOutputs of Object.values(outputs)) {

@@ -39,7 +39,7 @@ export function recordDeployment(root: string, input: Omit<Deployment, 'apiUrl' 
 
 /**
  * The outputs of every stack of the deployment merged (base, function stacks, API stage):
- * output keys are unique across them (Function<name>, Routes<name>, HttpApiEndpoint…).
+ * output keys are unique across them (Function<name>, Routes<name>, FaasIndex<name>, ApiEndpoint…).
  */
 export function allOutputs(deployment: Pick<Deployment, 'outputs' | 'stackName'>): Record<string, string> {
   const merged: Record<string, string> = {};

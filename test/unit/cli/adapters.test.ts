@@ -7,7 +7,7 @@ import { GetAliasCommand, LambdaClient, ListVersionsByFunctionCommand, UpdateAli
 import { LambdaAdapter } from '../../../cli/adapters/lambda';
 import { MetricsAdapter } from '../../../cli/adapters/metrics';
 import { StackAdapter } from '../../../cli/adapters/stack';
-import { cfnMock, cloudWatchMock, lambdaMock } from './fake-aws';
+import { cfnMock, cloudWatchMock, indexOutput, lambdaMock } from './fake-aws';
 
 beforeEach(() => {
   lambdaMock.reset();
@@ -81,9 +81,10 @@ describe('MetricsAdapter', () => {
 });
 
 describe('StackAdapter', () => {
-  it('resolves a declared name with a dash through the alphanumeric output keys, once per run', async () => {
+  it('resolves a declared name with a dash through its index entry, once per run', async () => {
+    const index = indexOutput({ name: 'orders-api', functionName: 'faas-dev-orders-api', alarms: ['x-errors', 'x-p99-duration'] });
     cfnMock.on(DescribeStacksCommand).resolves({
-      Stacks: [{ StackName: 'faas-dev', CreationTime: new Date(0), StackStatus: 'UPDATE_COMPLETE', Outputs: [{ OutputKey: 'Functionordersapi', OutputValue: 'faas-dev-orders-api' }, { OutputKey: 'Alarmsordersapi', OutputValue: 'x-errors,x-p99-duration' }] }],
+      Stacks: [{ StackName: 'faas-dev', CreationTime: new Date(0), StackStatus: 'UPDATE_COMPLETE', Outputs: Object.entries(index).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
     });
     const stack = new StackAdapter(new CloudFormationClient({}), 'faas-dev');
     await expect(stack.resolve('orders-api')).resolves.toEqual({ name: 'orders-api', functionName: 'faas-dev-orders-api', alarms: ['x-errors', 'x-p99-duration'], stackName: 'faas-dev' });
@@ -98,7 +99,7 @@ describe('StackAdapter during a deploy', () => {
     // GIVEN a deploy in progress (it reads the live alias and may write it right after)
     cfnMock.reset();
     cfnMock.on(DescribeStacksCommand).resolves({
-      Stacks: [{ StackName: 'faas-dev', CreationTime: new Date(0), StackStatus: 'UPDATE_IN_PROGRESS', Outputs: [{ OutputKey: 'Functionhello', OutputValue: 'faas-dev-hello' }] }],
+      Stacks: [{ StackName: 'faas-dev', CreationTime: new Date(0), StackStatus: 'UPDATE_IN_PROGRESS', Outputs: Object.entries(indexOutput({ name: 'hello', functionName: 'faas-dev-hello' })).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
     });
     const stack = new StackAdapter(new CloudFormationClient({}), 'faas-dev');
     // THEN reads work and writes are refused with what to do

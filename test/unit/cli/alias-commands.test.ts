@@ -5,7 +5,7 @@
 import { GetProvisionedConcurrencyConfigCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { runCli } from '../../../cli/commands/program';
-import { FN, fakeAws, fakeTerminal, lambdaMock, sqsMock } from './fake-aws';
+import { FN, fakeAws, fakeTerminal, indexOutput, lambdaMock, sqsMock } from './fake-aws';
 import { noScalableTargets } from './fake-warm';
 
 describe('promote, rollback, set-weight', () => {
@@ -70,7 +70,7 @@ describe('promote, rollback, set-weight', () => {
 describe('faas status', () => {
   it('reports alias, warm capacity, health per version and DLQ depth', async () => {
     // GIVEN a rollout at 25%, warm capacity READY on live, a DLQ with 3 messages
-    fakeAws({ primary: '3', candidate: '4', weight: 0.25, outputs: { Functionhello: FN, Alarmshello: 'a,b', Dlqhello: 'https://sqs.us-east-1.amazonaws.com/1/hello-dlq' } });
+    fakeAws({ primary: '3', candidate: '4', weight: 0.25, outputs: indexOutput({ name: 'hello', functionName: FN, alarms: ['a', 'b'], dlq: 'https://sqs.us-east-1.amazonaws.com/1/hello-dlq' }) });
     lambdaMock.on(GetProvisionedConcurrencyConfigCommand, { Qualifier: 'live' }).resolves({ Status: 'READY', RequestedProvisionedConcurrentExecutions: 2, AllocatedProvisionedConcurrentExecutions: 2 });
     noScalableTargets();
     sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { QueueArn: 'arn:aws:sqs:us-east-1:1:hello-dlq', ApproximateNumberOfMessages: '3', ApproximateNumberOfMessagesNotVisible: '0' } });

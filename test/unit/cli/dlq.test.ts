@@ -1,15 +1,15 @@
 /**
- * `faas dlq peek` and `faas dlq redrive` against the Dlq<name> stack output.
+ * `faas dlq peek` and `faas dlq redrive` against the dlq queue URL of the function's FaasIndex output.
  */
 import { GetQueueAttributesCommand, ListMessageMoveTasksCommand, ReceiveMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { runCli } from '../../../cli/commands/program';
-import { FN, fakeAws, fakeTerminal, sqsMock } from './fake-aws';
+import { FN, fakeAws, fakeTerminal, indexOutput, sqsMock } from './fake-aws';
 
 const DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/faas-dev-hello-dlq';
 const DLQ_ARN = 'arn:aws:sqs:us-east-1:123456789012:faas-dev-hello-dlq';
 
 function withDlq(visible: number): void {
-  fakeAws({ primary: '3', outputs: { Functionhello: FN, Alarmshello: '', Dlqhello: DLQ_URL } });
+  fakeAws({ primary: '3', outputs: indexOutput({ name: 'hello', functionName: FN, dlq: DLQ_URL }) });
   sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { QueueArn: DLQ_ARN, ApproximateNumberOfMessages: String(visible), ApproximateNumberOfMessagesNotVisible: '0' } });
 }
 
@@ -79,6 +79,6 @@ describe('faas dlq', () => {
     fakeAws({ primary: '3' });
     const term = fakeTerminal();
     expect(await runCli(['dlq', 'peek', 'hello'], term.runtime)).toBe(2);
-    expect(term.stderr()).toBe('error: function hello has no DLQ; declare async/queue settings\n  fix: declare them for "hello" in faas.config.ts and deploy (the stack then outputs Dlqhello)\n');
+    expect(term.stderr()).toBe('error: function hello has no DLQ; declare async/queue settings\n  fix: declare them for "hello" in faas.config.ts and deploy (its FaasIndex output then names the queue)\n');
   });
 });

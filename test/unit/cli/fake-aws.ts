@@ -21,6 +21,7 @@ import type { Runtime } from '../../../cli/commands/runtime';
 import { Interrupted } from '../../../cli/commands/runtime';
 import { lineProgress } from '../../../cli/commands/progress';
 import { createAdapters } from '../../../cli/adapters/clients';
+import { INDEX_OUTPUT_PREFIX, type FunctionIndexEntry } from '../../../lib/contract';
 
 export const lambdaMock = mockClient(LambdaClient);
 export const cloudWatchMock = mockClient(CloudWatchClient);
@@ -29,6 +30,11 @@ export const cfnMock = mockClient(CloudFormationClient);
 
 export const FN = 'faas-dev-hello';
 export const ALARMS = ['faas-dev-hello-live-errors', 'faas-dev-hello-live-throttles', 'faas-dev-hello-live-p99-duration'];
+
+/** The FaasIndex output a function stack publishes for one function (its key as CDK writes it: no "-"). */
+export function indexOutput(entry: Pick<FunctionIndexEntry, 'name' | 'functionName'> & Partial<FunctionIndexEntry>): Record<string, string> {
+  return { [`${INDEX_OUTPUT_PREFIX}${entry.name.replace(/[^A-Za-z0-9]/g, '')}`]: JSON.stringify({ kind: 'function', alarms: [], routes: [], ...entry }) };
+}
 
 export interface FakeTerminal {
   readonly runtime: Runtime;
@@ -130,7 +136,7 @@ export function fakeAws(
     metrics: healthy,
   };
   const versions = initial.versions ?? ['1', '2', '3', '4'];
-  const outputs = initial.outputs ?? { Functionhello: FN, Alarmshello: ALARMS.join(',') };
+  const outputs = initial.outputs ?? indexOutput({ name: 'hello', functionName: FN, alarms: ALARMS });
 
   cfnMock.on(DescribeStacksCommand).resolves({
     Stacks: [{ StackName: 'faas-dev', CreationTime: new Date(0), StackStatus: 'CREATE_COMPLETE', Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
