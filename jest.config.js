@@ -8,8 +8,9 @@ const common = {
     // Handlers import layer packages by name; on Lambda they resolve under /opt/nodejs/node_modules.
     '^@faas-platform/shared$': '<rootDir>/layers/shared/faas-shared/src/index.ts',
   },
-  // Type-checking is `npm run build`'s job; tests only transpile.
-  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  // Type-checking is `npm run build`'s job; tests only transpile, file by file (isolatedModules
+  // makes ts-jest transpile each file alone instead of building a language service per worker).
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false, tsconfig: { isolatedModules: true } }] },
 };
 
 module.exports = {

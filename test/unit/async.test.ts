@@ -11,7 +11,7 @@ import faasConfig from '../../faas.config';
 import type { FunctionInput, PlatformInput } from '../../lib/declaration/schema';
 import { InMemoryPlacement } from '../../lib/placement/placement-file';
 import { buildPlatformApp, stacksOf } from '../../lib/platform-app';
-import { build, CDK_CONTEXT, declaration, hello, logicalIds, REPO_ROOT } from './support/platform-fixture';
+import { build, CDK_CONTEXT, NO_BUNDLING, declaration, hello, logicalIds, REPO_ROOT } from './support/platform-fixture';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
 
@@ -375,7 +375,7 @@ describe('schedule trigger', () => {
 /** Synthesizes with cdk-nag's AwsSolutions and Serverless packs; throws on any unacknowledged finding. */
 function synthWithNag(input: PlatformInput, stage = 'dev') {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-nag-'));
-  const { app } = buildPlatformApp({ declaration: input, projectRoot: REPO_ROOT, placement: new InMemoryPlacement(), appProps: { outdir, context: { ...CDK_CONTEXT, stage } } });
+  const { app } = buildPlatformApp({ declaration: input, projectRoot: REPO_ROOT, placement: new InMemoryPlacement(), appProps: { outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage } } });
   return () => app.synth();
 }
 
@@ -392,7 +392,7 @@ describe('security and size', () => {
   });
 
   test('the example dev stage stays free of types the emulator rejects', () => {
-    const built = buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: new InMemoryPlacement(), appProps: { context: { ...CDK_CONTEXT, stage: 'dev' } } });
+    const built = buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: new InMemoryPlacement(), appProps: { context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage: 'dev' } } });
     const types = new Set(stacksOf(built).flatMap((s) => Object.values(Template.fromStack(s).toJSON().Resources as Resources).map((r) => r.Type)));
     expect([...types].filter((t) => t.startsWith('AWS::ApplicationAutoScaling') || t.startsWith('AWS::CodeDeploy'))).toEqual([]);
     expect([...types]).toEqual(expect.arrayContaining(['AWS::Lambda::EventSourceMapping', 'AWS::Lambda::EventInvokeConfig', 'Custom::S3BucketNotifications']));
@@ -420,7 +420,7 @@ describe('bundling the AWS SDK', () => {
 
   test('the example bundles it for transform in dev only', () => {
     const externals = (stage: string) =>
-      buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: new InMemoryPlacement(), appProps: { context: { ...CDK_CONTEXT, stage } } }).functionStacks[0].functions.get('transform')!.externalModules;
+      buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: new InMemoryPlacement(), appProps: { context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage } } }).functionStacks[0].functions.get('transform')!.externalModules;
     expect(externals('dev')).toEqual([]);
     expect(externals('prod')).toEqual(['@aws-sdk/*']);
   });

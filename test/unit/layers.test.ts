@@ -39,7 +39,7 @@ function assetDir(outdir: string, s3Key: unknown): string {
 
 describe('layers', () => {
   test('a layer folder becomes a LayerVersion with the nodejs/node_modules/<package> layout', () => {
-    const { template, app } = build(declaration({ hello: hello() }));
+    const { template, app } = build(declaration({ hello: hello() }), { bundle: true });
     const layer = Object.values(template.findResources('AWS::Lambda::LayerVersion'))[0];
     const content = (layer.Properties as { Content: { S3Key: string } }).Content;
     const dir = assetDir(app.outdir, content.S3Key);
@@ -59,7 +59,7 @@ describe('layers', () => {
 
   test('the bundle keeps layer packages external and bundles them in when the layer is not used', () => {
     const bundleOf = (layers: string[]) => {
-      const { template, app } = build(declaration({ hello: hello({ layers }) }));
+      const { template, app } = build(declaration({ hello: hello({ layers }) }), { bundle: true });
       const [fnId] = logicalIds(template, 'AWS::Lambda::Function').filter((id) => id.startsWith('Fnhello'));
       const code = (template.toJSON().Resources[fnId].Properties as { Code: { S3Key: string } }).Code;
       return fs.readFileSync(path.join(assetDir(app.outdir, code.S3Key), 'index.js'), 'utf8');

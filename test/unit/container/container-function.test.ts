@@ -16,7 +16,7 @@ import { BUNDLE_OUTFILE, ContainerFunction, LAMBDA_WEB_ADAPTER_VERSION } from '.
 import { ApiRoutes } from '../../../lib/constructs/api-routes';
 import { containerFunctionProps } from '../../../lib/stacks/construct-props';
 import { readProject } from '../../../lib/project';
-import { CDK_CONTEXT, REPO_ROOT } from '../support/platform-fixture';
+import { CDK_CONTEXT, NO_BUNDLING, REPO_ROOT } from '../support/platform-fixture';
 import { call, killLeftoverServers, startTodoServer } from './todo-scenario';
 
 const TODO: ContainerInput = { bundle: { entry: 'src/server.ts' }, bucket: { environmentVariable: 'TODO_BUCKET' } };
@@ -38,7 +38,7 @@ interface Built {
 /** App + Stack + the container + its routes on an imported API, as a function stack wires them. */
 function build(declaration: ResolvedContainer = resolved(), options: { projectRoot?: string; nag?: boolean } = {}): Built {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-container-test-'));
-  const app = new App({ outdir, context: { ...CDK_CONTEXT } });
+  const app = new App({ outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   const stack = new Stack(app, 'test-dev');
   const container = new ContainerFunction(stack, 'Container-todo', containerFunctionProps(declaration, { projectRoot: options.projectRoot ?? REPO_ROOT, namePrefix: 'test-dev' }));

@@ -13,7 +13,7 @@ import type { PlacementLimits } from '../../../lib/placement/placement';
 import { InMemoryPlacement, PLACEMENT_FILE, PlacementFile, type PlacementStore } from '../../../lib/placement/placement-file';
 import { buildPlatformApp, PlacementError, stacksOf } from '../../../lib/platform-app';
 import { generatedDeclaration, generatedFunction } from '../support/generated-declaration';
-import { CDK_CONTEXT, REPO_ROOT } from '../support/platform-fixture';
+import { CDK_CONTEXT, NO_BUNDLING, REPO_ROOT } from '../support/platform-fixture';
 
 /** Routes of these tests are public: who may call them is auth.test.ts's subject. */
 const OPEN = { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } } as const;
@@ -23,6 +23,7 @@ const LIMITS: PlacementLimits = { maxResources: 150, maxOutputs: 40 };
 
 type Template = { Resources: Record<string, { Type: string }>; Outputs?: Record<string, { Export?: { Name: string } }>; Parameters?: Record<string, unknown> };
 
+/** Bundles for real: "identical templates" below includes the code hashes, which a skipped bundle only pretends to have. */
 function synth(input: PlatformInput, store: PlacementStore, limits = LIMITS) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-placement-test-'));
   const built = buildPlatformApp({ declaration: input, projectRoot: REPO_ROOT, nag: false, placement: store, limits, appProps: { outdir, context: { ...CDK_CONTEXT, stage: 'dev' } } });
@@ -138,7 +139,7 @@ describe('faas.placement.json', () => {
   test.each(['dev', 'prod'])('the committed file is current for the example app in %s', (stage) => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-placement-example-'));
     const build = () =>
-      buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: new PlacementFile(path.join(REPO_ROOT, PLACEMENT_FILE), true), appProps: { outdir, context: { ...CDK_CONTEXT, stage } } });
+      buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: new PlacementFile(path.join(REPO_ROOT, PLACEMENT_FILE), true), appProps: { outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage } } });
     expect(build).not.toThrow();
   });
 });
@@ -166,7 +167,7 @@ describe('moves, retired stacks and the stage', () => {
 
   test('the example app, container included, costs what it was measured to cost', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-placement-example-'));
-    const built = buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: new InMemoryPlacement(), appProps: { outdir, context: { ...CDK_CONTEXT, stage: 'prod' } } });
+    const built = buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: new InMemoryPlacement(), appProps: { outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage: 'prod' } } });
     const assembly = built.app.synth();
     expect(built.functionStacks[0].containers.has('todo')).toBe(true);
     for (const placed of built.placement.stacks) {
@@ -178,7 +179,7 @@ describe('moves, retired stacks and the stage', () => {
   test('with containers left out, FunctionStacks lists only the stacks that are deployed', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-placement-containers-'));
     const store = new InMemoryPlacement({ 'faas-dev': { stacks: { 'functions-1': ['hello', 'transform', 'worker'], 'functions-2': ['todo'] } } });
-    const built = buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: store, appProps: { outdir, context: { ...CDK_CONTEXT, stage: 'dev', containers: 'false' } } });
+    const built = buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: store, appProps: { outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage: 'dev', containers: 'false' } } });
     expect(stacksOf(built).map((s) => s.stackName)).toEqual(['faas-dev', 'faas-dev-functions-1', 'faas-dev-api']);
     const outputs = built.app.synth().getStackByName('faas-dev').template.Outputs as Record<string, { Value: string }>;
     expect(outputs.FunctionStacks.Value).toBe('faas-dev-functions-1');

@@ -1,12 +1,14 @@
 /**
- * Builds the platform from a declaration for template assertions. Synth runs esbuild for
- * real (no Docker), against this repository's functions/ and layers/ unless a test passes
- * its own project.
+ * Builds the platform from a declaration for template assertions, against this repository's
+ * functions/ and layers/ unless a test passes its own project. Assets are not bundled unless a
+ * test asks (`bundle: true`): templates are the same but for asset hashes, and esbuild is most
+ * of a synth's time.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import type { FunctionInput, PlatformInput } from '../../../lib/declaration/schema';
 import { InMemoryPlacement, type PlacementStore } from '../../../lib/placement/placement-file';
 import { buildPlatformApp, type PlatformApp } from '../../../lib/platform-app';
@@ -16,6 +18,9 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /** cdk.json's context (feature flags), as the CDK CLI would pass it to the app. */
 export const CDK_CONTEXT = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+
+/** Context that makes synth skip asset bundling in every stack (the assets' code is not looked at). */
+export const NO_BUNDLING: Record<string, unknown> = { [cxapi.BUNDLING_STACKS]: [] };
 
 export function hello(overrides: Partial<FunctionInput> = {}): FunctionInput {
   return { layers: ['shared'], routes: [{ method: 'GET', path: '/hello' }], ...overrides };
@@ -40,12 +45,12 @@ export interface Built extends PlatformApp {
 }
 
 /** Builds the app without cdk-nag (the security test runs it on its own) and returns the stack template. */
-export function build(input: PlatformInput, options: { stage?: string; projectRoot?: string; nag?: boolean; placement?: PlacementStore } = {}): Built {
+export function build(input: PlatformInput, options: { stage?: string; projectRoot?: string; nag?: boolean; placement?: PlacementStore; bundle?: boolean } = {}): Built {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-test-'));
   const built = buildPlatformApp({
     declaration: input,
     projectRoot: options.projectRoot ?? REPO_ROOT,
-    appProps: { outdir, context: { ...CDK_CONTEXT, stage: options.stage ?? 'dev' } },
+    appProps: { outdir, context: { ...CDK_CONTEXT, ...(options.bundle ? {} : NO_BUNDLING), stage: options.stage ?? 'dev' } },
     nag: options.nag ?? false,
     placement: options.placement ?? new InMemoryPlacement(),
   });
