@@ -1,5 +1,5 @@
 /**
- * Canary gates in a seeded traffic simulation (issue 6): the CLI's rollout controller
+ * Canary gates in a seeded traffic simulation: the CLI's rollout controller
  * (cli/rollout/controller.ts, the loop `faas canary` runs) in the simulated world (simulation/world.ts), with the
  * plan the CLI parses from its defaults (CANARY_DEFAULTS from cli/engine/plan.ts: steps 1,3,20,50,100, 1 min per step below 100 %,
  * 5 min at 100 %, max bake 15m, min 5 invocations per step, mixture SPRT α=0.02 over 2–20×

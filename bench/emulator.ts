@@ -1,7 +1,7 @@
 /**
- * The platform against an emulator (issue 6): how long from `cdk deploy` to the first answer,
+ * The platform against an emulator: how long from `cdk deploy` to the first answer,
  * how fast a warm request through API Gateway is, and the `faas` CLI's own overhead per canary
- * step (issue 5's target: ≤ 2 s).
+ * step (target: ≤ 2 s).
  *
  *   npx ts-node --transpile-only bench/emulator.ts [runs=10] [requests=300]
  *

@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (issue 6): the canary simulation, the bundle measurements and synth scale
+ * `npm run bench`: the canary simulation, the bundle measurements and synth scale
  * (placement), one table each, and JSON under bench/results/ (canary-simulation.json,
  * bundles.json, synth-scale.json) with the machine and date. `npm run bench` then runs the
  * CLI-overhead and emulator benches.

@@ -109,7 +109,7 @@ export function parseCount(text: string, what: string): number {
 
 /**
  * A version the live alias may route to: a published version number, not $LATEST, not the
- * primary, not older than the primary (design.md: never route live traffic to an older version),
+ * primary, not older than the primary (never route live traffic to an older version),
  * and one that exists.
  */
 export function validateCandidate(candidate: string, primary: string, existing: readonly string[]): void {

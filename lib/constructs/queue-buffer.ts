@@ -1,5 +1,5 @@
 /**
- * Peak shaving (seed 03): a work queue in front of the function. Callers enqueue through
+ * Peak shaving: a work queue in front of the function. Callers enqueue through
  * `POST /<function>/jobs` (API Gateway → SQS, see HttpApi.addQueueRoute); an event source
  * mapping polls the queue into the live alias at a bounded concurrency; a record the handler
  * reports as failed comes back after its visibility timeout (the handler may stretch it for

@@ -2,7 +2,7 @@
  * Events that start a function, both delivered to the live alias through Lambda's asynchronous
  * invoke, so the function's retries and destinations (AsyncInvocation) apply:
  *
- * - ObjectTrigger (seed 06's ETL): a bucket created for the function — encrypted, public access
+ * - ObjectTrigger (the ETL pattern): a bucket created for the function — encrypted, public access
  *   blocked, TLS-only, access-logged — whose object-created events (prefix/suffix filter)
  *   invoke the live alias. The function may read under the trigger prefix and write only under
  *   its output prefix.

@@ -1,5 +1,5 @@
 /**
- * Scenarios e and f (issue 7): asynchronous invocation of the transform function on the deployed
+ * Scenarios e and f: asynchronous invocation of the transform function on the deployed
  * dev stage, whose `live` alias carries the EventInvokeConfig (retryAttempts 1, OnFailure → the
  * platform's failure queue, output Failures<fn>), and whose bucket notifies `live` for in/*.json.
  *   e. an async invoke of `live` that fails → the failure queue receives the invocation record with

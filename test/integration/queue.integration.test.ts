@@ -1,5 +1,5 @@
 /**
- * Scenarios d and g (issue 7): the worker's queue on the deployed dev stage.
+ * Scenarios d and g: the worker's queue on the deployed dev stage.
  *   d. 50 jobs through `POST /worker/jobs` (API Gateway → SQS, no Lambda; straight to the queue
  *      with SendMessage where the endpoint lacks the integration, reason printed), 30 % poison.
  *      Every good job's effect is observed once, every poison job ends in the DLQ, and

@@ -1,8 +1,7 @@
 /**
  * Capability matrix: which behaviours the current endpoint (MiniStack, LocalStack, AWS) actually
- * executes, probed — so a scenario that needs a missing one is skipped with the reason printed
- * (design.md "The emulator": rules for gaps), never silently, and a new emulator release that
- * gains a capability turns the skipped test on by itself.
+ * executes, probed — so a scenario that needs a missing one is skipped with the reason printed,
+ * never silently, and a new emulator release that gains a capability turns the skipped test on by itself.
  *
  * The probes work on throwaway resources only — a function `faas-capability-probe-…` with two
  * published versions and an alias, and an alarm — deleted again at the end; the stack is never
@@ -16,7 +15,7 @@
  *   - app-autoscaling-suspend: a scalable target on the probe alias, suspended with
  *     RegisterScalableTarget's SuspendedState alone (min/max kept) and tagged: how the CLI holds
  *     warm capacity during a rollout. Deregistered at the end.
- * Asynchronous and queue behaviours (issue 7 d–g), on a second throwaway function (it throws
+ * Asynchronous and queue behaviours (scenarios d–g), on a second throwaway function (it throws
  * when the event says `fail`), with an alias, and throwaway queues — deleted at the end:
  *   - async-on-failure-alias: an EventInvokeConfig on the alias (retries 0, OnFailure → queue),
  *     an async invoke of the alias that fails: the record with the error reaches the queue.

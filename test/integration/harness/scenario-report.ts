@@ -17,7 +17,7 @@ const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 export type ScenarioStatus = 'ran' | 'skipped' | 'failed';
 
 export interface ScenarioOutcome {
-  /** Short id as issue 7 names it, with a qualifier for parts: "d", "e (on-failure, live alias)". */
+  /** Short scenario id, with a qualifier for parts: "d", "e (on-failure, live alias)". */
   readonly id: string;
   readonly title: string;
   readonly status: ScenarioStatus;
