@@ -14,6 +14,9 @@ const common = {
 };
 
 module.exports = {
+  // One worker per core (jest's default leaves one for itself): unit files are CPU-bound synths
+  // while the parent only collects results. Integration runs --runInBand regardless.
+  maxWorkers: '100%',
   projects: [
     {
       ...common,

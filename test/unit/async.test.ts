@@ -11,6 +11,7 @@ import faasConfig from '../../faas.config';
 import type { FunctionInput, PlatformInput } from '../../lib/declaration/schema';
 import { InMemoryPlacement } from '../../lib/placement/placement-file';
 import { buildPlatformApp, stacksOf } from '../../lib/platform-app';
+import { buildFunctions } from './support/function-fixture';
 import { build, CDK_CONTEXT, NO_BUNDLING, declaration, hello, logicalIds, REPO_ROOT } from './support/platform-fixture';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
@@ -43,7 +44,7 @@ const idsUnder = (template: Template, type: string, prefix: string) => logicalId
 describe('async invocation on the live alias', () => {
   test('EventInvokeConfig sits on the live qualifier with retries, maximum age and both destinations', () => {
     // GIVEN a function that reports success to another function and keeps failures in the platform queue
-    const { template } = build(
+    const { template } = buildFunctions(
       declaration({
         orders: plain({ async: { retryAttempts: 1, maxEventAgeSeconds: 600, onSuccess: { kind: 'function', name: 'audit' } } }),
         audit: plain(),
@@ -124,7 +125,7 @@ describe('async invocation on the live alias', () => {
       { Action: 'events:PutEvents', Resource: { 'Fn::Join': ['', Match.arrayWith([':event-bus/default'])] } },
     ],
   ])('failures can go to %s, with only the right to deliver there', (_label, asyncDeclaration, destinationConfig, statement) => {
-    const { template } = build(declaration({ orders: plain({ async: asyncDeclaration }) }));
+    const { template } = buildFunctions(declaration({ orders: plain({ async: asyncDeclaration }) }));
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { DestinationConfig: destinationConfig });
     template.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike(statement)]) } });
     // no platform failure queue when failures go elsewhere
@@ -133,7 +134,7 @@ describe('async invocation on the live alias', () => {
 
   test('opting out with a reason leaves no failure destination, and the reason becomes the acknowledgement', () => {
     const reason = 'a health probe: the next run repeats it within a minute';
-    const { template, stack } = build(declaration({ probe: plain({ async: { retryAttempts: 0, onFailure: { kind: 'none', reason } } }) }));
+    const { template, stack } = buildFunctions(declaration({ probe: plain({ async: { retryAttempts: 0, onFailure: { kind: 'none', reason } } }) }));
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, DestinationConfig: Match.absent() });
     template.resourceCountIs('AWS::SQS::Queue', 0);
     const acknowledged = stack.node.findAll().flatMap((c) => c.node.metadata.map((m) => JSON.stringify(m.data)));
@@ -141,7 +142,7 @@ describe('async invocation on the live alias', () => {
   });
 
   test('a function DLQ is the function\'s DeadLetterConfig, encrypted and alarmed', () => {
-    const { template } = build(declaration({ orders: plain({ async: { deadLetterQueue: true } }) }));
+    const { template } = buildFunctions(declaration({ orders: plain({ async: { deadLetterQueue: true } }) }));
     const [dlq] = idsUnder(template, 'AWS::SQS::Queue', 'FnordersFunctionDlq');
     template.hasResourceProperties('AWS::Lambda::Function', { DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] } } });
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
@@ -161,7 +162,7 @@ describe('async invocation on the live alias', () => {
 describe('queue-buffered functions', () => {
   test('an encrypted, TLS-only queue with a redrive DLQ and a visibility timeout of 6 × timeout + window', () => {
     // GIVEN
-    const { template } = build(declaration({ worker: worker() }));
+    const { template } = buildFunctions(declaration({ worker: worker() }));
     const [dlq] = idsUnder(template, 'AWS::SQS::Queue', 'FnworkerQueueDeadLetter');
     const queue = idsUnder(template, 'AWS::SQS::Queue', 'FnworkerQueue').find((id) => id !== dlq)!;
 
@@ -182,7 +183,7 @@ describe('queue-buffered functions', () => {
   });
 
   test('the event source mapping polls into the live alias with batching, max concurrency and partial batch responses', () => {
-    const { template } = build(declaration({ worker: worker() }));
+    const { template } = buildFunctions(declaration({ worker: worker() }));
     const live = aliasId(template, 'worker');
     const queue = idsUnder(template, 'AWS::SQS::Queue', 'FnworkerQueue').find((id) => !id.includes('DeadLetter'))!;
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -295,7 +296,7 @@ describe('object-storage trigger', () => {
   });
 
   test('created objects matching prefix and suffix invoke the live alias, whose async settings apply', () => {
-    const { template } = build(declaration({ transform: transform() }));
+    const { template } = buildFunctions(declaration({ transform: transform() }));
     const live = aliasId(template, 'transform');
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
@@ -318,7 +319,7 @@ describe('object-storage trigger', () => {
   });
 
   test('the function may read under the trigger prefix and write under the output prefix only', () => {
-    const { template } = build(declaration({ transform: transform() }));
+    const { template } = buildFunctions(declaration({ transform: transform() }));
     const [bucket] = idsUnder(template, 'AWS::S3::Bucket', 'FntransformObjectTrigger');
     const objects = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${prefix}*`]] });
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -336,7 +337,7 @@ describe('object-storage trigger', () => {
   });
 
   test('one access-log bucket serves every trigger bucket of the stack', () => {
-    const { template } = build(declaration({ transform: transform(), archive: transform({ triggers: { s3: { prefix: 'raw/' } } }) }));
+    const { template } = buildFunctions(declaration({ transform: transform(), archive: transform({ triggers: { s3: { prefix: 'raw/' } } }) }));
     expect(idsUnder(template, 'AWS::S3::Bucket', 'FaasObjectAccessLogs')).toHaveLength(1);
     template.resourceCountIs('AWS::S3::Bucket', 3);
   });
@@ -345,7 +346,7 @@ describe('object-storage trigger', () => {
 describe('schedule trigger', () => {
   test('an EventBridge rule per schedule targets the live alias, with the failure queue as its DLQ', () => {
     // GIVEN
-    const { template } = build(
+    const { template } = buildFunctions(
       declaration({
         nightly: plain({
           triggers: { schedules: [{ name: 'nightly', expression: 'cron(0 3 * * ? *)', input: { task: 'cleanup' } }, { name: 'often', expression: 'rate(5 minutes)' }] },
@@ -392,7 +393,7 @@ describe('security and size', () => {
   });
 
   test('the example dev stage stays free of types the emulator rejects', () => {
-    const built = buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: new InMemoryPlacement(), appProps: { context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage: 'dev' } } });
+    const built = build(faasConfig, { stage: 'dev' });
     const types = new Set(stacksOf(built).flatMap((s) => Object.values(Template.fromStack(s).toJSON().Resources as Resources).map((r) => r.Type)));
     expect([...types].filter((t) => t.startsWith('AWS::ApplicationAutoScaling') || t.startsWith('AWS::CodeDeploy'))).toEqual([]);
     expect([...types]).toEqual(expect.arrayContaining(['AWS::Lambda::EventSourceMapping', 'AWS::Lambda::EventInvokeConfig', 'Custom::S3BucketNotifications']));
@@ -413,14 +414,13 @@ describe('security and size', () => {
 
 describe('bundling the AWS SDK', () => {
   test('bundleAwsSdk drops @aws-sdk/* from the externals (for emulators without it), and only where declared', () => {
-    const { stack } = build(declaration({ hello: hello(), transform: transform({ bundleAwsSdk: true }) }));
-    expect(stack.functions.get('transform')!.externalModules).toEqual([]);
-    expect(stack.functions.get('hello')!.externalModules).toEqual(['@aws-sdk/*', '@faas-platform/shared']);
+    const { functions } = buildFunctions(declaration({ hello: hello(), transform: transform({ bundleAwsSdk: true }) }));
+    expect(functions.get('transform')!.externalModules).toEqual([]);
+    expect(functions.get('hello')!.externalModules).toEqual(['@aws-sdk/*', '@faas-platform/shared']);
   });
 
   test('the example bundles it for transform in dev only', () => {
-    const externals = (stage: string) =>
-      buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: new InMemoryPlacement(), appProps: { context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage } } }).functionStacks[0].functions.get('transform')!.externalModules;
+    const externals = (stage: string) => build(faasConfig, { stage }).stack.functions.get('transform')!.externalModules;
     expect(externals('dev')).toEqual([]);
     expect(externals('prod')).toEqual(['@aws-sdk/*']);
   });

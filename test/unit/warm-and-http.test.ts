@@ -1,8 +1,6 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import faasConfig from '../../faas.config';
-import { build, declaration, hello, REPO_ROOT } from './support/platform-fixture';
-import { InMemoryPlacement } from '../../lib/placement/placement-file';
-import { buildPlatformApp } from '../../lib/platform-app';
+import { build, declaration, hello } from './support/platform-fixture';
 
 const warm = {
   provisioned: 2,
@@ -61,10 +59,8 @@ describe('warm capacity', () => {
   });
 
   test('warm capacity follows the stage: prod has it, dev does not', () => {
-    const synth = (stage: string) => buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, stage, nag: false, placement: new InMemoryPlacement(), appProps: { context: { stage } } });
-    const { Template } = jest.requireActual<typeof import('aws-cdk-lib/assertions')>('aws-cdk-lib/assertions');
-    Template.fromStack(synth('prod').functionStacks[0]).resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 1);
-    Template.fromStack(synth('dev').functionStacks[0]).resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+    build(faasConfig, { stage: 'prod' }).template.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 1);
+    build(faasConfig, { stage: 'dev' }).template.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
   });
 
   test('reserved concurrency is set on the function', () => {

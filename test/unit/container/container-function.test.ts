@@ -17,6 +17,7 @@ import { ApiRoutes } from '../../../lib/constructs/api-routes';
 import { containerFunctionProps } from '../../../lib/stacks/construct-props';
 import { readProject } from '../../../lib/project';
 import { CDK_CONTEXT, NO_BUNDLING, REPO_ROOT } from '../support/platform-fixture';
+import { sharedBuilds } from '../support/shared-builds';
 import { call, killLeftoverServers, startTodoServer } from './todo-scenario';
 
 const TODO: ContainerInput = { bundle: { entry: 'src/server.ts' }, bucket: { environmentVariable: 'TODO_BUCKET' } };
@@ -35,8 +36,22 @@ interface Built {
   readonly outdir: string;
 }
 
-/** App + Stack + the container + its routes on an imported API, as a function stack wires them. */
-function build(declaration: ResolvedContainer = resolved(), options: { projectRoot?: string; nag?: boolean } = {}): Built {
+/**
+ * App + Stack + the container + its routes on an imported API, as a function stack wires them.
+ * Tests asking for the same declaration share one build (shared-builds.ts); one with its own
+ * project folder, whose files it changes between builds, always gets a new one.
+ */
+const build: (declaration?: ResolvedContainer, options?: BuildOptions) => Built = sharedBuilds(
+  (declaration: ResolvedContainer = resolved(), options: BuildOptions = {}) => buildFresh(declaration, options),
+  (declaration = resolved(), options = {}) => (options.projectRoot ? undefined : JSON.stringify([declaration, options])),
+);
+
+interface BuildOptions {
+  readonly projectRoot?: string;
+  readonly nag?: boolean;
+}
+
+function buildFresh(declaration: ResolvedContainer, options: BuildOptions): Built {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-container-test-'));
   const app = new App({ outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));

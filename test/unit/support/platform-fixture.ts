@@ -13,6 +13,7 @@ import type { FunctionInput, PlatformInput } from '../../../lib/declaration/sche
 import { InMemoryPlacement, type PlacementStore } from '../../../lib/placement/placement-file';
 import { buildPlatformApp, type PlatformApp } from '../../../lib/platform-app';
 import type { FunctionStack } from '../../../lib/stacks/function-stack';
+import { sharedBuilds } from './shared-builds';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -44,8 +45,30 @@ export interface Built extends PlatformApp {
   readonly apiTemplate?: Template;
 }
 
-/** Builds the app without cdk-nag (the security test runs it on its own) and returns the stack template. */
-export function build(input: PlatformInput, options: { stage?: string; projectRoot?: string; nag?: boolean; placement?: PlacementStore; bundle?: boolean } = {}): Built {
+export interface BuildOptions {
+  /** @default 'dev' */
+  readonly stage?: string;
+  /** @default REPO_ROOT */
+  readonly projectRoot?: string;
+  /** @default false */
+  readonly nag?: boolean;
+  /** @default - a new, empty InMemoryPlacement */
+  readonly placement?: PlacementStore;
+  /** @default false */
+  readonly bundle?: boolean;
+}
+
+/**
+ * Builds the app without cdk-nag (the security test runs it on its own) and returns the stack template.
+ * Tests of a file asking for the same declaration and options share one build (shared-builds.ts);
+ * one with its own placement store or project gets a new one (either may change between calls).
+ */
+export const build: (input: PlatformInput, options?: BuildOptions) => Built = sharedBuilds(
+  (input: PlatformInput, options: BuildOptions = {}) => buildFresh(input, options),
+  (input, options = {}) => (options.placement || options.projectRoot ? undefined : JSON.stringify([input, options])),
+);
+
+function buildFresh(input: PlatformInput, options: BuildOptions): Built {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-test-'));
   const built = buildPlatformApp({
     declaration: input,
