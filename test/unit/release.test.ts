@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { CloudFormationCustomResourceCreateEvent } from 'aws-lambda';
 import { handler as liveAliasState } from '../../lib/release/live-alias-state-handler';
 import { build, declaration, hello, logicalIds } from './support/platform-fixture';
+import { buildFunctions } from './support/function-fixture';
 
 const lambdaMock = mockClient(LambdaClient);
 beforeEach(() => lambdaMock.reset());
@@ -11,7 +12,7 @@ beforeEach(() => lambdaMock.reset());
 describe('live alias (alias mode)', () => {
   test('the alias takes its version and weights from the deploy-time state of the live alias', () => {
     // GIVEN a function with a 10% initial canary weight
-    const { template } = build(declaration({ hello: hello({ release: { initialWeight: 0.1 } }) }));
+    const { template } = buildFunctions(declaration({ hello: hello({ release: { initialWeight: 0.1 } }) }));
 
     // THEN the state resource reads the live alias and gets the published version and the weight
     const [state] = logicalIds(template, 'Custom::FaasLiveAliasState');
@@ -33,7 +34,7 @@ describe('live alias (alias mode)', () => {
 
   test('deploying a new version gives the alias two versions with the declared weight', async () => {
     // GIVEN the synthesized state resource and live alias
-    const { template } = build(declaration({ hello: hello({ release: { initialWeight: 0.1 } }) }));
+    const { template } = buildFunctions(declaration({ hello: hello({ release: { initialWeight: 0.1 } }) }));
     const [stateId] = logicalIds(template, 'Custom::FaasLiveAliasState');
     const stateProps = template.toJSON().Resources[stateId].Properties as Record<string, unknown>;
     // AND the deployed alias currently serves version 3 only
@@ -57,7 +58,7 @@ describe('live alias (alias mode)', () => {
   });
 
   test('the state handler may read only the live alias of its function', () => {
-    const { template } = build(declaration({ hello: hello() }));
+    const { template } = buildFunctions(declaration({ hello: hello() }));
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -71,14 +72,14 @@ describe('live alias (alias mode)', () => {
   });
 
   test('one state provider serves every function of the stack', () => {
-    const { template } = build(declaration({ hello: hello(), other: hello({ entry: 'functions/hello/index.ts', routes: [] }) }));
+    const { template } = buildFunctions(declaration({ hello: hello(), other: hello({ entry: 'functions/hello/index.ts', routes: [] }) }));
     expect(logicalIds(template, 'Custom::FaasLiveAliasState')).toHaveLength(2);
     // 2 platform functions + the state handler + the provider framework
     template.resourceCountIs('AWS::Lambda::Function', 4);
   });
 
   test('a preview alias points at the newest published version', () => {
-    const { template } = build(declaration({ hello: hello() }));
+    const { template } = buildFunctions(declaration({ hello: hello() }));
     const [version] = logicalIds(template, 'AWS::Lambda::Version');
     template.hasResourceProperties('AWS::Lambda::Alias', {
       Name: 'preview',
@@ -87,12 +88,12 @@ describe('live alias (alias mode)', () => {
   });
 
   test('old versions are retained so a rollback can point the alias back at them', () => {
-    const { template } = build(declaration({ hello: hello() }));
+    const { template } = buildFunctions(declaration({ hello: hello() }));
     template.hasResource('AWS::Lambda::Version', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
   test('a configuration change publishes a new version; an unchanged declaration does not', () => {
-    const versionOf = (memoryMB: number) => logicalIds(build(declaration({ hello: hello({ memoryMB }) })).template, 'AWS::Lambda::Version')[0];
+    const versionOf = (memoryMB: number) => logicalIds(buildFunctions.fresh(declaration({ hello: hello({ memoryMB }) })).template, 'AWS::Lambda::Version')[0];
     expect(versionOf(256)).toEqual(versionOf(256));
     expect(versionOf(512)).not.toEqual(versionOf(256));
   });
@@ -101,7 +102,7 @@ describe('live alias (alias mode)', () => {
 describe('live alias (codedeploy mode)', () => {
   test('CodeDeploy shifts the live alias with the declared config and rolls back on the release alarms', () => {
     // GIVEN a function released by CodeDeploy, linear 10% every minute
-    const { template } = build(
+    const { template } = buildFunctions(
       declaration({ hello: hello({ release: { mode: 'codedeploy', deploymentConfig: 'linear-10-1m' } }) }),
     );
 
@@ -165,7 +166,7 @@ describe('no stale alias writes', () => {
   test('every property of the live alias is constant or comes from the state resource', () => {
     // A property set from elsewhere could make CloudFormation rewrite the alias with the
     // weights of an earlier deploy, undoing what the CLI did since.
-    const { template } = build(declaration({ hello: hello() }));
+    const { template } = buildFunctions(declaration({ hello: hello() }));
     const [stateId] = logicalIds(template, 'Custom::FaasLiveAliasState');
     const [live] = Object.values(template.findResources('AWS::Lambda::Alias', { Properties: { Name: 'live' } }));
     const stateProps = template.toJSON().Resources[stateId].Properties as Record<string, unknown>;

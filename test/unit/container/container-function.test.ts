@@ -17,7 +17,7 @@ import { ApiRoutes } from '../../../lib/constructs/api-routes';
 import { containerFunctionProps } from '../../../lib/stacks/construct-props';
 import { readProject } from '../../../lib/project';
 import { CDK_CONTEXT, NO_BUNDLING, REPO_ROOT } from '../support/platform-fixture';
-import { sharedBuilds } from '../support/shared-builds';
+import { sharedBuilds, type SharedBuild } from '../support/shared-builds';
 import { call, killLeftoverServers, startTodoServer } from './todo-scenario';
 
 const TODO: ContainerInput = { bundle: { entry: 'src/server.ts' }, bucket: { environmentVariable: 'TODO_BUCKET' } };
@@ -41,7 +41,7 @@ interface Built {
  * Tests asking for the same declaration share one build (shared-builds.ts); one with its own
  * project folder, whose files it changes between builds, always gets a new one.
  */
-const build: (declaration?: ResolvedContainer, options?: BuildOptions) => Built = sharedBuilds(
+const build: SharedBuild<[declaration?: ResolvedContainer, options?: BuildOptions], Built> = sharedBuilds(
   (declaration: ResolvedContainer = resolved(), options: BuildOptions = {}) => buildFresh(declaration, options),
   (declaration = resolved(), options = {}) => (options.projectRoot ? undefined : JSON.stringify([declaration, options])),
 );

@@ -16,7 +16,7 @@ import type { PlatformInput } from '../../../lib/declaration/schema';
 import { readProject, type Project } from '../../../lib/project';
 import { platformFunctionProps } from '../../../lib/stacks/construct-props';
 import { CDK_CONTEXT, NO_BUNDLING, REPO_ROOT } from './platform-fixture';
-import { sharedBuilds } from './shared-builds';
+import { sharedBuilds, type SharedBuild } from './shared-builds';
 
 export interface BuiltFunctions {
   readonly stack: Stack;
@@ -30,7 +30,7 @@ let project: Project | undefined;
  * The functions of a declaration (stage dev) on a bare Stack named `<app>-dev`, synthesized without
  * bundling; tests of a file asking for the same declaration share one build (shared-builds.ts).
  */
-export const buildFunctions: (input: PlatformInput) => BuiltFunctions = sharedBuilds(buildFresh, (input) => JSON.stringify(input));
+export const buildFunctions: SharedBuild<[input: PlatformInput], BuiltFunctions> = sharedBuilds(buildFresh, (input) => JSON.stringify(input));
 
 function buildFresh(input: PlatformInput): BuiltFunctions {
   project ??= readProject(REPO_ROOT);

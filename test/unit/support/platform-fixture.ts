@@ -13,7 +13,7 @@ import type { FunctionInput, PlatformInput } from '../../../lib/declaration/sche
 import { InMemoryPlacement, type PlacementStore } from '../../../lib/placement/placement-file';
 import { buildPlatformApp, type PlatformApp } from '../../../lib/platform-app';
 import type { FunctionStack } from '../../../lib/stacks/function-stack';
-import { sharedBuilds } from './shared-builds';
+import { sharedBuilds, type SharedBuild } from './shared-builds';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -63,7 +63,7 @@ export interface BuildOptions {
  * Tests of a file asking for the same declaration and options share one build (shared-builds.ts);
  * one with its own placement store or project gets a new one (either may change between calls).
  */
-export const build: (input: PlatformInput, options?: BuildOptions) => Built = sharedBuilds(
+export const build: SharedBuild<[input: PlatformInput, options?: BuildOptions], Built> = sharedBuilds(
   (input: PlatformInput, options: BuildOptions = {}) => buildFresh(input, options),
   (input, options = {}) => (options.placement || options.projectRoot ? undefined : JSON.stringify([input, options])),
 );
