@@ -2,6 +2,11 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const CLI_WALL = {
+  group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag', '**/lib/stacks/**', '**/lib/constructs/**', '**/lib/placement/**', '**/lib/platform-app', '**/lib/faas-platform', '**/lib/index'],
+  message: 'the CLI imports no CDK code (it starts in a fraction of a second)',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', '.emulator/', 'coverage/', '**/*.js', '!eslint.config.mjs'] },
   eslint.configs.recommended,
@@ -38,17 +43,24 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI loads no CDK: it reads the declaration and the stacks' outputs, never builds them.
+    files: ['cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [CLI_WALL] }],
+    },
+  },
+  {
     // The canary engine is pure: no SDK, no adapters, no I/O.
     files: ['cli/engine/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@aws-sdk/*', '**/adapters/**', '**/commands/**', 'node:*'], message: 'the canary engine is pure' }] }],
+      'no-restricted-imports': ['error', { patterns: [CLI_WALL, { group: ['@aws-sdk/*', '**/adapters/**', '**/commands/**', 'node:*'], message: 'the canary engine is pure' }] }],
     },
   },
   {
     // The rollout controller and the simulated world reach AWS only through ports; bench/ and test/ share the world, so it imports no test code.
     files: ['cli/rollout/**/*.ts', 'simulation/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@aws-sdk/*', '**/commands/**', '**/test/**'], message: 'the rollout controller and the simulation use ports, not SDK clients, commands or test code' }] }],
+      'no-restricted-imports': ['error', { patterns: [CLI_WALL, { group: ['@aws-sdk/*', '**/commands/**', '**/test/**'], message: 'the rollout controller and the simulation use ports, not SDK clients, commands or test code' }] }],
     },
   },
   {
@@ -63,6 +75,18 @@ export default tseslint.config(
     files: ['lib/declaration/**/*.ts', 'lib/release/live-alias-state-handler/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'declarations and release planning import no CDK' }] }],
+    },
+  },
+  {
+    // ...and it knows nothing of what is built from it.
+    files: ['lib/declaration/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'the declaration imports no CDK' },
+          { group: ['**/constructs/**', '**/stacks/**', '**/placement/**', '**/cli/**', '**/platform-app', '**/faas-platform'], message: 'the declaration imports nothing built from it' },
+        ],
+      }],
     },
   },
 );
