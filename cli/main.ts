@@ -31,7 +31,7 @@ function once<T>(load: () => T): () => T {
   return () => (value ??= { v: load() }).v;
 }
 
-export function realRuntime(): Runtime {
+function realRuntime(): Runtime {
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {

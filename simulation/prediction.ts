@@ -12,7 +12,7 @@ import { parseSettings, rolloutFlags, type RolloutFlags } from '../cli/rollout/s
 import { mulberry32 } from './random';
 import { SimulatedWorld, type Served, type SimulatedAlarm, type TrafficModel, type WorldOptions } from './world';
 
-export const STABLE_VERSION = '1';
+const STABLE_VERSION = '1';
 export const CANDIDATE_VERSION = '2';
 
 /** How the controller is run: the settings parseSettings yields, with the plan's candidate and alarms filled in. */

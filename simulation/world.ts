@@ -19,7 +19,7 @@ import { binomial } from './random';
 const MINUTE_MS = 60_000;
 
 /** A whole minute, so simulated minutes line up with CloudWatch's. */
-export const SIMULATION_START = Date.UTC(2026, 0, 1, 12, 0, 0);
+const SIMULATION_START = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 export interface VersionBehaviour {
   readonly errorRate: number;

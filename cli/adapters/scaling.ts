@@ -18,7 +18,7 @@ import { LIVE_ALIAS } from '../../lib/contract';
 export type ScalableTarget = NonNullable<WarmState['target']> & { readonly arn: string };
 
 /** Tag keys of a hold; values are what WarmHold holds. */
-export const HOLD_TAGS = { candidate: 'faas:rollout-candidate', levelBefore: 'faas:warm-level-before' } as const;
+const HOLD_TAGS = { candidate: 'faas:rollout-candidate', levelBefore: 'faas:warm-level-before' } as const;
 
 const DIMENSION = 'lambda:function:ProvisionedConcurrency';
 

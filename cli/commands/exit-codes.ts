@@ -11,7 +11,7 @@ import { Interrupted, type Writer } from './runtime';
  */
 export const EXIT = { ok: 0, rolledBack: 1, badInput: 2, conflict: 3, aws: 4, inconclusive: 5, interrupted: 130 } as const;
 
-export function exitCodeOf(error: unknown): number {
+function exitCodeOf(error: unknown): number {
   if (error instanceof InputError) return EXIT.badInput;
   if (error instanceof ConflictError) return EXIT.conflict;
   if (error instanceof AwsError) return EXIT.aws;

@@ -39,7 +39,7 @@ function rolloutOptions(cmd: Command): Command {
     .option('--dry-run', 'validate and print the plan; change nothing');
 }
 
-export function buildProgram(runtime: Runtime, setExit: (code: number) => void): Command {
+function buildProgram(runtime: Runtime, setExit: (code: number) => void): Command {
   let json = false;
   const run = (action: () => Promise<number>) => async () => {
     try {

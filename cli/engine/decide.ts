@@ -81,7 +81,7 @@ export interface DecideInput {
   readonly bakeElapsedMs: number;
 }
 
-export const EMPTY_WINDOW: VersionWindow = { invocations: 0, errors: 0 };
+const EMPTY_WINDOW: VersionWindow = { invocations: 0, errors: 0 };
 
 export function decide({ alias, plan, observations, bakeElapsedMs }: DecideInput): Decision {
   const of = plan.steps.length;

@@ -146,15 +146,3 @@ export function stratifiedSprt(strata: readonly MinuteCounts[], params: SprtPara
   const leansWorse = verdict === 'continue' && params.holdAt !== undefined && rollbackLlr >= Math.log(params.holdAt);
   return { verdict, llr, rollbackLlr, rollbackAt, passAt, leansWorse, share: nc / n };
 }
-
-export function validateSprt(params: SprtParams): string[] {
-  const problems: string[] = [];
-  if (!(params.alpha > 0 && params.alpha < 0.5)) problems.push(`alpha must be in (0, 0.5), got: ${params.alpha}`);
-  if (!(params.beta > 0 && params.beta < 0.5)) problems.push(`beta must be in (0, 0.5), got: ${params.beta}`);
-  if (!(params.worseRatio > 1)) problems.push(`the worse ratio must be above 1, got: ${params.worseRatio}`);
-  if (params.maxRatio !== undefined && !(params.maxRatio >= params.worseRatio)) problems.push(`the max ratio must be at least the worse ratio, got: ${params.maxRatio}`);
-  if (params.holdAt !== undefined && !(params.holdAt >= 1 && params.holdAt < 1 / params.alpha)) problems.push(`the hold ratio must be in [1, 1/alpha), got: ${params.holdAt}`);
-  if (params.intoFull !== undefined && !(params.intoFull.ratio > 0 && params.intoFull.ratio <= 1)) problems.push(`the into-100% ratio must be in (0, 1], got: ${params.intoFull.ratio}`);
-  if (params.intoFull !== undefined && !(Number.isInteger(params.intoFull.errors) && params.intoFull.errors >= 0)) problems.push(`the into-100% errors must be a whole number ≥ 0, got: ${params.intoFull.errors}`);
-  return problems;
-}

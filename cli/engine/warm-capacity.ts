@@ -154,7 +154,7 @@ export function planWarmEnd(state: WarmState | undefined, weighted: boolean): Wa
   return { reason: `${level}, scaling resumed`, ...(changed && !weighted ? { provision: restore } : {}) };
 }
 
-export function isHeld(s: SuspendedState): boolean {
+function isHeld(s: SuspendedState): boolean {
   return s.dynamicScalingIn && s.dynamicScalingOut && s.scheduled;
 }
 

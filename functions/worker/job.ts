@@ -3,7 +3,7 @@
  * the reason reaches the logs (and, after the last try, the message sits in the DLQ as sent).
  */
 
-export const ACTIONS = ['uppercase', 'wordcount'] as const;
+const ACTIONS = ['uppercase', 'wordcount'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export interface Job {
@@ -18,7 +18,7 @@ export interface JobResult {
   readonly result: string | number;
 }
 
-export class BadJobError extends Error {
+class BadJobError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'BadJobError';

@@ -27,7 +27,7 @@ import { WarmCapacity } from './warm-capacity';
 
 /** The adapter release the platform is tested with; Dockerfiles copy /lambda-adapter from this tag. */
 export const LAMBDA_WEB_ADAPTER_VERSION = '1.0.0';
-export const LAMBDA_WEB_ADAPTER_IMAGE = `public.ecr.aws/awsguru/aws-lambda-adapter:${LAMBDA_WEB_ADAPTER_VERSION}`;
+const LAMBDA_WEB_ADAPTER_IMAGE = `public.ecr.aws/awsguru/aws-lambda-adapter:${LAMBDA_WEB_ADAPTER_VERSION}`;
 /** Where esbuild writes the bundle inside the build context. */
 export const BUNDLE_OUTFILE = 'dist/server.js';
 

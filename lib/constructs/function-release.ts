@@ -12,8 +12,6 @@ import { AliasAlarms } from './alias-alarms';
 import { LiveRelease, type LiveReleaseOptions } from './release';
 import { WarmCapacity, type WarmCapacityOptions } from './warm-capacity';
 
-export { PREVIEW_ALIAS };
-
 /** The live alias's alarms. */
 export interface ReleaseAlarmOptions {
   /** Errors within one minute that raise the errors alarm. */

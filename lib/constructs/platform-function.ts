@@ -23,8 +23,6 @@ import type { SharedLayer } from './shared-layer';
 import { ObjectTrigger, ScheduleTriggers, type ObjectTriggerOptions, type ScheduleTrigger } from './triggers';
 import { WarmCapacity } from './warm-capacity';
 
-export { PREVIEW_ALIAS } from './function-release';
-
 /** Lock files NodejsFunction understands, in the order it prefers them. */
 const LOCK_FILES = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'bun.lock'];
 

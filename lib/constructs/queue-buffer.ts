@@ -13,9 +13,6 @@ import { MAX_RECEIVE_COUNT_ENV, QUEUE_URL_ENV } from '../contract';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { QueueAlarms } from './queue-alarms';
 
-/** Variables every queue function gets, so its handler can change visibility and see the last try. */
-export { MAX_RECEIVE_COUNT_ENV, QUEUE_URL_ENV };
-
 /** The work queue and how it is polled. */
 export interface QueueBufferOptions {
   /** How long a received message stays hidden; a failed one comes back after it. */

@@ -15,8 +15,6 @@ import { Construct } from 'constructs';
 import { LIVE_ALIAS } from '../contract';
 import { LiveAliasState } from './live-alias-state';
 
-export { LIVE_ALIAS };
-
 /** How new versions reach the live alias. */
 export interface LiveReleaseOptions {
   /**

@@ -19,9 +19,6 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { INPUT_PREFIX_ENV, OUTPUT_PREFIX_ENV } from '../contract';
 
-/** Variables an object-triggered function gets: where its input is and where it may write. */
-export { INPUT_PREFIX_ENV, OUTPUT_PREFIX_ENV };
-
 /** Which new objects invoke the function, and where it may write. */
 export interface ObjectTriggerOptions {
   /** @default - every key */

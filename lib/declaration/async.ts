@@ -11,16 +11,14 @@ import { authSchema } from './auth';
 import { scheduleExpressionProblem } from './schedule-expression';
 
 /** Lambda keeps an asynchronous event for at most 6 hours and retries it at most twice. */
-export const MAX_EVENT_AGE_SECONDS = 21600;
+const MAX_EVENT_AGE_SECONDS = 21600;
 /** SQS's longest visibility timeout (12 hours). */
-export const MAX_VISIBILITY_SECONDS = 43200;
-/** Dead-letter and failure queues keep messages as long as SQS allows. */
-export const DEAD_LETTER_RETENTION_DAYS = 14;
+const MAX_VISIBILITY_SECONDS = 43200;
 /** AWS: the queue's visibility timeout should be at least this many times the function timeout. */
-export const VISIBILITY_TIMEOUT_FACTOR = 6;
+const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** SQS's message size range: a larger job body is refused with 400 and nothing is queued. */
-export const MIN_MESSAGE_BYTES = 1024;
-export const MAX_MESSAGE_BYTES = 1_048_576;
+const MIN_MESSAGE_BYTES = 1024;
+const MAX_MESSAGE_BYTES = 1_048_576;
 /** The route a queue function gets: API Gateway puts the body on the queue. */
 export const jobsPath = (functionName: string): string => `/${functionName}/jobs`;
 
@@ -78,10 +76,10 @@ const noDestination = z.object({
   }),
 }).strict();
 
-export const successDestinationSchema = z.discriminatedUnion('kind', [successQueueDestination, topicDestination, busDestination, functionDestination], {
+const successDestinationSchema = z.discriminatedUnion('kind', [successQueueDestination, topicDestination, busDestination, functionDestination], {
   error: 'onSuccess must be { kind: "queue", arn } | { kind: "topic", arn } | { kind: "bus", arn? } | { kind: "function", name }; fix: pick one of these kinds',
 });
-export const failureDestinationSchema = z.discriminatedUnion('kind', [failureQueueDestination, topicDestination, busDestination, functionDestination, noDestination], {
+const failureDestinationSchema = z.discriminatedUnion('kind', [failureQueueDestination, topicDestination, busDestination, functionDestination, noDestination], {
   error: 'onFailure must be { kind: "queue", arn? } | { kind: "topic", arn } | { kind: "bus", arn? } | { kind: "function", name } | { kind: "none", reason }; fix: pick one of these kinds',
 });
 
@@ -200,7 +198,7 @@ export const objectTriggerSchema = z
   })
   .strict();
 
-export const scheduleTriggerSchema = z
+const scheduleTriggerSchema = z
   .object({
     /** Unique per function; names the rule. */
     name: z.string().regex(/^[A-Za-z0-9-]{1,40}$/, { error: 'schedule name must be 1-40 letters, digits or "-"; fix: e.g. "nightly"' }),
@@ -214,7 +212,7 @@ export const scheduleTriggerSchema = z
   })
   .strict();
 
-export const MAX_SCHEDULES = 5;
+const MAX_SCHEDULES = 5;
 
 export const triggersSchema = z
   .object({
@@ -229,7 +227,6 @@ export type AsyncDeclaration = z.output<typeof asyncSchema>;
 export type QueueDeclaration = z.output<typeof queueSchema>;
 export type TriggersDeclaration = z.output<typeof triggersSchema>;
 export type ObjectTriggerDeclaration = z.output<typeof objectTriggerSchema>;
-export type ScheduleTriggerDeclaration = z.output<typeof scheduleTriggerSchema>;
 export type SuccessDestination = z.output<typeof successDestinationSchema>;
 export type FailureDestination = z.output<typeof failureDestinationSchema>;
 export type Destination = SuccessDestination | FailureDestination;

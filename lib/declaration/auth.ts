@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { isRecord, type DeclarationProblem } from './zod-problems';
 
 /** API Gateway's longest authorizer result cache (1 hour). */
-export const MAX_AUTHORIZER_TTL_SECONDS = 3600;
+const MAX_AUTHORIZER_TTL_SECONDS = 3600;
 /** The header a TOKEN authorizer reads when none is declared. */
 export const DEFAULT_TOKEN_SOURCE = 'method.request.header.Authorization';
 /** The header API Gateway reads an API key from. */
@@ -100,8 +100,6 @@ const authorizer = z
 
 const apiKey = z.object({ kind: z.literal('apiKey'), scopes: cognitoOnly('scopes') }).strict();
 
-export const AUTH_KINDS = ['none', 'iam', 'cognito', 'authorizer', 'apiKey'] as const;
-
 export const authSchema = z.discriminatedUnion('kind', [none, iam, cognito, authorizer, apiKey], {
   error:
     'auth must be { kind: "iam" } | { kind: "cognito", userPoolArn, scopes? } | { kind: "authorizer", function, type? } | { kind: "apiKey" } | { kind: "none", reason }; fix: pick one of these kinds',
@@ -142,8 +140,6 @@ export const usagePlanSchema = z
   .strict();
 
 export type AuthDeclaration = z.output<typeof authSchema>;
-export type AuthorizerAuth = Extract<AuthDeclaration, { kind: 'authorizer' }>;
-export type UsagePlanDeclaration = z.output<typeof usagePlanSchema>;
 
 /** One problem, before the resolver adds the function name. */
 export interface AuthProblem {

@@ -14,11 +14,11 @@ import { applyOverride, isRecord, markOverride, zodProblems, type DeclarationPro
 import type { ProjectView } from './resolve';
 
 /** The folder every container lives under, one subfolder per container. */
-export const CONTAINERS_DIR = 'containers';
+const CONTAINERS_DIR = 'containers';
 /** Environment variables the platform sets from the declaration; a container may not set them itself. */
-export const PLATFORM_ENV = ['PORT'] as const;
+const PLATFORM_ENV = ['PORT'] as const;
 /** Prefixes the platform owns: the Lambda Web Adapter's settings and the platform's own variables. */
-export const PLATFORM_ENV_PREFIXES = ['AWS_LWA_', 'FAAS_'] as const;
+const PLATFORM_ENV_PREFIXES = ['AWS_LWA_', 'FAAS_'] as const;
 
 // Same rule as function names (resolve.ts): containers become Lambda functions and share their namespace.
 const NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
@@ -104,8 +104,6 @@ export const containerSchema = z
   .strict();
 
 export type ContainerInput = z.input<typeof containerSchema>;
-/** What a stage may change of a container: any top-level field; `null` removes it. */
-export type ContainerOverride = { [K in keyof ContainerInput]?: ContainerInput[K] | null };
 
 /** A container after stage overrides, defaults and validation. */
 export interface ResolvedContainer extends Omit<z.output<typeof containerSchema>, 'directory' | 'routes'> {

@@ -8,17 +8,7 @@ import { checkRoutes, routesOf } from './routes';
 import type { ResolvedFunction, ResolvedPlatformWithContainers } from './schema';
 import { isRecord, type DeclarationProblem } from './zod-problems';
 
-export {
-  basePathsOf,
-  containerSchema,
-  CONTAINERS_DIR,
-  PLATFORM_ENV,
-  PLATFORM_ENV_PREFIXES,
-  type ContainerInput,
-  type ContainerOverride,
-  type ResolvedContainer,
-  type ResolvedContainers,
-} from './container-kind';
+export { basePathsOf, type ContainerInput, type ResolvedContainer } from './container-kind';
 export type { ResolvedPlatformWithContainers } from './schema';
 
 /**

@@ -21,9 +21,6 @@ export const CODEDEPLOY_CONFIGS = [
   'all-at-once',
 ] as const;
 
-/** Variables the platform itself sets on functions start with this. */
-export { PLATFORM_ENV_PREFIX };
-
 const ENV_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
 // Lambda sets these itself; a function may not override them.
 const RESERVED_ENV = new Set([
@@ -69,7 +66,7 @@ export const releaseSchema = z
   })
   .strict();
 
-export const scheduleSchema = z
+const scheduleSchema = z
   .object({
     /** Unique per function; names the scheduled action. */
     name: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { error: 'schedule name must be 1-64 letters, digits or "-"' }),
@@ -104,7 +101,7 @@ export const warmSchema = z
   })
   .strict();
 
-export const alarmsSchema = z
+const alarmsSchema = z
   .object({
     /**
      * Errors on the live alias within one minute that raise the errors alarm.

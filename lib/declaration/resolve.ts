@@ -20,10 +20,6 @@ import {
 } from './schema';
 import { applyOverride, isRecord, markOverride, zodProblems, type DeclarationProblem } from './zod-problems';
 
-export { decideAuth, declaredDefaultAuth } from './auth';
-export { PLATFORM_ENV_PREFIX } from './lambda-settings';
-export { PREVIEW_PREFIX } from './routes';
-
 /** What resolution needs to know about the project folder. */
 export interface ProjectView {
   /** Folder names under layers/. */
@@ -46,8 +42,6 @@ export type EntryInspection =
       readonly unresolved: readonly string[];
     }
   | { /** The first compile error, "file:line:column: text". */ readonly error: string };
-
-export type { DeclarationProblem } from './zod-problems';
 
 export class DeclarationError extends Error {
   /**

@@ -7,7 +7,7 @@ import { implicitRoutes, type AsyncView } from './async';
 import { authSchema } from './auth';
 import { PREVIEW_PREFIX } from '../contract';
 
-export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
 
 /** Path prefix under which every route is also served by the preview alias. */
 export { PREVIEW_PREFIX };
@@ -31,7 +31,6 @@ export const routeSchema = z
   })
   .strict();
 
-export type HttpMethod = (typeof HTTP_METHODS)[number];
 export type RouteDeclaration = z.output<typeof routeSchema>;
 
 /** One route of the app, with where it was declared and who serves it. */

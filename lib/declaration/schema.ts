@@ -10,18 +10,17 @@ import { containerSchema, type ResolvedContainer } from './container-kind';
 import { asyncSchema, queueSchema, triggersSchema } from './async';
 import { authSchema, usagePlanSchema } from './auth';
 import { CODEDEPLOY_CONFIGS, lambdaSettingsSchema, releaseSchema, warmSchema, wholeNumber as int } from './lambda-settings';
-import { HTTP_METHODS, routeSchema } from './routes';
+import { routeSchema } from './routes';
 
-export { CODEDEPLOY_CONFIGS, HTTP_METHODS, routeSchema };
-export { alarmsSchema, lambdaSettingsSchema, releaseSchema, scheduleSchema, warmSchema } from './lambda-settings';
-export type { HttpMethod, RouteDeclaration } from './routes';
+export { CODEDEPLOY_CONFIGS };
+export { releaseSchema, warmSchema } from './lambda-settings';
 
 const APP_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
 
 /** Lambda's hard limit on layers per function. */
-export const MAX_LAYERS = 5;
+const MAX_LAYERS = 5;
 
-export const instancesSchema = z
+const instancesSchema = z
   .object({
     /** ARN of an existing Lambda Managed Instances capacity provider. */
     capacityProviderArn: z.string().regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:capacity-provider:[A-Za-z0-9_-]+$/, {
@@ -99,9 +98,9 @@ function overrideOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
 }
 
 /** A stage's replacement of top-level fields of a function, e.g. `warm: null`. */
-export const functionOverrideSchema = overrideOf(functionSchema);
+const functionOverrideSchema = overrideOf(functionSchema);
 /** A stage's replacement of top-level fields of a container. */
-export const containerOverrideSchema = overrideOf(containerSchema);
+const containerOverrideSchema = overrideOf(containerSchema);
 
 export const apiSchema = z
   .object({
@@ -132,7 +131,7 @@ export const stageApiSchema = z
   })
   .strict();
 
-export const stageSchema = z
+const stageSchema = z
   .object({
     /**
      * Per-function overrides for this stage.

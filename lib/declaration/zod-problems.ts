@@ -138,7 +138,7 @@ export function applyOverride(declared: unknown, override: unknown): unknown {
   return merged;
 }
 
-export function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
+function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
   let current: unknown = input;
   for (const key of path) {
     if (current === null || typeof current !== 'object') return undefined;
@@ -147,7 +147,7 @@ export function valueAt(input: unknown, path: readonly (string | number)[]): unk
   return current;
 }
 
-export function formatPath(path: readonly (string | number)[]): string {
+function formatPath(path: readonly (string | number)[]): string {
   return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
 }
 

@@ -21,7 +21,7 @@ export function statePhysicalId(functionName: string, aliasName: string, warmFin
 }
 
 /** The fingerprint a physical id carries; undefined when it has none (no warm capacity, or deployed before it carried one). */
-export function appliedWarmFingerprint(physicalId: string): string | undefined {
+function appliedWarmFingerprint(physicalId: string): string | undefined {
   return /:warm-([0-9a-f]+)$/.exec(physicalId)?.[1];
 }
 

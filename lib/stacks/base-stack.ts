@@ -16,7 +16,6 @@ export interface BaseStackProps extends StackProps {
 }
 
 /** Output key the `faas` CLI reads: comma-separated function stack names. */
-export { FUNCTION_STACKS_OUTPUT };
 
 export class BaseStack extends Stack {
   readonly restApi: PlatformRestApi;

@@ -136,7 +136,7 @@ export function queueOptions(q: QueueDeclaration, timeoutSeconds: number): Queue
   };
 }
 
-export function asyncOptions(a: AsyncDeclaration): AsyncInvocationOptions {
+function asyncOptions(a: AsyncDeclaration): AsyncInvocationOptions {
   return {
     retryAttempts: a.retryAttempts,
     maxEventAge: Duration.seconds(a.maxEventAgeSeconds),
@@ -145,7 +145,7 @@ export function asyncOptions(a: AsyncDeclaration): AsyncInvocationOptions {
   };
 }
 
-export function objectTriggerOptions(s3: ObjectTriggerDeclaration): ObjectTriggerOptions {
+function objectTriggerOptions(s3: ObjectTriggerDeclaration): ObjectTriggerOptions {
   return { prefix: s3.prefix, suffix: s3.suffix, outputPrefix: s3.outputPrefix };
 }
 

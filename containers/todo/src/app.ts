@@ -13,9 +13,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isTodoId, type TodoStore } from './todo-store';
 
-export const HEALTH_PATH = '/healthz';
+const HEALTH_PATH = '/healthz';
 export const MAX_TITLE_LENGTH = 200;
-export const MAX_BODY_BYTES = 16 * 1024;
+const MAX_BODY_BYTES = 16 * 1024;
 
 export type Log = (level: 'info' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
