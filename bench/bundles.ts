@@ -36,9 +36,31 @@ const FUNCTIONS: readonly FunctionCase[] = [
     layers: ['@faas-platform/shared'],
     env: { GREETING: 'Hello' },
     event: {
-      resource: '/hello', path: '/hello', httpMethod: 'GET', headers: { Accept: '*/*' }, multiValueHeaders: {},
-      queryStringParameters: { name: 'bench' }, multiValueQueryStringParameters: { name: ['bench'] }, pathParameters: null, stageVariables: null, body: null, isBase64Encoded: false,
-      requestContext: { accountId: '000000000000', apiId: 'bench', httpMethod: 'GET', path: '/live/hello', stage: 'live', requestId: 'r-1', resourceId: 'x', resourcePath: '/hello', protocol: 'HTTP/1.1', requestTimeEpoch: 0, identity: { sourceIp: '127.0.0.1' }, authorizer: null },
+      resource: '/hello',
+      path: '/hello',
+      httpMethod: 'GET',
+      headers: { Accept: '*/*' },
+      multiValueHeaders: {},
+      queryStringParameters: { name: 'bench' },
+      multiValueQueryStringParameters: { name: ['bench'] },
+      pathParameters: null,
+      stageVariables: null,
+      body: null,
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'bench',
+        httpMethod: 'GET',
+        path: '/live/hello',
+        stage: 'live',
+        requestId: 'r-1',
+        resourceId: 'x',
+        resourcePath: '/hello',
+        protocol: 'HTTP/1.1',
+        requestTimeEpoch: 0,
+        identity: { sourceIp: '127.0.0.1' },
+        authorizer: null,
+      },
     },
   },
   {
@@ -46,11 +68,19 @@ const FUNCTIONS: readonly FunctionCase[] = [
     layers: [],
     env: { FAAS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/worker', FAAS_MAX_RECEIVE_COUNT: '5' },
     event: {
-      Records: [{
-        messageId: 'm-1', receiptHandle: 'rh-1', body: JSON.stringify({ id: 'job-1', action: 'uppercase', text: 'hello bench' }),
-        attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'bench', ApproximateFirstReceiveTimestamp: '0' },
-        messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:worker', awsRegion: 'us-east-1',
-      }],
+      Records: [
+        {
+          messageId: 'm-1',
+          receiptHandle: 'rh-1',
+          body: JSON.stringify({ id: 'job-1', action: 'uppercase', text: 'hello bench' }),
+          attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'bench', ApproximateFirstReceiveTimestamp: '0' },
+          messageAttributes: {},
+          md5OfBody: '',
+          eventSource: 'aws:sqs',
+          eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:worker',
+          awsRegion: 'us-east-1',
+        },
+      ],
     },
   },
   {
@@ -58,11 +88,24 @@ const FUNCTIONS: readonly FunctionCase[] = [
     layers: [],
     env: { FAAS_INPUT_PREFIX: 'in/', FAAS_OUTPUT_PREFIX: 'out/' },
     event: {
-      Records: [{
-        eventVersion: '2.1', eventSource: 'aws:s3', awsRegion: 'us-east-1', eventTime: '2026-01-01T00:00:00.000Z', eventName: 'ObjectCreated:Put',
-        userIdentity: { principalId: 'bench' }, requestParameters: { sourceIPAddress: '127.0.0.1' }, responseElements: { 'x-amz-request-id': 'r', 'x-amz-id-2': 'i' },
-        s3: { s3SchemaVersion: '1.0', configurationId: 'c', bucket: { name: 'bench-bucket', ownerIdentity: { principalId: 'bench' }, arn: 'arn:aws:s3:::bench-bucket' }, object: { key: 'in/order-1.json', size: 64, eTag: 'e', sequencer: '0' } },
-      }],
+      Records: [
+        {
+          eventVersion: '2.1',
+          eventSource: 'aws:s3',
+          awsRegion: 'us-east-1',
+          eventTime: '2026-01-01T00:00:00.000Z',
+          eventName: 'ObjectCreated:Put',
+          userIdentity: { principalId: 'bench' },
+          requestParameters: { sourceIPAddress: '127.0.0.1' },
+          responseElements: { 'x-amz-request-id': 'r', 'x-amz-id-2': 'i' },
+          s3: {
+            s3SchemaVersion: '1.0',
+            configurationId: 'c',
+            bucket: { name: 'bench-bucket', ownerIdentity: { principalId: 'bench' }, arn: 'arn:aws:s3:::bench-bucket' },
+            object: { key: 'in/order-1.json', size: 64, eTag: 'e', sequencer: '0' },
+          },
+        },
+      ],
     },
   },
 ];
@@ -125,7 +168,17 @@ function dirBytes(dir: string, skip: (p: string) => boolean = () => false): numb
 function buildLayer(dir: string): void {
   for (const pkg of LAYER_PACKAGES) {
     const target = path.join(dir, pkg.name);
-    buildSync({ entryPoints: [pkg.entry], outfile: path.join(target, 'index.js'), bundle: true, platform: 'node', target: NODE_TARGET, format: 'cjs', minify: true, external: ['@aws-sdk/*'], logLevel: 'error' });
+    buildSync({
+      entryPoints: [pkg.entry],
+      outfile: path.join(target, 'index.js'),
+      bundle: true,
+      platform: 'node',
+      target: NODE_TARGET,
+      format: 'cjs',
+      minify: true,
+      external: ['@aws-sdk/*'],
+      logLevel: 'error',
+    });
     fs.writeFileSync(path.join(target, 'package.json'), JSON.stringify({ name: pkg.name, main: 'index.js' }));
   }
 }
@@ -150,7 +203,16 @@ function buildOurs(fn: FunctionCase, outDir: string): string {
 function buildNaive(tmp: string): void {
   const config = {
     extends: path.join(ROOT, 'tsconfig.json'),
-    compilerOptions: { outDir: path.join(tmp, 'naive'), rootDir: ROOT, noEmit: false, inlineSourceMap: false, inlineSources: false, sourceMap: false, types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')] },
+    compilerOptions: {
+      outDir: path.join(tmp, 'naive'),
+      rootDir: ROOT,
+      noEmit: false,
+      inlineSourceMap: false,
+      inlineSources: false,
+      sourceMap: false,
+      types: ['node'],
+      typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+    },
     include: [],
     files: FUNCTIONS.map((fn) => path.join(ROOT, 'functions', fn.name, 'index.ts')),
   };
@@ -241,7 +303,16 @@ export function measureBundles(runs = 15): BundleRow[] {
 }
 
 export function formatBundleTable(rows: readonly BundleRow[]): string {
-  const header = ['function', 'bundle', '≤ 50 KB', 'ours: require / init / process (ms)', 'naive: require / init / process (ms)', 'init ours/naive', 'process ours/naive', 'invocation'];
+  const header = [
+    'function',
+    'bundle',
+    '≤ 50 KB',
+    'ours: require / init / process (ms)',
+    'naive: require / init / process (ms)',
+    'init ours/naive',
+    'process ours/naive',
+    'invocation',
+  ];
   const ms = (s: InitStats) => `${s.requireMsMedian.toFixed(1)} / ${s.initMsMedian.toFixed(1)} / ${s.processMsMedian.toFixed(1)}`;
   const lines = rows.map((r) => [
     r.function,

@@ -107,7 +107,14 @@ function serve(rand: () => number, requests: number, weight: number, c: Candidat
  * before the rollout (the stratified test gives stable-only minutes no weight). `stableErrorRate`
  * is the stable version's rate during the rollout (the ambient-shift check); the candidate's is c.errorRate.
  */
-export async function runOurs(rand: () => number, rps: number, c: Candidate, plan: CanaryPlan = PLAN, lookbackMin = LOOKBACK_MIN, stableErrorRate = STABLE_ERROR_RATE): Promise<RunOutcome> {
+export async function runOurs(
+  rand: () => number,
+  rps: number,
+  c: Candidate,
+  plan: CanaryPlan = PLAN,
+  lookbackMin = LOOKBACK_MIN,
+  stableErrorRate = STABLE_ERROR_RATE,
+): Promise<RunOutcome> {
   const run = await simulateRollout(
     rand,
     { plan, lookbackMs: lookbackMin * 60_000, pollMs: SETTINGS.pollMs },
@@ -123,7 +130,8 @@ export async function runOurs(rand: () => number, rps: number, c: Candidate, pla
   const toFullS = run.toFullMs === undefined ? undefined : run.toFullMs / 1000;
   let bad = badOf(c, run.candidate.errors, run.candidate.slow);
   // An inconclusive end returns the alias to stable too, but is not a rollback caused by the candidate.
-  if (end.kind === 'rolled-back') return { rolledBack: end.cause === 'regression', inconclusive: end.cause === 'inconclusive', toFullS, bad };
+  if (end.kind === 'rolled-back')
+    return { rolledBack: end.cause === 'regression', inconclusive: end.cause === 'inconclusive', toFullS, bad };
   if (end.kind !== 'promoted') throw new Error(`a simulated rollout ended ${end.kind}`);
   // A promoted bad release keeps serving everything until the horizon.
   const t = run.durationMs / 1000;
@@ -140,7 +148,8 @@ export function runCodeDeploy(rand: () => number, rps: number, c: Candidate, sta
     const s = serve(rand, perMinute, 0.1, c, stableErrorRate);
     bad += badOf(c, s.candidateErrors, s.candidateSlow);
     alarm.add(perMinute, s.candidateSlow + s.stableSlow);
-    const errorAlarm = s.toCandidate > 0 && s.candidateErrors >= CD_MIN_ERRORS && s.candidateErrors / s.toCandidate >= CD_ERROR_RATE_THRESHOLD;
+    const errorAlarm =
+      s.toCandidate > 0 && s.candidateErrors >= CD_MIN_ERRORS && s.candidateErrors / s.toCandidate >= CD_ERROR_RATE_THRESHOLD;
     if (errorAlarm || alarm.state === 'ALARM') return { rolledBack: true, bad };
   }
   if (c.bad) bad += binomial(rand, rps * (HORIZON_MIN - 5) * 60, badRate(c));
@@ -202,7 +211,12 @@ export const DEFAULT_SIMULATION: SimulationOptions = { seed: 6, rates: [1, 10, 1
  * pooled test this replaced rolled back 80–100 % of such runs (candidate vs the stable hour at 1 %).
  * CodeDeploy's error alarm is fixed at 2 %, so it is shown for reference only.
  */
-export const AMBIENT: Candidate = { name: 'healthy, both 1→2 % at start', errorRate: 2 * STABLE_ERROR_RATE, slowRate: STABLE_SLOW_RATE, bad: false };
+export const AMBIENT: Candidate = {
+  name: 'healthy, both 1→2 % at start',
+  errorRate: 2 * STABLE_ERROR_RATE,
+  slowRate: STABLE_SLOW_RATE,
+  bad: false,
+};
 
 export async function simulate(options: SimulationOptions = DEFAULT_SIMULATION): Promise<CaseRow[]> {
   const rows: CaseRow[] = [];
@@ -260,7 +274,20 @@ const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const mins = (s?: number) => (s === undefined ? '—' : `${(s / 60).toFixed(1)} min`);
 
 export function formatTable(rows: readonly CaseRow[]): string {
-  const header = ['candidate', 'rps', 'ours: rolled back', 'ours: inconclusive', 'ours: bad med/p95', 'ours: to 100 % med/p95', 'CD: rolled back', 'CD: bad med/p95', 'CD: to 100 %', 'exposure ours/CD (mean)', '(median)', 'no lookback: rolled back / inconcl. / exposure / to 100 % med'];
+  const header = [
+    'candidate',
+    'rps',
+    'ours: rolled back',
+    'ours: inconclusive',
+    'ours: bad med/p95',
+    'ours: to 100 % med/p95',
+    'CD: rolled back',
+    'CD: bad med/p95',
+    'CD: to 100 %',
+    'exposure ours/CD (mean)',
+    '(median)',
+    'no lookback: rolled back / inconcl. / exposure / to 100 % med',
+  ];
   const lines = rows.map((r) => [
     r.candidate,
     String(r.rps),

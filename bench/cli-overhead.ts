@@ -10,7 +10,13 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { GetAliasCommand, GetProvisionedConcurrencyConfigCommand, LambdaClient, ListVersionsByFunctionCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import {
+  GetAliasCommand,
+  GetProvisionedConcurrencyConfigCommand,
+  LambdaClient,
+  ListVersionsByFunctionCommand,
+  UpdateAliasCommand,
+} from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAdapters } from '../cli/adapters/clients';
 import { runCli } from '../cli/commands/program';
@@ -25,24 +31,53 @@ const runs = Number(process.argv[2] ?? 50);
 function mockAws(): void {
   let alias = { primary: '3', routing: {} as Record<string, number>, revision: 1 };
   // Each run starts by reading the stack: the alias goes back to 3 for the next rollout.
-  mockClient(CloudFormationClient).on(DescribeStacksCommand).callsFake(() => {
-    alias = { primary: '3', routing: {}, revision: alias.revision + 1 };
-    return {
-      Stacks: [{ StackName: 'faas-dev', CreationTime: new Date(0), StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'Functionhello', OutputValue: 'faas-dev-hello' }, { OutputKey: 'Alarmshello', OutputValue: 'faas-dev-hello-live-errors' }] }],
-    };
-  });
+  mockClient(CloudFormationClient)
+    .on(DescribeStacksCommand)
+    .callsFake(() => {
+      alias = { primary: '3', routing: {}, revision: alias.revision + 1 };
+      return {
+        Stacks: [
+          {
+            StackName: 'faas-dev',
+            CreationTime: new Date(0),
+            StackStatus: 'CREATE_COMPLETE',
+            Outputs: [
+              { OutputKey: 'Functionhello', OutputValue: 'faas-dev-hello' },
+              { OutputKey: 'Alarmshello', OutputValue: 'faas-dev-hello-live-errors' },
+            ],
+          },
+        ],
+      };
+    });
   const lambda = mockClient(LambdaClient);
-  lambda.on(GetAliasCommand).callsFake(() => ({ FunctionVersion: alias.primary, RoutingConfig: { AdditionalVersionWeights: alias.routing }, RevisionId: `r${alias.revision}` }));
-  lambda.on(UpdateAliasCommand).callsFake((input: { FunctionVersion: string; RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> } }) => {
-    alias = { primary: input.FunctionVersion, routing: input.RoutingConfig?.AdditionalVersionWeights ?? {}, revision: alias.revision + 1 };
-    return { RevisionId: `r${alias.revision}` };
-  });
+  lambda
+    .on(GetAliasCommand)
+    .callsFake(() => ({
+      FunctionVersion: alias.primary,
+      RoutingConfig: { AdditionalVersionWeights: alias.routing },
+      RevisionId: `r${alias.revision}`,
+    }));
+  lambda
+    .on(UpdateAliasCommand)
+    .callsFake((input: { FunctionVersion: string; RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> } }) => {
+      alias = {
+        primary: input.FunctionVersion,
+        routing: input.RoutingConfig?.AdditionalVersionWeights ?? {},
+        revision: alias.revision + 1,
+      };
+      return { RevisionId: `r${alias.revision}` };
+    });
   lambda.on(ListVersionsByFunctionCommand).resolves({ Versions: [{ Version: '3' }, { Version: '4' }] });
-  lambda.on(GetProvisionedConcurrencyConfigCommand).rejects(Object.assign(new Error('none'), { name: 'ProvisionedConcurrencyConfigNotFoundException' }));
+  lambda
+    .on(GetProvisionedConcurrencyConfigCommand)
+    .rejects(Object.assign(new Error('none'), { name: 'ProvisionedConcurrencyConfigNotFoundException' }));
   const cw = mockClient(CloudWatchClient);
   cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'faas-dev-hello-live-errors', StateValue: 'OK' }] });
   cw.on(GetMetricDataCommand).callsFake((input: { MetricDataQueries: MetricDataQuery[] }) => ({
-    MetricDataResults: input.MetricDataQueries.map((q) => ({ Id: q.Id, Values: [q.Id?.startsWith('inv') ? 1000 : q.Id?.startsWith('err') ? 5 : 120] })),
+    MetricDataResults: input.MetricDataQueries.map((q) => ({
+      Id: q.Id,
+      Values: [q.Id?.startsWith('inv') ? 1000 : q.Id?.startsWith('err') ? 5 : 120],
+    })),
   }));
 }
 
@@ -74,7 +109,9 @@ function startupMs(): number {
 
 async function main(): Promise<void> {
   const startup = Array.from({ length: 5 }, startupMs).sort((a, b) => a - b);
-  console.log(`faas --help start-up (node bin/faas.js, 5 runs): median ${quantile(startup, 0.5).toFixed(0)} ms, max ${startup[4].toFixed(0)} ms (target ≤ 500 ms)`);
+  console.log(
+    `faas --help start-up (node bin/faas.js, 5 runs): median ${quantile(startup, 0.5).toFixed(0)} ms, max ${startup[4].toFixed(0)} ms (target ≤ 500 ms)`,
+  );
   mockAws();
   const steps = STEPS.split(',').length;
   const perStep: number[] = [];
@@ -87,7 +124,9 @@ async function main(): Promise<void> {
     perStep.push(Number(process.hrtime.bigint() - t) / 1e6 / steps);
   }
   perStep.sort((a, b) => a - b);
-  console.log(`faas canary overhead per step (mocked AWS, bake 0, ${steps} steps + promote, ${runs} runs): median ${quantile(perStep, 0.5).toFixed(2)} ms, p95 ${quantile(perStep, 0.95).toFixed(2)} ms`);
+  console.log(
+    `faas canary overhead per step (mocked AWS, bake 0, ${steps} steps + promote, ${runs} runs): median ${quantile(perStep, 0.5).toFixed(2)} ms, p95 ${quantile(perStep, 0.95).toFixed(2)} ms`,
+  );
 }
 
 main().catch((error: unknown) => {

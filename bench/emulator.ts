@@ -106,7 +106,12 @@ async function setUp(): Promise<{ emulator: Emulator; target: Target; deploy?: D
   console.log(`${emulator.kind} at ${emulator.endpoint} (${emulator.pid ? `started, pid ${emulator.pid}` : 'attached'})`);
   try {
     const existing = await deployed(emulator.endpoint);
-    if (existing) return { emulator, target: existing, deploySkipped: `attached to ${emulator.endpoint} where ${stackName} is already deployed; unset AWS_ENDPOINT_URL to measure a deploy on a fresh MiniStack` };
+    if (existing)
+      return {
+        emulator,
+        target: existing,
+        deploySkipped: `attached to ${emulator.endpoint} where ${stackName} is already deployed; unset AWS_ENDPOINT_URL to measure a deploy on a fresh MiniStack`,
+      };
     // A fresh MiniStack: wipe and deploy; an attached endpoint is never reset, only deployed to.
     if (emulator.pid) await reset(emulator);
     const t = Date.now();
@@ -120,7 +125,9 @@ async function setUp(): Promise<{ emulator: Emulator; target: Target; deploy?: D
     }
     if (status !== 200) throw new Error(`GET ${helloUrl} never answered 200 after the deploy (last status ${status})`);
     const firstResponseMs = Date.now() - deployStart;
-    console.log(`deployed ${stackName} and its function/API stacks in ${seconds(timings.deployMs)} (bootstrap before it ${seconds(timings.bootstrapMs)}); first 200 from GET /hello ${seconds(firstResponseMs)} after the deploy started`);
+    console.log(
+      `deployed ${stackName} and its function/API stacks in ${seconds(timings.deployMs)} (bootstrap before it ${seconds(timings.bootstrapMs)}); first 200 from GET /hello ${seconds(firstResponseMs)} after the deploy started`,
+    );
     const target = await deployed(emulator.endpoint);
     if (!target) throw new Error(`${stackName} deployed, but hello or the API stage cannot be found through the stack outputs`);
     return { emulator, target, deploy: { bootstrapMs: timings.bootstrapMs, deployMs: timings.deployMs, firstResponseMs } };
@@ -144,7 +151,8 @@ async function warmLatency(url: string): Promise<{ median: number; p95: number; 
     if (status === 200) times.push(Number(process.hrtime.bigint() - t) / 1e6);
     else other[status] = (other[status] ?? 0) + 1;
   }
-  if (times.length < requests / 2) throw new Error(`GET ${url}: only ${times.length} of ${requests} answered 200 (${JSON.stringify(other)})`);
+  if (times.length < requests / 2)
+    throw new Error(`GET ${url}: only ${times.length} of ${requests} answered 200 (${JSON.stringify(other)})`);
   return { ...summary(times), other };
 }
 
@@ -165,7 +173,11 @@ function runtime(): Runtime {
 /** `node bin/faas.js <args>` as a user runs it; resolves with its wall time. */
 function child(endpoint: string, args: string[]): Promise<{ code: number | null; ms: number; stderr: string }> {
   const started = Date.now();
-  const proc = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'faas.js'), ...args], { cwd: PROJECT_ROOT, env: childEnv(endpoint), stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'faas.js'), ...args], {
+    cwd: PROJECT_ROOT,
+    env: childEnv(endpoint),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
@@ -186,14 +198,43 @@ async function main(): Promise<void> {
   const stable = original.FunctionVersion!;
   try {
     if (Object.keys(original.RoutingConfig?.AdditionalVersionWeights ?? {}).length > 0) {
-      throw new Error(`live routes ${JSON.stringify(original.RoutingConfig?.AdditionalVersionWeights)} besides ${stable}: a rollout is in progress; finish it (faas resume / rollback) before benchmarking`);
+      throw new Error(
+        `live routes ${JSON.stringify(original.RoutingConfig?.AdditionalVersionWeights)} besides ${stable}: a rollout is in progress; finish it (faas resume / rollback) before benchmarking`,
+      );
     }
     const latency = await warmLatency(target.helloUrl);
 
-    const candidate = await new HelloReleases(client, functionName, emulator).publish({ BENCH_RUN: Date.now().toString(36) }, 'bench/emulator.ts candidate');
+    const candidate = await new HelloReleases(client, functionName, emulator).publish(
+      { BENCH_RUN: Date.now().toString(36) },
+      'bench/emulator.ts candidate',
+    );
     const stepCount = STEPS.split(',').length;
-    const args = ['canary', 'hello', '--stage', STAGE, '--to', candidate, '--steps', STEPS, '--bake', '0s', '--min-invocations', '0', '--alarm', 'errors', '--json'];
-    const resetAlias = () => client.send(new UpdateAliasCommand({ FunctionName: functionName, Name: 'live', FunctionVersion: stable, RoutingConfig: { AdditionalVersionWeights: {} } }));
+    const args = [
+      'canary',
+      'hello',
+      '--stage',
+      STAGE,
+      '--to',
+      candidate,
+      '--steps',
+      STEPS,
+      '--bake',
+      '0s',
+      '--min-invocations',
+      '0',
+      '--alarm',
+      'errors',
+      '--json',
+    ];
+    const resetAlias = () =>
+      client.send(
+        new UpdateAliasCommand({
+          FunctionName: functionName,
+          Name: 'live',
+          FunctionVersion: stable,
+          RoutingConfig: { AdditionalVersionWeights: {} },
+        }),
+      );
 
     // One GetAlias round trip, for scale.
     const roundTrips: number[] = [];
@@ -257,9 +298,16 @@ async function main(): Promise<void> {
     console.log(`wrote ${path.relative(process.cwd(), file)}`);
     if (!within) process.exitCode = 1;
   } finally {
-    await client.send(
-      new UpdateAliasCommand({ FunctionName: functionName, Name: 'live', FunctionVersion: stable, RoutingConfig: { AdditionalVersionWeights: original.RoutingConfig?.AdditionalVersionWeights ?? {} } }),
-    ).catch((error: Error) => console.error(`could not restore live to ${stable}: ${error.message}`));
+    await client
+      .send(
+        new UpdateAliasCommand({
+          FunctionName: functionName,
+          Name: 'live',
+          FunctionVersion: stable,
+          RoutingConfig: { AdditionalVersionWeights: original.RoutingConfig?.AdditionalVersionWeights ?? {} },
+        }),
+      )
+      .catch((error: Error) => console.error(`could not restore live to ${stable}: ${error.message}`));
     client.destroy();
     if (emulator.pid) {
       await stop(emulator);
@@ -272,7 +320,9 @@ const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / 
 
 /** BAD_RUNS canaries of a bad version under real traffic, and the simulation's prediction for the same. */
 async function badVersionEndToEnd(client: LambdaClient, emulator: Emulator, target: Target, stable: string) {
-  const layer = (await fidelityLayer(emulator.endpoint)) ? 'weighted routing and per-version metrics added by the fidelity layer' : 'no fidelity layer';
+  const layer = (await fidelityLayer(emulator.endpoint))
+    ? 'weighted routing and per-version metrics added by the fidelity layer'
+    : 'no fidelity layer';
   const hello = new HelloReleases(client, target.functionName, emulator);
   const failed: number[] = [];
   const candidates: string[] = [];
@@ -280,17 +330,29 @@ async function badVersionEndToEnd(client: LambdaClient, emulator: Emulator, targ
   const rates: number[] = [];
   for (let i = 0; i < BAD_RUNS; i++) {
     // A fresh version each run: the comparison reads whole minutes, so an earlier run's errors of the same version would count.
-    const bad = await hello.publish({ FAULT_ERROR_RATE: String(BAD_ERROR_RATE), FAULT_DELAY_MS: '0', BENCH_RUN: `${Date.now().toString(36)}-${i}` }, 'bench: a bad version');
+    const bad = await hello.publish(
+      { FAULT_ERROR_RATE: String(BAD_ERROR_RATE), FAULT_DELAY_MS: '0', BENCH_RUN: `${Date.now().toString(36)}-${i}` },
+      'bench: a bad version',
+    );
     candidates.push(bad);
     await hello.setLive(stable);
-    const run = await canaryUnderTraffic({ endpoint: emulator.endpoint, stage: STAGE }, target.helloUrl, ['--to', bad, ...rolloutArgs(FAST_ROLLOUT)]);
+    const run = await canaryUnderTraffic({ endpoint: emulator.endpoint, stage: STAGE }, target.helloUrl, [
+      '--to',
+      bad,
+      ...rolloutArgs(FAST_ROLLOUT),
+    ]);
     failed.push(tally(run.answers).failed);
     results.push(String(run.cli.json.result ?? `exit ${run.cli.code}`));
     rates.push(run.rps);
   }
   await hello.setLive(stable);
   const rps = mean(rates);
-  const prediction = await predictRollout({ options: FAST_ROLLOUT, traffic: { requestsPerSecond: rps, stableErrorRate: 0, candidateErrorRate: BAD_ERROR_RATE }, seed: 11, runs: 200 });
+  const prediction = await predictRollout({
+    options: FAST_ROLLOUT,
+    traffic: { requestsPerSecond: rps, stableErrorRate: 0, candidateErrorRate: BAD_ERROR_RATE },
+    seed: 11,
+    runs: 200,
+  });
   return { layer, candidates, rps, failed, results, prediction };
 }
 

@@ -59,7 +59,8 @@ export function measureSynthScale(counts: readonly number[]): SynthScaleRow[] {
       env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
     });
     const line = child.stdout.split('\n').find((l) => l.startsWith('{"functions"'));
-    if (child.status !== 0 || !line) throw new Error(`synth of ${count} functions failed (exit ${child.status}):\n${child.stderr.slice(-3000)}`);
+    if (child.status !== 0 || !line)
+      throw new Error(`synth of ${count} functions failed (exit ${child.status}):\n${child.stderr.slice(-3000)}`);
     return JSON.parse(line) as SynthScaleRow;
   });
 }
@@ -80,7 +81,10 @@ export function formatSynthTable(rows: readonly SynthScaleRow[]): string {
   const max = Math.max(...rows.flatMap((r) => r.stacks.map((s) => s.resources)));
   const r200 = rows.find((r) => r.functions === 200);
   lines.push('');
-  lines.push(`every stack < ${DEFAULT_LIMITS.maxResources} resources: ${max < DEFAULT_LIMITS.maxResources ? 'yes' : 'NO'} (largest ${max})` + (r200 && base ? `; synth time 200 / 40 = ${(r200.totalMs / base.totalMs).toFixed(2)} (target ≤ 5)` : ''));
+  lines.push(
+    `every stack < ${DEFAULT_LIMITS.maxResources} resources: ${max < DEFAULT_LIMITS.maxResources ? 'yes' : 'NO'} (largest ${max})` +
+      (r200 && base ? `; synth time 200 / 40 = ${(r200.totalMs / base.totalMs).toFixed(2)} (target ≤ 5)` : ''),
+  );
   return lines.join('\n');
 }
 

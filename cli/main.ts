@@ -21,7 +21,11 @@ export function loadDeclaredNames(from: string): DeclaredNames {
   } catch (error) {
     if (!(error instanceof ProjectFileError)) throw error;
     // Each problem reads "<what>; fix: <fix>": the CLI prints the two on their own lines.
-    const parts = error.problems.map((p) => ({ file: p.file, what: p.message.split('; fix: ')[0], fix: p.message.split('; fix: ')[1] ?? `correct ${p.file}` }));
+    const parts = error.problems.map((p) => ({
+      file: p.file,
+      what: p.message.split('; fix: ')[0],
+      fix: p.message.split('; fix: ')[1] ?? `correct ${p.file}`,
+    }));
     throw new InputError(parts.map((p) => `${p.file}: ${p.what}`).join('; '), parts.map((p) => p.fix).join('; '));
   }
 }
@@ -45,13 +49,15 @@ function realRuntime(): Runtime {
   process.on('SIGTERM', onSignal);
   return {
     // Loaded by the first command that reaches AWS: the SDK clients are most of the start-up time, and --help needs none.
-    adapters: (stackName: string): Adapters => (require('./adapters/clients') as typeof import('./adapters/clients')).createAdapters(stackName),
+    adapters: (stackName: string): Adapters =>
+      (require('./adapters/clients') as typeof import('./adapters/clients')).createAdapters(stackName),
     now: () => Date.now(),
     sleep: realSleep,
     stdout: process.stdout,
     stderr: process.stderr,
     interrupt: controller.signal,
-    progress: (json) => (json ? lineProgress(undefined) : process.stderr.isTTY ? terminalProgress(process.stderr) : lineProgress(process.stderr)),
+    progress: (json) =>
+      json ? lineProgress(undefined) : process.stderr.isTTY ? terminalProgress(process.stderr) : lineProgress(process.stderr),
     declared: once(() => loadDeclaredNames(process.cwd())),
   };
 }

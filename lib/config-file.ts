@@ -22,10 +22,12 @@ export function findProjectRoot(start: string): string {
     if (fs.existsSync(path.join(dir, CONFIG_FILE))) return dir;
     if (path.dirname(dir) === dir) break;
   }
-  throw new ProjectFileError([{
-    file: CONFIG_FILE,
-    message: `not found in ${path.resolve(start)} or any folder above it; fix: run faas inside a faas project (cd to the folder with ${CONFIG_FILE}), or create one with \`npx faas init <dir>\``,
-  }]);
+  throw new ProjectFileError([
+    {
+      file: CONFIG_FILE,
+      message: `not found in ${path.resolve(start)} or any folder above it; fix: run faas inside a faas project (cd to the folder with ${CONFIG_FILE}), or create one with \`npx faas init <dir>\``,
+    },
+  ]);
 }
 
 /**
@@ -62,7 +64,11 @@ export function loadDeclaration(root: string): unknown {
   try {
     // The CommonJS wrapper Node itself uses, with a require that resolves from the config's folder.
     const run = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, { filename: file }) as (
-      exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string,
+      exports: unknown,
+      require: NodeJS.Require,
+      module: unknown,
+      filename: string,
+      dirname: string,
     ) => void;
     run(module.exports, createRequire(file), module, file, root);
   } catch (error) {

@@ -69,23 +69,38 @@ function readLayer(root: string, dir: string, problems: ProjectFileProblem[]): L
     try {
       manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { name?: unknown };
     } catch (error) {
-      problems.push({ file: relative(manifestFile), message: `not valid JSON (${(error as Error).message}); fix: correct the JSON of layer "${layer}"'s package` });
+      problems.push({
+        file: relative(manifestFile),
+        message: `not valid JSON (${(error as Error).message}); fix: correct the JSON of layer "${layer}"'s package`,
+      });
       continue;
     }
     const entry = path.join(pkgDir, 'src', 'index.ts');
     if (typeof manifest?.name !== 'string' || manifest.name.length === 0) {
-      problems.push({ file: relative(manifestFile), message: `has no "name"; fix: give the package of layer "${layer}" its npm name, e.g. "@${layer}/${d.name}"` });
+      problems.push({
+        file: relative(manifestFile),
+        message: `has no "name"; fix: give the package of layer "${layer}" its npm name, e.g. "@${layer}/${d.name}"`,
+      });
     } else if (manifest.name.startsWith('@aws-sdk/')) {
-      problems.push({ file: relative(manifestFile), message: `layer "${layer}": package ${manifest.name} shadows the runtime's AWS SDK; fix: a layer never ships @aws-sdk/* (rename the package)` });
+      problems.push({
+        file: relative(manifestFile),
+        message: `layer "${layer}": package ${manifest.name} shadows the runtime's AWS SDK; fix: a layer never ships @aws-sdk/* (rename the package)`,
+      });
     } else if (!fs.existsSync(entry)) {
-      problems.push({ file: relative(pkgDir), message: `package ${manifest.name} of layer "${layer}" has no src/index.ts; fix: add the entry file` });
+      problems.push({
+        file: relative(pkgDir),
+        message: `package ${manifest.name} of layer "${layer}" has no src/index.ts; fix: add the entry file`,
+      });
     } else {
       packages.push({ name: manifest.name, dir: pkgDir, entry });
     }
   }
   const reported = problems.some((p) => p.file.startsWith(`${relative(dir)}${path.sep}`));
   if (packages.length === 0 && !reported) {
-    problems.push({ file: `${relative(dir)}/`, message: `layer "${layer}" has no packages; fix: add ${relative(dir)}/<package>/package.json and src/index.ts, or remove the folder` });
+    problems.push({
+      file: `${relative(dir)}/`,
+      message: `layer "${layer}" has no packages; fix: add ${relative(dir)}/<package>/package.json and src/index.ts, or remove the folder`,
+    });
   }
   packages.sort((a, b) => a.name.localeCompare(b.name));
   return { name: layer, dir, packages };
@@ -131,7 +146,9 @@ function inspectEntry(root: string, relative: string, provided: ReadonlySet<stri
   } catch (error) {
     const first = (error as Partial<BuildFailure>).errors?.[0];
     if (!first) throw error;
-    const where = first.location ? `${path.relative(root, path.resolve(root, first.location.file))}:${first.location.line}:${first.location.column + 1}` : relative;
+    const where = first.location
+      ? `${path.relative(root, path.resolve(root, first.location.file))}:${first.location.line}:${first.location.column + 1}`
+      : relative;
     return { error: `${where}: ${first.text}` };
   }
 }

@@ -62,7 +62,12 @@ export async function simulateRollout(
       },
     },
   );
-  return { outcome, candidate: sim.servedBy(settings.plan.candidate), durationMs: sim.elapsedMs, ...(toFullMs === undefined ? {} : { toFullMs }) };
+  return {
+    outcome,
+    candidate: sim.servedBy(settings.plan.candidate),
+    durationMs: sim.elapsedMs,
+    ...(toFullMs === undefined ? {} : { toFullMs }),
+  };
 }
 
 export interface PredictionTraffic {
@@ -73,7 +78,12 @@ export interface PredictionTraffic {
    * Requests take fastMs, the slow share of each version slowMs (p99 gates, the p99-duration alarm at slowMs).
    * @default - no latency: a p99 gate never gets data, --alarm p99-duration is refused
    */
-  readonly latency?: { readonly fastMs: number; readonly slowMs: number; readonly stableSlowRate: number; readonly candidateSlowRate: number };
+  readonly latency?: {
+    readonly fastMs: number;
+    readonly slowMs: number;
+    readonly stableSlowRate: number;
+    readonly candidateSlowRate: number;
+  };
   /**
    * Errors per minute on the alias at which the function's errors alarm fires.
    * @default - --alarm errors is refused
@@ -134,7 +144,11 @@ export async function predictRollout(request: PredictionRequest): Promise<Rollou
   failed.sort((a, b) => a - b);
   return {
     runs: request.runs,
-    failedOnCandidate: { mean: failed.reduce((a, b) => a + b, 0) / failed.length, median: quantile(failed, 0.5), p90: quantile(failed, 0.9) },
+    failedOnCandidate: {
+      mean: failed.reduce((a, b) => a + b, 0) / failed.length,
+      median: quantile(failed, 0.5),
+      p90: quantile(failed, 0.9),
+    },
     outcomes,
     meanDurationMs: duration / request.runs,
     plan,
@@ -153,7 +167,8 @@ function simulatedAlarm(name: string, traffic: PredictionTraffic): SimulatedAlar
     return { kind: 'p99', thresholdMs: traffic.latency.slowMs };
   }
   if (name.endsWith('errors')) {
-    if (traffic.errorsAlarmPerMinute === undefined) throw new InputError(`alarm ${name} needs its threshold`, 'pass traffic.errorsAlarmPerMinute, or leave the alarm out');
+    if (traffic.errorsAlarmPerMinute === undefined)
+      throw new InputError(`alarm ${name} needs its threshold`, 'pass traffic.errorsAlarmPerMinute, or leave the alarm out');
     return { kind: 'errors', perMinute: traffic.errorsAlarmPerMinute };
   }
   if (name.endsWith('throttles')) return { kind: 'quiet' };

@@ -32,7 +32,8 @@ export function binomial(rand: () => number, n: number, p: number): number {
   } else {
     count = 0;
     const logMiss = Math.log(1 - q);
-    for (let trial = Math.floor(Math.log(1 - rand()) / logMiss); trial < n; trial += 1 + Math.floor(Math.log(1 - rand()) / logMiss)) count++;
+    for (let trial = Math.floor(Math.log(1 - rand()) / logMiss); trial < n; trial += 1 + Math.floor(Math.log(1 - rand()) / logMiss))
+      count++;
   }
   return q === p ? count : n - count;
 }

@@ -13,7 +13,15 @@ import { ConflictError } from '../cli/adapters/failures';
 import type { AlarmState } from '../cli/engine/decide';
 import type { VersionWindow } from '../cli/engine/gates';
 import type { MinuteCounts } from '../cli/engine/sequential-test';
-import { Interrupted, type AliasPort, type AliasTarget, type Clock, type LiveAlias, type MetricsPort, type RolloutPorts } from '../cli/rollout/ports';
+import {
+  Interrupted,
+  type AliasPort,
+  type AliasTarget,
+  type Clock,
+  type LiveAlias,
+  type MetricsPort,
+  type RolloutPorts,
+} from '../cli/rollout/ports';
 import { binomial } from './random';
 
 const MINUTE_MS = 60_000;
@@ -119,8 +127,12 @@ export class SimulatedWorld {
     };
     this.metrics = {
       versionWindows: (versions, start, end) => Promise.resolve(this.versionWindows(versions, start.getTime(), end.getTime())),
-      minuteCounts: (candidate, stable, start, end) => Promise.resolve(this.minuteCounts(candidate, stable, start.getTime(), end.getTime())),
-      alarmStates: (names) => Promise.resolve(names.flatMap((name) => (this.options.alarms?.[name] ? [{ name, state: this.alarmState(this.options.alarms[name]) }] : []))),
+      minuteCounts: (candidate, stable, start, end) =>
+        Promise.resolve(this.minuteCounts(candidate, stable, start.getTime(), end.getTime())),
+      alarmStates: (names) =>
+        Promise.resolve(
+          names.flatMap((name) => (this.options.alarms?.[name] ? [{ name, state: this.alarmState(this.options.alarms[name]) }] : [])),
+        ),
     };
   }
 
@@ -195,7 +207,12 @@ export class SimulatedWorld {
       if (byVersion === undefined) inMinute.byVersion.set(version, (byVersion = counter()));
       count(byVersion, s);
       count(inMinute.total, s);
-      if (!this.prefix.has(version)) this.prefix.set(version, { invocations: new Array<number>(slice).fill(0), errors: new Array<number>(slice).fill(0), slow: new Array<number>(slice).fill(0) });
+      if (!this.prefix.has(version))
+        this.prefix.set(version, {
+          invocations: new Array<number>(slice).fill(0),
+          errors: new Array<number>(slice).fill(0),
+          slow: new Array<number>(slice).fill(0),
+        });
     }
     for (const [version, sums] of this.prefix) {
       const s = served.find(([v]) => v === version)?.[1] ?? NONE;
@@ -251,7 +268,12 @@ export class SimulatedWorld {
 
   private window(served: Served): VersionWindow {
     const { latency } = this.options.traffic;
-    const p99Ms = latency === undefined || served.invocations === 0 ? undefined : slowAtP99(served.invocations, served.slow) ? latency.slowMs : latency.fastMs;
+    const p99Ms =
+      latency === undefined || served.invocations === 0
+        ? undefined
+        : slowAtP99(served.invocations, served.slow)
+          ? latency.slowMs
+          : latency.fastMs;
     return { invocations: served.invocations, errors: served.errors, ...(p99Ms === undefined ? {} : { p99Ms }) };
   }
 
@@ -264,7 +286,10 @@ export class SimulatedWorld {
       const { byVersion } = this.minuteData[i];
       const c = byVersion.get(candidate) ?? NONE;
       const s = byVersion.get(stable) ?? NONE;
-      counts.push({ candidate: { invocations: c.invocations, errors: c.errors }, stable: { invocations: s.invocations, errors: s.errors } });
+      counts.push({
+        candidate: { invocations: c.invocations, errors: c.errors },
+        stable: { invocations: s.invocations, errors: s.errors },
+      });
     }
     return counts;
   }
@@ -276,7 +301,8 @@ export class SimulatedWorld {
       const i = firstAtOrAfter(this.minuteIds, m);
       return this.minuteIds[i] === m ? this.minuteData[i].total : NONE;
     };
-    if (alarm.kind === 'errors') return last >= Math.floor(this.start / MINUTE_MS) && total(last).errors >= alarm.perMinute ? 'ALARM' : 'OK';
+    if (alarm.kind === 'errors')
+      return last >= Math.floor(this.start / MINUTE_MS) && total(last).errors >= alarm.perMinute ? 'ALARM' : 'OK';
     if (alarm.kind === 'quiet') return 'OK';
     const { latency } = this.options.traffic;
     if (latency === undefined) return 'INSUFFICIENT_DATA';

@@ -34,5 +34,8 @@ export function awsFailure(call: string, error: unknown): AwsError {
     ThrottlingException: 'retry in a moment; lower --poll if this repeats',
     TooManyRequestsException: 'retry in a moment; lower --poll if this repeats',
   };
-  return new AwsError(`${call} failed: ${name}: ${e.message ?? String(error)}`, fixes[name] ?? 'check the AWS error above, the region (AWS_REGION) and the endpoint (AWS_ENDPOINT_URL)');
+  return new AwsError(
+    `${call} failed: ${name}: ${e.message ?? String(error)}`,
+    fixes[name] ?? 'check the AWS error above, the region (AWS_REGION) and the endpoint (AWS_ENDPOINT_URL)',
+  );
 }

@@ -47,7 +47,10 @@ export class LambdaAdapter {
       return { primary: alias.FunctionVersion ?? '', candidate, weight, revisionId: alias.RevisionId ?? '' };
     } catch (error) {
       if ((error as Error).name === 'ResourceNotFoundException') {
-        throw new AwsError(`function ${functionName} has no "${LIVE_ALIAS}" alias (${(error as Error).message})`, 'deploy the stack first: npm run deploy');
+        throw new AwsError(
+          `function ${functionName} has no "${LIVE_ALIAS}" alias (${(error as Error).message})`,
+          'deploy the stack first: npm run deploy',
+        );
       }
       throw awsFailure(`GetAlias ${functionName}:${LIVE_ALIAS}`, error);
     }
@@ -66,7 +69,12 @@ export class LambdaAdapter {
           RevisionId: revisionId,
         }),
       );
-      return { primary: target.primary, candidate: target.candidate, weight: target.candidate === undefined ? 0 : (target.weight ?? 0), revisionId: updated.RevisionId ?? '' };
+      return {
+        primary: target.primary,
+        candidate: target.candidate,
+        weight: target.candidate === undefined ? 0 : (target.weight ?? 0),
+        revisionId: updated.RevisionId ?? '',
+      };
     } catch (error) {
       if ((error as Error).name === 'PreconditionFailedException') {
         throw new ConflictError(
@@ -117,11 +125,20 @@ export class LambdaAdapter {
    */
   async provisionWarmCapacity(functionName: string, level: number): Promise<void> {
     try {
-      await this.client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: functionName, Qualifier: LIVE_ALIAS, ProvisionedConcurrentExecutions: level }));
+      await this.client.send(
+        new PutProvisionedConcurrencyConfigCommand({
+          FunctionName: functionName,
+          Qualifier: LIVE_ALIAS,
+          ProvisionedConcurrentExecutions: level,
+        }),
+      );
     } catch (error) {
       const failure = awsFailure(`PutProvisionedConcurrencyConfig ${functionName}:${LIVE_ALIAS} ${level}`, error);
       if (/Alias with weights/.test((error as Error).message ?? '')) {
-        throw new AwsError(failure.message, 'provisioned concurrency can change only while live has no weights: `faas rollback` (or finish with `faas resume`), then retry');
+        throw new AwsError(
+          failure.message,
+          'provisioned concurrency can change only while live has no weights: `faas rollback` (or finish with `faas resume`), then retry',
+        );
       }
       throw failure;
     }

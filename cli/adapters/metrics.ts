@@ -50,7 +50,13 @@ export class MetricsAdapter {
     return [...minutes.entries()].sort(([a], [b]) => a - b).map(([, m]) => m);
   }
 
-  private async query(functionName: string, versions: readonly string[], from: number, to: number, withP99: boolean): Promise<Record<string, VersionWindow>> {
+  private async query(
+    functionName: string,
+    versions: readonly string[],
+    from: number,
+    to: number,
+    withP99: boolean,
+  ): Promise<Record<string, VersionWindow>> {
     const values = await this.fetch(functionName, versions, from, to, (to - from) / 1000, withP99);
     const of = (id: string) => (values.get(id) ?? []).map(([, v]) => v);
     const sum = (id: string) => of(id).reduce((a, b) => a + b, 0);
@@ -67,7 +73,14 @@ export class MetricsAdapter {
    * 'Complete' after the last page (InternalError, Forbidden, PartialData without a NextToken) is
    * an error: reading it as zeros would let a candidate pass on missing data.
    */
-  private async fetch(functionName: string, versions: readonly string[], from: number, to: number, period: number, withP99: boolean): Promise<Map<string, Array<[number, number]>>> {
+  private async fetch(
+    functionName: string,
+    versions: readonly string[],
+    from: number,
+    to: number,
+    period: number,
+    withP99: boolean,
+  ): Promise<Map<string, Array<[number, number]>>> {
     const queries: MetricDataQuery[] = versions.flatMap((version, i) => {
       const dims = [
         { Name: 'FunctionName', Value: functionName },

@@ -39,9 +39,16 @@ export class QueueAdapter {
   async depth(queueUrl: string): Promise<QueueDepth> {
     try {
       const { Attributes: a = {} } = await this.client.send(
-        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['QueueArn', 'ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
       );
-      return { arn: a.QueueArn ?? '', visible: Number(a.ApproximateNumberOfMessages ?? 0), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) };
+      return {
+        arn: a.QueueArn ?? '',
+        visible: Number(a.ApproximateNumberOfMessages ?? 0),
+        inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
+      };
     } catch (error) {
       throw awsFailure(`GetQueueAttributes ${queueUrl}`, error);
     }
@@ -78,7 +85,9 @@ export class QueueAdapter {
   /** Moves the DLQ's messages back to their source queue(s); returns the task handle. */
   async startRedrive(dlqArn: string, maxPerSecond?: number): Promise<string> {
     try {
-      const task = await this.client.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, MaxNumberOfMessagesPerSecond: maxPerSecond }));
+      const task = await this.client.send(
+        new StartMessageMoveTaskCommand({ SourceArn: dlqArn, MaxNumberOfMessagesPerSecond: maxPerSecond }),
+      );
       return task.TaskHandle ?? '';
     } catch (error) {
       throw awsFailure(`StartMessageMoveTask ${dlqArn}`, error);

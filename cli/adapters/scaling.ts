@@ -30,7 +30,9 @@ export class ScalingAdapter {
     const resourceId = this.resourceId(functionName);
     let found;
     try {
-      const answer = await this.client.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'lambda', ResourceIds: [resourceId], ScalableDimension: DIMENSION }));
+      const answer = await this.client.send(
+        new DescribeScalableTargetsCommand({ ServiceNamespace: 'lambda', ResourceIds: [resourceId], ScalableDimension: DIMENSION }),
+      );
       found = answer.ScalableTargets?.find((t) => t.ResourceId === resourceId);
     } catch (error) {
       throw awsFailure(`DescribeScalableTargets ${resourceId}`, error);
@@ -38,7 +40,11 @@ export class ScalingAdapter {
     if (!found) return undefined;
     const arn = found.ScalableTargetARN ?? '';
     const s = found.SuspendedState;
-    const suspended: SuspendedState = { dynamicScalingIn: s?.DynamicScalingInSuspended === true, dynamicScalingOut: s?.DynamicScalingOutSuspended === true, scheduled: s?.ScheduledScalingSuspended === true };
+    const suspended: SuspendedState = {
+      dynamicScalingIn: s?.DynamicScalingInSuspended === true,
+      dynamicScalingOut: s?.DynamicScalingOutSuspended === true,
+      scheduled: s?.ScheduledScalingSuspended === true,
+    };
     const hold = arn ? await this.hold(arn) : undefined;
     return { arn, min: found.MinCapacity ?? 0, max: found.MaxCapacity ?? 0, suspended, ...(hold ? { hold } : {}) };
   }
@@ -66,7 +72,12 @@ export class ScalingAdapter {
 
   async recordHold(target: ScalableTarget, hold: WarmHold): Promise<void> {
     try {
-      await this.client.send(new TagResourceCommand({ ResourceARN: target.arn, Tags: { [HOLD_TAGS.candidate]: hold.candidate, [HOLD_TAGS.levelBefore]: String(hold.levelBefore) } }));
+      await this.client.send(
+        new TagResourceCommand({
+          ResourceARN: target.arn,
+          Tags: { [HOLD_TAGS.candidate]: hold.candidate, [HOLD_TAGS.levelBefore]: String(hold.levelBefore) },
+        }),
+      );
     } catch (error) {
       throw awsFailure(`TagResource ${target.arn}`, error);
     }

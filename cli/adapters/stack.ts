@@ -41,7 +41,10 @@ function readIndex(stackName: string, outputs: Record<string, string>): Map<stri
       entry = undefined;
     }
     if (typeof entry?.name !== 'string' || typeof entry.functionName !== 'string' || !Array.isArray(entry.alarms)) {
-      throw new InputError(`output ${key} of stack ${stackName} is not a ${INDEX_OUTPUT_PREFIX} entry (name, functionName, alarms): ${value.slice(0, 200)}`, REDEPLOY);
+      throw new InputError(
+        `output ${key} of stack ${stackName} is not a ${INDEX_OUTPUT_PREFIX} entry (name, functionName, alarms): ${value.slice(0, 200)}`,
+        REDEPLOY,
+      );
     }
     index.set(entry.name, entry as FunctionIndexEntry);
   }
@@ -63,7 +66,9 @@ export class StackAdapter {
       const base = await this.describe(this.stackName);
       const names = (base.outputs[FUNCTION_STACKS_OUTPUT] ?? '').split(',').filter((n) => n !== '');
       if (names.length === 0) return [base];
-      const found = await Promise.all(names.map((n) => this.describe(n).catch((error: unknown) => (error instanceof InputError ? undefined : Promise.reject(error)))));
+      const found = await Promise.all(
+        names.map((n) => this.describe(n).catch((error: unknown) => (error instanceof InputError ? undefined : Promise.reject(error)))),
+      );
       this.missing = names.filter((_, i) => found[i] === undefined);
       return found.filter((s): s is StackView => s !== undefined);
     })();
@@ -74,12 +79,17 @@ export class StackAdapter {
     try {
       const answer = await this.client.send(new DescribeStacksCommand({ StackName: stackName }));
       const stack = answer.Stacks?.[0];
-      const outputs: Record<string, string> = Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+      const outputs: Record<string, string> = Object.fromEntries(
+        (stack?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
+      );
       return { name: stackName, status: stack?.StackStatus ?? '', outputs, index: readIndex(stackName, outputs) };
     } catch (error) {
       const message = (error as Error).message ?? '';
       if ((error as Error).name === 'ValidationError' && /does not exist/.test(message)) {
-        throw new InputError(`stack ${stackName} does not exist`, 'deploy it (npm run deploy -- -c stage=<stage>), or pass the right --stage / --app');
+        throw new InputError(
+          `stack ${stackName} does not exist`,
+          'deploy it (npm run deploy -- -c stage=<stage>), or pass the right --stage / --app',
+        );
       }
       throw awsFailure(`DescribeStacks ${stackName}`, error);
     }
@@ -99,7 +109,10 @@ export class StackAdapter {
     const deployed = await this.resolve(name);
     const stack = (await this.load()).find((s) => s.name === deployed.stackName)!;
     if (/_IN_PROGRESS$/.test(stack.status)) {
-      throw new InputError(`stack ${stack.name} is ${stack.status}: a deploy may rewrite the live alias`, 'wait for the deploy to finish, then run the command again');
+      throw new InputError(
+        `stack ${stack.name} is ${stack.status}: a deploy may rewrite the live alias`,
+        'wait for the deploy to finish, then run the command again',
+      );
     }
     return deployed;
   }
@@ -109,9 +122,13 @@ export class StackAdapter {
     const stack = stacks.find((s) => s.index.has(name));
     if (!stack) {
       const known = await this.functionNames();
-      const missing = this.missing.length > 0 ? `; listed in ${this.stackName}'s ${FUNCTION_STACKS_OUTPUT} output but not deployed: ${this.missing.join(', ')}` : '';
+      const missing =
+        this.missing.length > 0
+          ? `; listed in ${this.stackName}'s ${FUNCTION_STACKS_OUTPUT} output but not deployed: ${this.missing.join(', ')}`
+          : '';
       // Stacks deployed before the index existed have outputs but no index entry.
-      const noIndex = known.length === 0 && stacks.some((s) => Object.keys(s.outputs).length > 0) ? `; no stack has a ${INDEX_OUTPUT_PREFIX} output` : '';
+      const noIndex =
+        known.length === 0 && stacks.some((s) => Object.keys(s.outputs).length > 0) ? `; no stack has a ${INDEX_OUTPUT_PREFIX} output` : '';
       throw new InputError(
         `unknown function "${name}" in ${stacks.length === 1 ? `stack ${stacks[0].name}` : `the stacks of ${this.stackName} (${stacks.map((s) => s.name).join(', ')})`} (deployed: ${known.length > 0 ? known.join(', ') : 'none'}${missing}${noIndex})`,
         missing
@@ -122,6 +139,12 @@ export class StackAdapter {
       );
     }
     const entry = stack.index.get(name)!;
-    return { name, functionName: entry.functionName, alarms: entry.alarms, stackName: stack.name, ...(entry.dlq ? { dlqUrl: entry.dlq } : {}) };
+    return {
+      name,
+      functionName: entry.functionName,
+      alarms: entry.alarms,
+      stackName: stack.name,
+      ...(entry.dlq ? { dlqUrl: entry.dlq } : {}),
+    };
   }
 }

@@ -46,7 +46,9 @@ export function checkRequested(declared: DeclaredNames, requested: Requested): v
     const nearest = nearestName(name, declared.functions);
     throw new InputError(
       `function "${name}" is not declared in faas.config.ts (declared: ${declared.functions.join(', ') || 'none'})`,
-      nearest ? `did you mean "${nearest}"? run the command with ${nearest}` : 'pass a function declared under functions or containers, or declare it and deploy',
+      nearest
+        ? `did you mean "${nearest}"? run the command with ${nearest}`
+        : 'pass a function declared under functions or containers, or declare it and deploy',
     );
   }
   // $LATEST has its own message where the candidate is chosen.

@@ -21,27 +21,36 @@ export interface RedriveOptions extends CommonOptions {
 async function dlqOf(ctx: CommandContext, name: string): Promise<{ fn: string; url: string }> {
   const deployed = await ctx.adapters.stack.resolve(name);
   if (!deployed.dlqUrl) {
-    throw new InputError(`function ${name} has no DLQ; declare async/queue settings`, `declare them for "${name}" in faas.config.ts and deploy (its FaasIndex output then names the queue)`);
+    throw new InputError(
+      `function ${name} has no DLQ; declare async/queue settings`,
+      `declare them for "${name}" in faas.config.ts and deploy (its FaasIndex output then names the queue)`,
+    );
   }
   return { fn: deployed.functionName, url: deployed.dlqUrl };
 }
 
 export async function peek(runtime: Runtime, name: string, options: PeekOptions): Promise<number> {
   const max = parseCount(options.max, 'max');
-  if (max < 1 || max > 10) throw new InputError(`--max must be from 1 to 10, got: ${options.max}`, 'SQS returns at most 10 messages per read: pass --max 10');
+  if (max < 1 || max > 10)
+    throw new InputError(`--max must be from 1 to 10, got: ${options.max}`, 'SQS returns at most 10 messages per read: pass --max 10');
   const ctx = commandContext(runtime, options);
   const { url } = await dlqOf(ctx, name);
   const depth = await ctx.adapters.queue.depth(url);
   const messages = await ctx.adapters.queue.peek(url, max);
   ctx.say(`${name} DLQ: ${depth.visible} messages (${depth.inFlight} in flight); showing ${messages.length}, none consumed`);
-  for (const m of messages) ctx.say(`  ${m.id} ${m.sentAt ?? ''} received ${m.receiveCount ?? '?'}×: ${m.body.length > 200 ? `${m.body.slice(0, 200)}…` : m.body}`);
+  for (const m of messages)
+    ctx.say(`  ${m.id} ${m.sentAt ?? ''} received ${m.receiveCount ?? '?'}×: ${m.body.length > 200 ? `${m.body.slice(0, 200)}…` : m.body}`);
   ctx.emit({ function: name, queueUrl: url, depth: depth.visible, inFlight: depth.inFlight, messages });
   return EXIT.ok;
 }
 
 export async function redrive(runtime: Runtime, name: string, options: RedriveOptions): Promise<number> {
   const rate = options.rate === undefined ? undefined : parseCount(options.rate, 'rate');
-  if (rate !== undefined && (rate < 1 || rate > 500)) throw new InputError(`--rate must be from 1 to 500 messages per second, got: ${options.rate}`, 'pass e.g. --rate 50, or leave it out for SQS\'s default');
+  if (rate !== undefined && (rate < 1 || rate > 500))
+    throw new InputError(
+      `--rate must be from 1 to 500 messages per second, got: ${options.rate}`,
+      "pass e.g. --rate 50, or leave it out for SQS's default",
+    );
   const pollMs = parseDuration(options.poll, 'poll');
   const ctx = commandContext(runtime, options);
   const { url } = await dlqOf(ctx, name);
@@ -64,7 +73,11 @@ export async function redrive(runtime: Runtime, name: string, options: RedriveOp
     for (;;) {
       await runtime.sleep(pollMs, runtime.interrupt);
       const task = await queue.redriveStatus(depth.arn, handle);
-      if (!task) throw new AwsError(`move task ${handle} is not listed for ${depth.arn}`, 'check the queue in the SQS console, then rerun `faas dlq redrive`');
+      if (!task)
+        throw new AwsError(
+          `move task ${handle} is not listed for ${depth.arn}`,
+          'check the queue in the SQS console, then rerun `faas dlq redrive`',
+        );
       const total = task.toMove ?? depth.visible;
       progress.update({ label: 'redrive', value: task.moved, total, left: `${task.moved}/${total} moved`, detail: task.status });
       if (task.status === 'COMPLETED') {
@@ -74,7 +87,10 @@ export async function redrive(runtime: Runtime, name: string, options: RedriveOp
         return EXIT.ok;
       }
       if (task.status === 'FAILED' || task.status === 'CANCELLED') {
-        throw new AwsError(`redrive of ${name} DLQ ${task.status}: ${task.failureReason ?? 'no reason given'} after ${task.moved} messages`, 'fix the cause (source queue permissions, KMS), then rerun `faas dlq redrive`');
+        throw new AwsError(
+          `redrive of ${name} DLQ ${task.status}: ${task.failureReason ?? 'no reason given'} after ${task.moved} messages`,
+          'fix the cause (source queue permissions, KMS), then rerun `faas dlq redrive`',
+        );
       }
     }
   } catch (error) {

@@ -23,7 +23,10 @@ function exitCodeOf(error: unknown): number {
 export function reportError(error: unknown, stderr: Writer, stdout: Writer, json: boolean): number {
   const code = exitCodeOf(error);
   const message = error instanceof Error ? error.message : String(error);
-  const fix = error instanceof InputError || error instanceof ConflictError || error instanceof AwsError ? error.fix : 'this is a bug in faas if it repeats; rerun with the same arguments and report the message';
+  const fix =
+    error instanceof InputError || error instanceof ConflictError || error instanceof AwsError
+      ? error.fix
+      : 'this is a bug in faas if it repeats; rerun with the same arguments and report the message';
   stderr.write(`error: ${message}\n  fix: ${fix}\n`);
   if (json) stdout.write(`${JSON.stringify({ error: message, fix, exitCode: code })}\n`);
   return code;

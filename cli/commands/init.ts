@@ -38,15 +38,28 @@ export interface InitResult {
 /** @throws InputError for an app name the declaration would refuse, or files init would overwrite */
 export function scaffold(target: string): InitResult {
   const dir = path.resolve(target);
-  const app = path.basename(dir).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+|-+$/g, '');
+  const app = path
+    .basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^[^a-z]+|-+$/g, '');
   if (!/^[a-z][a-z0-9-]{1,39}$/.test(app)) {
-    throw new InputError(`cannot make an app name from the folder name "${path.basename(dir)}"`, 'init into a folder named with 2-40 lowercase letters, digits or "-", starting with a letter, e.g. faas init my-app');
+    throw new InputError(
+      `cannot make an app name from the folder name "${path.basename(dir)}"`,
+      'init into a folder named with 2-40 lowercase letters, digits or "-", starting with a letter, e.g. faas init my-app',
+    );
   }
   const templates = path.join(packageRoot(), 'templates', 'init');
   const files = listFiles(templates).map((relative) => ({ from: path.join(templates, relative), to: RENAMED[relative] ?? relative }));
-  const existing = files.filter((f) => fs.existsSync(path.join(dir, f.to))).map((f) => f.to).sort();
+  const existing = files
+    .filter((f) => fs.existsSync(path.join(dir, f.to)))
+    .map((f) => f.to)
+    .sort();
   if (existing.length > 0) {
-    throw new InputError(`${dir} already has ${existing.join(', ')}`, 'init into a new or empty folder (faas init <dir>), or move those files away first');
+    throw new InputError(
+      `${dir} already has ${existing.join(', ')}`,
+      'init into a new or empty folder (faas init <dir>), or move those files away first',
+    );
   }
   for (const f of files) {
     fs.mkdirSync(path.dirname(path.join(dir, f.to)), { recursive: true });
@@ -59,7 +72,9 @@ export function scaffold(target: string): InitResult {
 /** Adds what is missing to the project's package.json (or writes one); versions already there win. */
 function writeManifest(file: string, app: string): void {
   const own = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as Manifest;
-  const manifest: Manifest = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest) : { name: app, version: '0.1.0', private: true };
+  const manifest: Manifest = fs.existsSync(file)
+    ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest)
+    : { name: app, version: '0.1.0', private: true };
   const tools = Object.fromEntries(DEV_TOOLS.map((name) => [name, own.devDependencies?.[name] ?? 'latest']));
   manifest.scripts = { synth: 'cdk synth', deploy: 'cdk deploy --all', ...manifest.scripts };
   manifest.dependencies = { [own.name ?? 'faas-platform']: own.version ?? 'latest', ...own.peerDependencies, ...manifest.dependencies };

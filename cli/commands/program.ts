@@ -27,11 +27,23 @@ function rolloutOptions(cmd: Command): Command {
     .option('--steps <percents>', 'traffic steps in percent, strictly increasing, ending at 100', ROLLOUT_DEFAULTS.steps)
     .option('--bake <duration>', 'bake time at 100% before promotion (30s, 5m, 1h)', ROLLOUT_DEFAULTS.bake)
     .option('--ramp-bake <duration>', `bake time of each step below 100% (default: ${ROLLOUT_DEFAULTS.rampBake}, or --bake if shorter)`)
-    .option('--max-bake <duration>', 'how long a step may wait for the minimum sample before ending inconclusive, back on stable (default: 3 × the longer bake)')
+    .option(
+      '--max-bake <duration>',
+      'how long a step may wait for the minimum sample before ending inconclusive, back on stable (default: 3 × the longer bake)',
+    )
     .option('--min-invocations <n>', 'candidate invocations a step needs before it may pass', ROLLOUT_DEFAULTS.minInvocations)
-    .option('--lookback <duration>', 'on resume, how far back the per-minute comparison reads (a new rollout reads from its start; 0: each step alone)', ROLLOUT_DEFAULTS.lookback)
+    .option(
+      '--lookback <duration>',
+      'on resume, how far back the per-minute comparison reads (a new rollout reads from its start; 0: each step alone)',
+      ROLLOUT_DEFAULTS.lookback,
+    )
     .option('--gate <gate>', 'absolute gate, repeatable: "errors<1%", "p99<800ms"', collect, [])
-    .option('--alarm <name>', 'alarm that rolls back when in ALARM, repeatable (full name, or errors / p99-duration / throttles)', collect, [])
+    .option(
+      '--alarm <name>',
+      'alarm that rolls back when in ALARM, repeatable (full name, or errors / p99-duration / throttles)',
+      collect,
+      [],
+    )
     .option('--no-compare', 'turn off the default comparative gate (sequential test vs the stable version)')
     .option('--no-promote', 'stop at 100% instead of making the candidate the primary')
     .option('--poll <duration>', 'how often metrics are read while baking', ROLLOUT_DEFAULTS.poll)
@@ -49,8 +61,13 @@ function buildProgram(runtime: Runtime, setExit: (code: number) => void): Comman
     }
   };
   const program = new Command('faas')
-    .description('Releases and day-2 operations for faas-platform functions: canary through live alias weights, gated by metrics and alarms.')
-    .addHelpText('after', '\nExit codes: 0 ok, 1 rolled back (regression), 2 bad input, 3 alias changed by someone else, 4 AWS error, 5 inconclusive (too little evidence; back on stable), 130 interrupted. See docs/cli.md.')
+    .description(
+      'Releases and day-2 operations for faas-platform functions: canary through live alias weights, gated by metrics and alarms.',
+    )
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 rolled back (regression), 2 bad input, 3 alias changed by someone else, 4 AWS error, 5 inconclusive (too little evidence; back on stable), 130 interrupted. See docs/cli.md.',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => runtime.stdout.write(s), writeErr: (s) => runtime.stderr.write(s) });
@@ -90,7 +107,9 @@ function buildProgram(runtime: Runtime, setExit: (code: number) => void): Comman
     .description('set the candidate weight by hand (no gates)')
     .option('--to <version>', 'candidate version (default: the candidate on live, else the newest)')
     .option('--dry-run', 'print the change; change nothing')
-    .action((name: string, weight: string, options: CommonOptions & { dryRun?: boolean; to?: string }) => run(() => setWeight(runtime, name, weight, options))());
+    .action((name: string, weight: string, options: CommonOptions & { dryRun?: boolean; to?: string }) =>
+      run(() => setWeight(runtime, name, weight, options))(),
+    );
 
   const dlq = program.command('dlq').description("a function's dead-letter queue (the dlq its stack's FaasIndex output names)");
   common(dlq.command('peek').argument('<function>', 'declared function name'))
@@ -102,9 +121,13 @@ function buildProgram(runtime: Runtime, setExit: (code: number) => void): Comman
     .option('--rate <n>', 'messages per second (1–500; default: SQS decides)')
     .option('--poll <duration>', 'how often progress is read', '5s')
     .option('--dry-run', 'print what would move; change nothing')
-    .action((name: string, options: CommonOptions & { dryRun?: boolean; rate?: string; poll: string }) => run(() => redrive(runtime, name, options))());
+    .action((name: string, options: CommonOptions & { dryRun?: boolean; rate?: string; poll: string }) =>
+      run(() => redrive(runtime, name, options))(),
+    );
 
-  program.command('init').argument('[dir]', 'folder of the new project (created if missing)', '.')
+  program
+    .command('init')
+    .argument('[dir]', 'folder of the new project (created if missing)', '.')
     .description('scaffold a faas project: faas.config.ts, one function, cdk.json, tsconfig.json, package.json, README')
     .action((dir: string) => run(async () => (await import('./init')).init(runtime, dir))());
 
@@ -146,6 +169,3 @@ export async function runCli(argv: readonly string[], runtime: Runtime): Promise
   }
   return code;
 }
-
-
-

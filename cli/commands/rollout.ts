@@ -46,8 +46,16 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
     // A killed rollout that had already promoted or rolled back leaves only its hold on warm capacity.
     const released = await releaseWarmCapacity({ alias: aliasPort(lambda, fn), warm });
     if (released !== undefined) {
-      ctx.say(`no rollout in progress on ${fn} (${describeAlias(initial)}); released the warm capacity an earlier rollout held: ${released}`);
-      ctx.emit({ function: name, functionName: fn, result: 'released', reason: released, alias: { primary: initial.primary, candidate: null, weight: 0 } });
+      ctx.say(
+        `no rollout in progress on ${fn} (${describeAlias(initial)}); released the warm capacity an earlier rollout held: ${released}`,
+      );
+      ctx.emit({
+        function: name,
+        functionName: fn,
+        result: 'released',
+        reason: released,
+        alias: { primary: initial.primary, candidate: null, weight: 0 },
+      });
       return EXIT.ok;
     }
   }
@@ -56,11 +64,20 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
   const alarms = resolveAlarms(settings.alarmNames, deployed.alarms);
   const { missing } = await metrics.alarmStates(alarms);
   if (missing.length > 0) {
-    throw new InputError(`unknown alarm ${missing.join(', ')}`, `pass an alarm name or one of ${deployed.alarms.map((a) => a.split('-').slice(-1)[0]).join(', ') || '(none declared)'} (short for ${deployed.alarms.join(', ')})`);
+    throw new InputError(
+      `unknown alarm ${missing.join(', ')}`,
+      `pass an alarm name or one of ${deployed.alarms.map((a) => a.split('-').slice(-1)[0]).join(', ') || '(none declared)'} (short for ${deployed.alarms.join(', ')})`,
+    );
   }
   const plan: CanaryPlan = { ...settings.plan, candidate, alarms };
   const stable = initial.primary;
-  const summary = (result: RolloutResult, reason: string, alias: LiveAlias, history: readonly HistoryEntry[], warmCapacity: readonly string[] = []) => ({
+  const summary = (
+    result: RolloutResult,
+    reason: string,
+    alias: LiveAlias,
+    history: readonly HistoryEntry[],
+    warmCapacity: readonly string[] = [],
+  ) => ({
     function: name,
     functionName: fn,
     stable,
@@ -85,13 +102,20 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
 
   if (options.dryRun) {
     const first = decide({ alias: engineView(initial), plan, bakeElapsedMs: 0 });
-    ctx.say(`dry run: ${describeAlias(initial)}; would ${mode === 'resume' && initial.weight > 0 ? `continue at ${percent(initial.weight)}` : `set ${candidate} to ${percent(plan.steps[0])}`}`);
+    ctx.say(
+      `dry run: ${describeAlias(initial)}; would ${mode === 'resume' && initial.weight > 0 ? `continue at ${percent(initial.weight)}` : `set ${candidate} to ${percent(plan.steps[0])}`}`,
+    );
     ctx.say(
       `  steps ${plan.steps.map(percent).join(' → ')}, bake ${duration(plan.rampBakeMs ?? plan.bakeMs)} per step below 100% and ${duration(plan.bakeMs)} at 100% (max ${duration(plan.maxBakeMs)} per step), min ${plan.minInvocations} invocations per step`,
     );
-    ctx.say(`  gates: ${[...(plan.comparison ? [describeComparison(plan.comparison, settings.lookbackMs)] : []), ...plan.gates.map((g) => g.text), ...alarms.map((a) => `alarm ${a}`)].join(', ') || 'none'}`);
+    ctx.say(
+      `  gates: ${[...(plan.comparison ? [describeComparison(plan.comparison, settings.lookbackMs)] : []), ...plan.gates.map((g) => g.text), ...alarms.map((a) => `alarm ${a}`)].join(', ') || 'none'}`,
+    );
     const warmStart = planWarmStart(await warm.read(), candidate, initial.weight, plan.steps);
-    const warmPlan = warmStart.kind === 'unmanaged' ? `warm capacity: not managed (${warmStart.reason})` : `warm capacity: ${warmStart.reason}, then scaling suspended until the end`;
+    const warmPlan =
+      warmStart.kind === 'unmanaged'
+        ? `warm capacity: not managed (${warmStart.reason})`
+        : `warm capacity: ${warmStart.reason}, then scaling suspended until the end`;
     ctx.say(`  ${warmPlan}`);
     ctx.say(`  then ${options.promote ? `promote ${candidate}` : 'stay at 100% (--no-promote)'}; nothing was changed`);
     ctx.emit({ ...summary('dry-run', first.reason, initial, [], [warmPlan]), next: first.action });
@@ -100,7 +124,16 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
 
   const progress = runtime.progress(ctx.json);
   const outcome = await driveRollout(
-    { name, functionName: fn, plan, alias: initial, lookbackMs: settings.lookbackMs, pollMs: settings.pollMs, warmTimeoutMs: settings.warmTimeoutMs, promote: options.promote },
+    {
+      name,
+      functionName: fn,
+      plan,
+      alias: initial,
+      lookbackMs: settings.lookbackMs,
+      pollMs: settings.pollMs,
+      warmTimeoutMs: settings.warmTimeoutMs,
+      promote: options.promote,
+    },
     {
       clock: { now: runtime.now, sleep: (ms) => runtime.sleep(ms, runtime.interrupt), interrupt: runtime.interrupt },
       alias: aliasPort(lambda, fn),
@@ -118,7 +151,9 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
   }
   if (end.kind === 'held') {
     ctx.emit(summary('held', `${end.reason} (--no-promote)`, alias, history, outcome.warm));
-    ctx.say(`${name}: version ${candidate} serves 100% (--no-promote); \`faas promote ${name}\` makes it the primary, \`faas rollback ${name}\` undoes it`);
+    ctx.say(
+      `${name}: version ${candidate} serves 100% (--no-promote); \`faas promote ${name}\` makes it the primary, \`faas rollback ${name}\` undoes it`,
+    );
     return EXIT.ok;
   }
   if (end.kind === 'promoted') {
@@ -150,7 +185,11 @@ export function warmPort(adapters: Pick<Adapters, 'lambda' | 'scaling'>, fn: str
   let target: ScalableTarget | undefined;
   const known = async () => {
     target ??= await scaling.scalableTarget(fn);
-    if (!target) throw new AwsError(`the scalable target of ${fn}:live disappeared during the rollout`, 'deploy the stack again (it declares the target), then `faas resume`');
+    if (!target)
+      throw new AwsError(
+        `the scalable target of ${fn}:live disappeared during the rollout`,
+        'deploy the stack again (it declares the target), then `faas resume`',
+      );
     return target;
   };
   return {
@@ -206,7 +245,9 @@ function render(event: RolloutEvent, progress: ProgressView): void {
       return;
     }
     case 'advanced':
-      progress.event(`step ${event.decision.step.index}/${event.decision.step.of}: ${event.decision.reason} → ${describeAlias(event.alias)}`);
+      progress.event(
+        `step ${event.decision.step.index}/${event.decision.step.of}: ${event.decision.reason} → ${describeAlias(event.alias)}`,
+      );
       return;
     case 'rolled-back':
       progress.event(`${ROLLBACK_OUTCOMES[event.cause].event}: ${event.reason} → ${describeAlias(event.alias)}`);
@@ -256,8 +297,12 @@ const ROLLBACK_OUTCOMES: Record<RollbackCause, RollbackOutcome> = {
 };
 
 function describeComparison(comparison: NonNullable<CanaryPlan['comparison']>, lookbackMs: number): string {
-  const ratios = comparison.maxRatio !== undefined && comparison.maxRatio > comparison.worseRatio ? `×${comparison.worseRatio}–×${comparison.maxRatio}` : `×${comparison.worseRatio}`;
-  const pooled = lookbackMs > 0 ? `, per minute since the rollout began (on resume: the ${duration(lookbackMs)} before)` : ', each step alone';
+  const ratios =
+    comparison.maxRatio !== undefined && comparison.maxRatio > comparison.worseRatio
+      ? `×${comparison.worseRatio}–×${comparison.maxRatio}`
+      : `×${comparison.worseRatio}`;
+  const pooled =
+    lookbackMs > 0 ? `, per minute since the rollout began (on resume: the ${duration(lookbackMs)} before)` : ', each step alone';
   return `errors vs stable (SPRT α=${comparison.alpha}, β=${comparison.beta}, ${ratios}${pooled})`;
 }
 
@@ -268,13 +313,22 @@ function duration(ms: number): string {
   return `${ms / 1000}s`;
 }
 
-async function chooseCandidate(ctx: CommandContext, fn: string, alias: LiveAlias, to: string | undefined, mode: 'canary' | 'resume'): Promise<string> {
+async function chooseCandidate(
+  ctx: CommandContext,
+  fn: string,
+  alias: LiveAlias,
+  to: string | undefined,
+  mode: 'canary' | 'resume',
+): Promise<string> {
   if (mode === 'resume') {
     if (alias.candidate === undefined) {
       throw new InputError(`no rollout in progress on ${fn}: ${describeAlias(alias)}`, 'start one with `faas canary <function>`');
     }
     if (to !== undefined && to !== alias.candidate) {
-      throw new InputError(`--to ${to} differs from the candidate on the alias (${alias.candidate})`, 'resume without --to, or `faas rollback` first');
+      throw new InputError(
+        `--to ${to} differs from the candidate on the alias (${alias.candidate})`,
+        'resume without --to, or `faas rollback` first',
+      );
     }
     return alias.candidate;
   }

@@ -44,7 +44,9 @@ async function report(ctx: CommandContext, deployed: DeployedFunction) {
 
   ctx.say(`${deployed.name} (${fn}): ${describeAlias(alias)}`);
   for (const v of versions) ctx.say(`  version ${v}${v === alias.primary ? ' (primary)' : ' (candidate)'}: ${health(windows[v])}`);
-  const warmLines = Object.entries(warm).filter(([, pc]) => pc !== null).map(([q, pc]) => `${q} ${pc!.allocated}/${pc!.requested} ${pc!.status}`);
+  const warmLines = Object.entries(warm)
+    .filter(([, pc]) => pc !== null)
+    .map(([q, pc]) => `${q} ${pc!.allocated}/${pc!.requested} ${pc!.status}`);
   ctx.say(`  provisioned concurrency: ${warmLines.length > 0 ? warmLines.join(', ') : 'none'}`);
   if (target) ctx.say(`  warm capacity: ${describeWarmHold(target)}`);
   ctx.say(`  DLQ: ${dlq ? `${dlq.visible} messages (${dlq.inFlight} in flight)` : 'none declared'}`);
@@ -54,9 +56,7 @@ async function report(ctx: CommandContext, deployed: DeployedFunction) {
     alias: { primary: alias.primary, candidate: alias.candidate ?? null, weight: alias.weight, revisionId: alias.revisionId },
     versions: Object.fromEntries(versions.map((v) => [v, { ...windows[v], errorRate: rate(windows[v]) }])),
     provisionedConcurrency: warm,
-    scalableTarget: target
-      ? { min: target.min, max: target.max, suspended: target.suspended, hold: target.hold ?? null }
-      : null,
+    scalableTarget: target ? { min: target.min, max: target.max, suspended: target.suspended, hold: target.hold ?? null } : null,
     dlq: dlq ? { url: deployed.dlqUrl, messages: dlq.visible, inFlight: dlq.inFlight } : null,
     alarms: deployed.alarms,
   };

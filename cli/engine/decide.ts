@@ -93,35 +93,65 @@ export function decide({ alias, plan, observations, bakeElapsedMs }: DecideInput
   }
   if (alias.candidate === undefined || alias.weight <= 0) {
     const first = plan.steps[0];
-    return { action: { kind: 'advance', weight: first }, reason: `start: ${percent(first)} to version ${plan.candidate}`, gates: [], step: { index: 1, of } };
+    return {
+      action: { kind: 'advance', weight: first },
+      reason: `start: ${percent(first)} to version ${plan.candidate}`,
+      gates: [],
+      step: { index: 1, of },
+    };
   }
 
   const step = { index: stepIndex(plan.steps, alias.weight), of };
   const seen: Observations = observations ?? { candidate: EMPTY_WINDOW, stable: EMPTY_WINDOW, alarms: [] };
   const gates: GateValue[] = [];
-  const rollback = (reason: string, cause: RollbackCause = 'regression'): Decision => ({ action: { kind: 'rollback', reason, cause }, reason, gates, step });
+  const rollback = (reason: string, cause: RollbackCause = 'regression'): Decision => ({
+    action: { kind: 'rollback', reason, cause },
+    reason,
+    gates,
+    step,
+  });
 
   const firing = seen.alarms.filter((a) => a.state === 'ALARM').map((a) => a.name);
-  for (const alarm of seen.alarms) gates.push({ gate: `alarm ${alarm.name}`, value: alarm.state, status: alarm.state === 'ALARM' ? 'fail' : 'pass' });
+  for (const alarm of seen.alarms)
+    gates.push({ gate: `alarm ${alarm.name}`, value: alarm.state, status: alarm.state === 'ALARM' ? 'fail' : 'pass' });
 
   const compared = seen.minutes ? { candidate: summed(seen.minutes, 'candidate'), stable: summed(seen.minutes, 'stable') } : seen;
-  const comparison = !plan.comparison ? undefined : seen.minutes ? stratifiedSprt(seen.minutes, plan.comparison) : sprt(seen.candidate, seen.stable, plan.comparison);
+  const comparison = !plan.comparison
+    ? undefined
+    : seen.minutes
+      ? stratifiedSprt(seen.minutes, plan.comparison)
+      : sprt(seen.candidate, seen.stable, plan.comparison);
   if (comparison) {
     const value =
       comparison.verdict === 'n/a'
-        ? seen.minutes ? 'no minute with traffic on both versions' : 'no traffic on both versions'
+        ? seen.minutes
+          ? 'no minute with traffic on both versions'
+          : 'no traffic on both versions'
         : `LLR ${comparison.rollbackLlr.toFixed(2)} (roll back ≥ ${comparison.rollbackAt.toFixed(2)}), at the margin ${comparison.llr.toFixed(2)} (pass ≤ ${comparison.passAt.toFixed(2)}); errors ${rate(compared.candidate)} vs stable ${rate(compared.stable)}${seen.minutes ? ' (minutes with both versions, tested per minute)' : ''}`;
-    const status = comparison.verdict === 'worse' ? 'fail' : comparison.verdict === 'not-worse' ? 'pass' : comparison.verdict === 'n/a' ? 'n/a' : 'pending';
+    const status =
+      comparison.verdict === 'worse'
+        ? 'fail'
+        : comparison.verdict === 'not-worse'
+          ? 'pass'
+          : comparison.verdict === 'n/a'
+            ? 'n/a'
+            : 'pending';
     gates.push({ gate: `errors vs stable (×${plan.comparison!.worseRatio} margin)`, value, status });
   }
   const sampled = seen.candidate.invocations >= plan.minInvocations;
-  gates.push({ gate: `sample ≥ ${plan.minInvocations}`, value: `${seen.candidate.invocations} invocations`, status: sampled ? 'pass' : 'pending' });
+  gates.push({
+    gate: `sample ≥ ${plan.minInvocations}`,
+    value: `${seen.candidate.invocations} invocations`,
+    status: sampled ? 'pass' : 'pending',
+  });
   const thresholds = evaluateGates(plan.gates, seen.candidate);
   gates.push(...thresholds);
 
   if (firing.length > 0) return rollback(`alarm ${firing.join(', ')} in ALARM`);
   if (comparison?.verdict === 'worse') {
-    return rollback(`candidate errors ${rate(compared.candidate)} are worse than stable ${rate(compared.stable)} (sequential test, α=${plan.comparison!.alpha})`);
+    return rollback(
+      `candidate errors ${rate(compared.candidate)} are worse than stable ${rate(compared.stable)} (sequential test, α=${plan.comparison!.alpha})`,
+    );
   }
 
   const final = nextStep(plan.steps, alias.weight) === undefined;
@@ -135,7 +165,10 @@ export function decide({ alias, plan, observations, bakeElapsedMs }: DecideInput
     const doubt = leaning(comparison, plan, alias.weight, compared.candidate.errors + compared.stable.errors);
     if (doubt !== undefined) {
       if (bakeElapsedMs >= plan.maxBakeMs) {
-        return rollback(`inconclusive: still held after ${Math.round(bakeElapsedMs / 1000)}s at ${percent(alias.weight)}, ${doubt}; the candidate was not found worse, but is not advanced`, 'inconclusive');
+        return rollback(
+          `inconclusive: still held after ${Math.round(bakeElapsedMs / 1000)}s at ${percent(alias.weight)}, ${doubt}; the candidate was not found worse, but is not advanced`,
+          'inconclusive',
+        );
       }
       return wait(`holding at ${percent(alias.weight)}: ${doubt}; not advancing until it decides or max bake`, gates, step);
     }
@@ -153,7 +186,11 @@ export function decide({ alias, plan, observations, bakeElapsedMs }: DecideInput
   if (breached.length > 0) return rollback(`gate ${breached.map((g) => `${g.gate} breached: ${g.value}`).join('; ')}`);
   const pending = thresholds.filter((g) => g.status === 'pending');
   if (pending.length > 0) {
-    if (bakeElapsedMs >= plan.maxBakeMs) return rollback(`inconclusive, no data for gate ${pending.map((g) => g.gate).join(', ')} after ${Math.round(bakeElapsedMs / 1000)}s`, 'inconclusive');
+    if (bakeElapsedMs >= plan.maxBakeMs)
+      return rollback(
+        `inconclusive, no data for gate ${pending.map((g) => g.gate).join(', ')} after ${Math.round(bakeElapsedMs / 1000)}s`,
+        'inconclusive',
+      );
     return wait(`waiting for data for ${pending.map((g) => g.gate).join(', ')}`, gates, step);
   }
 
@@ -177,7 +214,13 @@ function leaning(comparison: SprtResult, plan: CanaryPlan, weight: number, error
   }
   const gate = params.intoFull;
   const intoFull = nextStep(plan.steps, weight) === plan.steps[plan.steps.length - 1];
-  if (intoFull && gate !== undefined && comparison.verdict === 'continue' && errors >= gate.errors && comparison.llr > Math.log(gate.ratio)) {
+  if (
+    intoFull &&
+    gate !== undefined &&
+    comparison.verdict === 'continue' &&
+    errors >= gate.errors &&
+    comparison.llr > Math.log(gate.ratio)
+  ) {
     return `not clearly as good as stable before 100 % (likelihood ratio ×${params.worseRatio} vs as good ${Math.exp(comparison.llr).toFixed(2)} > ${gate.ratio}, over ${errors} errors)`;
   }
   return undefined;

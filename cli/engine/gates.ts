@@ -50,7 +50,11 @@ export function evaluateGates(gates: readonly Gate[], candidate: VersionWindow):
     if (gate.metric === 'errors') {
       if (candidate.invocations === 0) return { gate: gate.text, value: 'no invocations', status: 'pending' };
       const rate = candidate.errors / candidate.invocations;
-      return { gate: gate.text, value: `${percent(rate)} (${candidate.errors}/${candidate.invocations})`, status: rate < gate.below ? 'pass' : 'fail' };
+      return {
+        gate: gate.text,
+        value: `${percent(rate)} (${candidate.errors}/${candidate.invocations})`,
+        status: rate < gate.below ? 'pass' : 'fail',
+      };
     }
     if (candidate.p99Ms === undefined) return { gate: gate.text, value: 'no data', status: 'pending' };
     return { gate: gate.text, value: `${Math.round(candidate.p99Ms)}ms`, status: candidate.p99Ms < gate.belowMs ? 'pass' : 'fail' };

@@ -74,11 +74,17 @@ export function parseSteps(text: string): number[] {
   });
   for (let i = 1; i < steps.length; i++) {
     if (steps[i] <= steps[i - 1]) {
-      throw new InputError(`steps must be strictly increasing, got: ${steps[i - 1]} then ${steps[i]} in "${text}"`, 'pass e.g. --steps 1,3,10,30,100');
+      throw new InputError(
+        `steps must be strictly increasing, got: ${steps[i - 1]} then ${steps[i]} in "${text}"`,
+        'pass e.g. --steps 1,3,10,30,100',
+      );
     }
   }
   if (steps[steps.length - 1] !== 100) {
-    throw new InputError(`the last step must be 100, got: ${steps[steps.length - 1]} in "${text}"`, 'end the steps with 100, e.g. --steps 10,50,100 (use --no-promote to stop at 100% without promoting)');
+    throw new InputError(
+      `the last step must be 100, got: ${steps[steps.length - 1]} in "${text}"`,
+      'end the steps with 100, e.g. --steps 10,50,100 (use --no-promote to stop at 100% without promoting)',
+    );
   }
   return steps.map((s) => s / 100);
 }
@@ -103,7 +109,8 @@ export function parseDuration(text: string, what: string): number {
 
 export function parseCount(text: string, what: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw new InputError(`${what} must be a whole number ≥ 0, got: "${text}"`, `pass e.g. --${what} 100`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new InputError(`${what} must be a whole number ≥ 0, got: "${text}"`, `pass e.g. --${what} 100`);
   return value;
 }
 
@@ -114,20 +121,35 @@ export function parseCount(text: string, what: string): number {
  */
 export function validateCandidate(candidate: string, primary: string, existing: readonly string[]): void {
   if (candidate === '$LATEST') {
-    throw new InputError('the candidate must be a published version, got: $LATEST', 'publish a version (a deploy does) and pass its number with --to');
+    throw new InputError(
+      'the candidate must be a published version, got: $LATEST',
+      'publish a version (a deploy does) and pass its number with --to',
+    );
   }
   if (!/^\d+$/.test(candidate)) {
-    throw new InputError(`the candidate must be a version number, got: "${candidate}"`, 'pass a published version number with --to, e.g. --to 4');
+    throw new InputError(
+      `the candidate must be a version number, got: "${candidate}"`,
+      'pass a published version number with --to, e.g. --to 4',
+    );
   }
   if (candidate === primary) {
-    throw new InputError(`version ${candidate} is already the primary (stable) version of live`, 'publish a new version first, or pass another one with --to');
+    throw new InputError(
+      `version ${candidate} is already the primary (stable) version of live`,
+      'publish a new version first, or pass another one with --to',
+    );
   }
   if (Number(candidate) < Number(primary)) {
-    throw new InputError(`version ${candidate} is older than the stable version ${primary}`, `to go back to ${candidate}, run \`faas rollback <function> --to ${candidate}\``);
+    throw new InputError(
+      `version ${candidate} is older than the stable version ${primary}`,
+      `to go back to ${candidate}, run \`faas rollback <function> --to ${candidate}\``,
+    );
   }
   if (!existing.includes(candidate)) {
     const known = existing.length > 0 ? existing.join(', ') : 'none';
-    throw new InputError(`version ${candidate} does not exist (published: ${known})`, 'pass a published version with --to, or deploy to publish one');
+    throw new InputError(
+      `version ${candidate} does not exist (published: ${known})`,
+      'pass a published version with --to, or deploy to publish one',
+    );
   }
 }
 

@@ -70,7 +70,14 @@ export const DEFAULT_SPRT: SprtParams = { alpha: 0.01, beta: 0.05, worseRatio: 2
  * but push the healthy median time to 100 % at 10 rps past 5 min (docs/benchmarks.md section 1).
  * Without the per-minute history it would be spent per step: use DEFAULT_SPRT there.
  */
-export const POOLED_SPRT: SprtParams = { alpha: 0.02, beta: 0.05, worseRatio: 2, maxRatio: 20, holdAt: 2, intoFull: { ratio: 0.5, errors: 10 } };
+export const POOLED_SPRT: SprtParams = {
+  alpha: 0.02,
+  beta: 0.05,
+  worseRatio: 2,
+  maxRatio: 20,
+  holdAt: 2,
+  intoFull: { ratio: 0.5, errors: 10 },
+};
 
 /** Mixture grid: log-spaced, adjacent ratios at most this factor apart (finer changes < 1 %). */
 const GRID_FACTOR = 1.5;

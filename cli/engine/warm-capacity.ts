@@ -108,14 +108,23 @@ export type WarmStart =
 export function planWarmStart(state: WarmState | undefined, candidate: string, weight: number, steps: readonly number[]): WarmStart {
   if (state === undefined) return { kind: 'unmanaged', reason: 'no provisioned concurrency on live' };
   const target = state.target;
-  if (target === undefined) return { kind: 'unmanaged', reason: `provisioned concurrency ${state.live.requested} on live without a scalable target: left as it is` };
+  if (target === undefined)
+    return {
+      kind: 'unmanaged',
+      reason: `provisioned concurrency ${state.live.requested} on live without a scalable target: left as it is`,
+    };
   const suspend = !isHeld(target.suspended);
   // A hold left by an earlier run (killed, or a rollout to the same candidate) keeps its level before:
   // raising from the raised level would compound.
   const levelBefore = target.hold?.levelBefore ?? state.live.requested;
   const hold: WarmHold = { candidate, levelBefore };
   if (weight > 0) {
-    return { kind: 'hold', hold, suspend, reason: `live already routes to ${candidate}: provisioned concurrency stays ${state.live.requested} (Lambda refuses changes on a weighted alias)` };
+    return {
+      kind: 'hold',
+      hold,
+      suspend,
+      reason: `live already routes to ${candidate}: provisioned concurrency stays ${state.live.requested} (Lambda refuses changes on a weighted alias)`,
+    };
   }
   const { level, wanted, limitedBy } = rolloutLevel(levelBefore, steps, target.max, state.reservedConcurrency);
   const limit = limitedBy ? `; ${wanted} limited by ${limitedBy}` : '';
@@ -160,7 +169,11 @@ function isHeld(s: SuspendedState): boolean {
 
 /** For `faas status`: "held for 4 (level before 2), scaling suspended" etc. */
 export function describeWarmHold(target: NonNullable<WarmState['target']>): string {
-  const suspended = [target.suspended.dynamicScalingIn && 'scale-in', target.suspended.dynamicScalingOut && 'scale-out', target.suspended.scheduled && 'scheduled'].filter(Boolean);
+  const suspended = [
+    target.suspended.dynamicScalingIn && 'scale-in',
+    target.suspended.dynamicScalingOut && 'scale-out',
+    target.suspended.scheduled && 'scheduled',
+  ].filter(Boolean);
   const scaling = suspended.length === 0 ? 'scaling active' : `suspended: ${suspended.join(', ')}`;
   const hold = target.hold ? `held by a rollout to ${target.hold.candidate} (level before ${target.hold.levelBefore}), ` : '';
   return `scalable target min ${target.min} max ${target.max}, ${hold}${scaling}`;

@@ -69,7 +69,10 @@ export async function driveRollout(request: RolloutRequest, ports: RolloutPorts)
   } catch (error) {
     await releaseWarmCapacity(ports, warm).catch((releaseError: unknown) => {
       const fix = error instanceof AwsError || error instanceof ConflictError ? error.fix : 'see the error above';
-      throw new AwsError(`${(error as Error).message}; then releasing warm capacity failed too: ${(releaseError as Error).message}`, `${fix}; \`faas resume ${request.name}\` releases it`);
+      throw new AwsError(
+        `${(error as Error).message}; then releasing warm capacity failed too: ${(releaseError as Error).message}`,
+        `${fix}; \`faas resume ${request.name}\` releases it`,
+      );
     });
     throw error;
   }
@@ -112,7 +115,9 @@ async function runRollout(request: RolloutRequest, ports: RolloutPorts, warm: st
         // The minutes are re-read every poll: CloudWatch delivers recent minutes late.
         const [windows, minutes, alarms] = await Promise.all([
           metrics.versionWindows([candidate, stable], new Date(stepStart), new Date(clock.now())),
-          request.lookbackMs > 0 ? metrics.minuteCounts(candidate, stable, new Date(historyFrom ?? stepStart - request.lookbackMs), new Date(clock.now())) : undefined,
+          request.lookbackMs > 0
+            ? metrics.minuteCounts(candidate, stable, new Date(historyFrom ?? stepStart - request.lookbackMs), new Date(clock.now()))
+            : undefined,
           metrics.alarmStates(plan.alarms),
         ]);
         observations = { candidate: windows[candidate], stable: windows[stable], alarms, ...(minutes ? { minutes } : {}) };
@@ -181,7 +186,10 @@ async function holdWarmCapacity(request: RolloutRequest, ports: RolloutPorts, wa
  * on live while the alias has no weights, scaling resumed, the hold's tags removed. Also what
  * `faas promote`/`rollback` and `faas resume` call when a hold outlived its rollout.
  */
-export async function releaseWarmCapacity(ports: Pick<RolloutPorts, 'alias' | 'warm' | 'report'>, warm: string[] = []): Promise<string | undefined> {
+export async function releaseWarmCapacity(
+  ports: Pick<RolloutPorts, 'alias' | 'warm' | 'report'>,
+  warm: string[] = [],
+): Promise<string | undefined> {
   if (!ports.warm) return undefined;
   const state = await ports.warm.read();
   if (!state?.target?.hold) return undefined;
@@ -206,13 +214,19 @@ async function waitWarm(request: RolloutRequest, ports: RolloutPorts, alias: Liv
     const states = await Promise.all(qualifiers.map(async (q) => ({ q, pc: await ports.alias.warmCapacity(q) })));
     const failed = states.find((s) => s.pc?.status === 'FAILED');
     if (failed) {
-      throw new AwsError(`provisioned concurrency on ${fn}:${failed.q} FAILED: ${failed.pc?.reason ?? 'no reason given'} (${describeAlias(alias)})`, `fix the capacity (account concurrency, reserved concurrency), then \`faas resume\`, or \`faas rollback\``);
+      throw new AwsError(
+        `provisioned concurrency on ${fn}:${failed.q} FAILED: ${failed.pc?.reason ?? 'no reason given'} (${describeAlias(alias)})`,
+        `fix the capacity (account concurrency, reserved concurrency), then \`faas resume\`, or \`faas rollback\``,
+      );
     }
     const pending = states.flatMap((s) => (s.pc?.status === 'IN_PROGRESS' ? [{ qualifier: s.q, capacity: s.pc }] : []));
     if (pending.length === 0) return;
     const waited = clock.now() - started;
     if (waited >= request.warmTimeoutMs) {
-      throw new AwsError(`provisioned concurrency on ${fn}:${pending.map((s) => s.qualifier).join(', ')} not READY after ${Math.round(waited / 1000)}s`, 'raise --warm-timeout, then `faas resume`; or `faas rollback`');
+      throw new AwsError(
+        `provisioned concurrency on ${fn}:${pending.map((s) => s.qualifier).join(', ')} not READY after ${Math.round(waited / 1000)}s`,
+        'raise --warm-timeout, then `faas resume`; or `faas rollback`',
+      );
     }
     ports.report?.({ kind: 'warming', waitedMs: waited, timeoutMs: request.warmTimeoutMs, pending });
     await clock.sleep(Math.min(request.pollMs, 5_000));
@@ -221,5 +235,9 @@ async function waitWarm(request: RolloutRequest, ports: RolloutPorts, alias: Liv
 
 /** The engine's view: a candidate at weight 0 carries no traffic and counts as none. */
 export function engineView(alias: LiveAlias): AliasView {
-  return { primary: alias.primary, ...(alias.candidate !== undefined && alias.weight > 0 ? { candidate: alias.candidate } : {}), weight: alias.weight };
+  return {
+    primary: alias.primary,
+    ...(alias.candidate !== undefined && alias.weight > 0 ? { candidate: alias.candidate } : {}),
+    weight: alias.weight,
+  };
 }

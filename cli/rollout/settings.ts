@@ -76,16 +76,30 @@ export function parseSettings(options: RolloutFlags): RolloutSettings {
   const steps = parseSteps(options.steps);
   const bakeMs = parseDuration(options.bake, 'bake');
   // A ramp step never bakes longer than the final one unless asked: `--bake 2s` means short steps throughout.
-  const rampBakeMs = options.rampBake === undefined ? Math.min(parseDuration(ROLLOUT_DEFAULTS.rampBake, 'ramp-bake'), bakeMs) : parseDuration(options.rampBake, 'ramp-bake');
+  const rampBakeMs =
+    options.rampBake === undefined
+      ? Math.min(parseDuration(ROLLOUT_DEFAULTS.rampBake, 'ramp-bake'), bakeMs)
+      : parseDuration(options.rampBake, 'ramp-bake');
   const longest = Math.max(bakeMs, rampBakeMs);
   const maxBakeMs = options.maxBake === undefined ? longest * 3 : parseDuration(options.maxBake, 'max-bake');
-  if (maxBakeMs < bakeMs) throw new InputError(`--max-bake (${options.maxBake}) must not be shorter than --bake (${options.bake})`, 'raise --max-bake or lower --bake');
-  if (maxBakeMs < rampBakeMs) throw new InputError(`--max-bake (${options.maxBake}) must not be shorter than --ramp-bake (${options.rampBake})`, 'raise --max-bake or lower --ramp-bake');
+  if (maxBakeMs < bakeMs)
+    throw new InputError(
+      `--max-bake (${options.maxBake}) must not be shorter than --bake (${options.bake})`,
+      'raise --max-bake or lower --bake',
+    );
+  if (maxBakeMs < rampBakeMs)
+    throw new InputError(
+      `--max-bake (${options.maxBake}) must not be shorter than --ramp-bake (${options.rampBake})`,
+      'raise --max-bake or lower --ramp-bake',
+    );
   const lookbackMs = parseDuration(options.lookback, 'lookback');
   const pollMs = parseDuration(options.poll, 'poll');
   if (pollMs <= 0) throw new InputError(`--poll must be above 0, got: "${options.poll}"`, 'pass e.g. --poll 30s');
   if (options.to !== undefined && options.to === '$LATEST') {
-    throw new InputError('the candidate must be a published version, got: $LATEST', 'publish a version (a deploy does) and pass its number with --to');
+    throw new InputError(
+      'the candidate must be a published version, got: $LATEST',
+      'publish a version (a deploy does) and pass its number with --to',
+    );
   }
   return {
     plan: {

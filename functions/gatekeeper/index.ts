@@ -11,9 +11,13 @@ import { instrumented, logger, tracer } from '../shared/powertools';
 
 /** The digests of the accepted tokens, from "hex,hex"; a malformed entry fails the cold start, naming it. */
 export function readAllowedDigests(text: string | undefined): Buffer[] {
-  const entries = (text ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = (text ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   return entries.map((entry) => {
-    if (!/^[0-9a-f]{64}$/i.test(entry)) throw new Error(`ALLOWED_TOKEN_SHA256 entries must be 64 hex digits (sha256 of a token), got: "${entry.slice(0, 12)}…"`);
+    if (!/^[0-9a-f]{64}$/i.test(entry))
+      throw new Error(`ALLOWED_TOKEN_SHA256 entries must be 64 hex digits (sha256 of a token), got: "${entry.slice(0, 12)}…"`);
     return Buffer.from(entry, 'hex');
   });
 }

@@ -60,9 +60,7 @@ async function transform(
     const text = (await object.Body?.transformToString('utf-8')) ?? '';
     const summary = summarise(parseOrder(text), source);
     const outputKey = `${outputPrefix}${key.startsWith(inputPrefix) ? key.slice(inputPrefix.length) : key}`;
-    await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: outputKey, Body: JSON.stringify(summary), ContentType: 'application/json' }),
-    );
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: outputKey, Body: JSON.stringify(summary), ContentType: 'application/json' }));
     annotate({ OrderId: summary.orderId });
     logger.info('order summarised', { source, output: `s3://${bucket}/${outputKey}`, orderId: summary.orderId, total: summary.total });
     metrics.addMetric('ObjectsTransformed', MetricUnit.Count, 1);

@@ -90,12 +90,20 @@ export class ApiRoutes extends Construct {
   private readonly preview: apigateway.IResource;
   private readonly requestValidator: apigateway.IRequestValidator;
 
-  constructor(scope: Construct, id: string, private readonly props: ApiRoutesProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: ApiRoutesProps,
+  ) {
     super(scope, id);
     const a = props.attributes;
     this.api = apigateway.RestApi.fromRestApiAttributes(this, 'Api', { restApiId: a.restApiId, rootResourceId: a.rootResourceId });
     this.root = this.api.root;
-    this.preview = apigateway.Resource.fromResourceAttributes(this, 'Preview', { resourceId: a.previewResourceId, restApi: this.api, path: PREVIEW_PREFIX });
+    this.preview = apigateway.Resource.fromResourceAttributes(this, 'Preview', {
+      resourceId: a.previewResourceId,
+      restApi: this.api,
+      path: PREVIEW_PREFIX,
+    });
     this.requestValidator = apigateway.RequestValidator.fromRequestValidatorId(this, 'Validator', a.requestValidatorId);
   }
 
@@ -104,7 +112,14 @@ export class ApiRoutes extends Construct {
     const { path, method } = target;
     return [
       this.addMethod(this.root, path, method, target.live, `${target.functionName}:live:${targetId(target.live)}`, target.authorization),
-      this.addMethod(this.preview, path, method, target.preview, `${target.functionName}:preview:${targetId(target.preview)}`, target.authorization),
+      this.addMethod(
+        this.preview,
+        path,
+        method,
+        target.preview,
+        `${target.functionName}:preview:${targetId(target.preview)}`,
+        target.authorization,
+      ),
     ];
   }
 
@@ -128,7 +143,7 @@ export class ApiRoutes extends Construct {
         credentialsRole: role,
         // Only JSON bodies reach the queue; anything else is answered 415 by API Gateway.
         passthroughBehavior: apigateway.PassthroughBehavior.NEVER,
-        requestParameters: { 'integration.request.header.Content-Type': '\'application/x-www-form-urlencoded\'' },
+        requestParameters: { 'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'" },
         requestTemplates: { [JSON_TYPE]: 'Action=SendMessage&MessageBody=$util.urlEncode($input.body)' },
         integrationResponses: [
           {
@@ -136,7 +151,11 @@ export class ApiRoutes extends Construct {
             selectionPattern: '2\\d{2}',
             responseTemplates: { [JSON_TYPE]: '{"messageId":"$input.path(\'$.SendMessageResponse.SendMessageResult.MessageId\')"}' },
           },
-          { statusCode: '400', selectionPattern: '400', responseTemplates: message('the queue rejected the job: empty body or larger than the queue\'s maximum message size') },
+          {
+            statusCode: '400',
+            selectionPattern: '400',
+            responseTemplates: message("the queue rejected the job: empty body or larger than the queue's maximum message size"),
+          },
           // Anything else (403 from a broken role, 5xx): no job was queued, the caller may retry.
           { statusCode: '500', responseTemplates: message('the job could not be queued; retry later') },
         ],
@@ -151,7 +170,9 @@ export class ApiRoutes extends Construct {
         })
       : undefined;
     const body = model ? ` body:${JSON.stringify(target.bodySchema)}` : '';
-    this.signatures.push(`POST ${target.path} -> sqs:${target.functionName}:${targetId(target.queue)} auth:${target.authorization.description}${body} v${METHOD_FORMAT}`);
+    this.signatures.push(
+      `POST ${target.path} -> sqs:${target.functionName}:${targetId(target.queue)} auth:${target.authorization.description}${body} v${METHOD_FORMAT}`,
+    );
     const posted = this.resourceFor(this.root, target.path).addMethod('POST', integration, {
       ...methodAuthorization(target.authorization),
       requestValidator: this.requestValidator,
@@ -180,7 +201,9 @@ export class ApiRoutes extends Construct {
     target: string,
     authorization: RouteAuthorization,
   ): apigateway.Method {
-    this.signatures.push(`${method} ${base === this.preview ? PREVIEW_PREFIX : ''}${path} -> lambda:${target} auth:${authorization.description} v${METHOD_FORMAT}`);
+    this.signatures.push(
+      `${method} ${base === this.preview ? PREVIEW_PREFIX : ''}${path} -> lambda:${target} auth:${authorization.description} v${METHOD_FORMAT}`,
+    );
     // allowTestInvoke: false keeps one permission per method (console test-invoke is not needed).
     const added = this.resourceFor(base, path).addMethod(method, new apigateway.LambdaIntegration(alias, { allowTestInvoke: false }), {
       ...methodAuthorization(authorization),
@@ -209,6 +232,9 @@ function acknowledgeAuthorization(method: apigateway.Method, a: RouteAuthorizati
     Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason: a.noAuthorizationReason });
   }
   if (a.authorizationType !== apigateway.AuthorizationType.COGNITO) {
-    Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason: `Callers are checked by ${a.description} instead of a Cognito user pool authorizer.` });
+    Validations.of(method).acknowledge({
+      id: 'AwsSolutions-COG4',
+      reason: `Callers are checked by ${a.description} instead of a Cognito user pool authorizer.`,
+    });
   }
 }

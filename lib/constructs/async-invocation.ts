@@ -66,7 +66,10 @@ export class AsyncInvocation extends Construct {
     super(scope, id);
     const d = props;
     if (d.onFailure.kind === 'queue' && d.onFailure.arn === undefined) {
-      this.failureQueue = new DeadLetterQueue(this, 'Failures', { role: 'on-failure', alarmNamePrefix: `${props.alarmNamePrefix}-failures` });
+      this.failureQueue = new DeadLetterQueue(this, 'Failures', {
+        role: 'on-failure',
+        alarmNamePrefix: `${props.alarmNamePrefix}-failures`,
+      });
     }
     props.alias.configureAsyncInvoke({
       retryAttempts: d.retryAttempts,
@@ -79,26 +82,36 @@ export class AsyncInvocation extends Construct {
 
     if (d.onFailure.kind === 'none') {
       // The team's own words, next to the resource they concern.
-      Validations.of(this.config).acknowledge({ id: 'Serverless-LambdaAsyncFailureDestination', reason: `Declared onFailure none: ${d.onFailure.reason}` });
+      Validations.of(this.config).acknowledge({
+        id: 'Serverless-LambdaAsyncFailureDestination',
+        reason: `Declared onFailure none: ${d.onFailure.reason}`,
+      });
     }
   }
 
   private destination(id: string, d: AsyncDestination, props: AsyncInvocationProps): lambda.IDestination | undefined {
     switch (d.kind) {
       case 'queue':
-        return new destinations.SqsDestination(d.arn === undefined ? this.failureQueue!.queue : sqs.Queue.fromQueueArn(this, `${id}Queue`, d.arn));
+        return new destinations.SqsDestination(
+          d.arn === undefined ? this.failureQueue!.queue : sqs.Queue.fromQueueArn(this, `${id}Queue`, d.arn),
+        );
       case 'topic':
         return new destinations.SnsDestination(sns.Topic.fromTopicArn(this, `${id}Topic`, d.arn));
       case 'bus':
         // Without a bus, EventBridgeDestination targets the account's default bus.
-        return new destinations.EventBridgeDestination(d.arn === undefined ? undefined : events.EventBus.fromEventBusArn(this, `${id}Bus`, d.arn));
+        return new destinations.EventBridgeDestination(
+          d.arn === undefined ? undefined : events.EventBus.fromEventBusArn(this, `${id}Bus`, d.arn),
+        );
       case 'function': {
         const target = props.functionDestination(d.name);
         // By ARN (function ARN + ":live"), not by the alias resource: the alias depends on the
         // stack's alias-state provider, whose policy depends on every function, so a reference
         // from this function's policy would close a dependency cycle. The config itself waits
         // for the alias, which closes none.
-        const live = lambda.Alias.fromAliasAttributes(this, `${id}Function`, { aliasName: target.live.aliasName, aliasVersion: target.published });
+        const live = lambda.Alias.fromAliasAttributes(this, `${id}Function`, {
+          aliasName: target.live.aliasName,
+          aliasVersion: target.published,
+        });
         this.waitFor.push(target.live);
         // The full invocation record (request, response or error), not only the response.
         return new destinations.LambdaDestination(live, { responseOnly: false });

@@ -120,7 +120,8 @@ export class ContainerFunction extends Construct {
       });
       Validations.of(this.bucket).acknowledge({
         id: 'AwsSolutions-S1',
-        reason: 'Application state written only by the container function, whose own logs record every request; server access logs would add a second bucket per container.',
+        reason:
+          'Application state written only by the container function, whose own logs record every request; server access logs would add a second bucket per container.',
       });
     }
 
@@ -154,8 +155,22 @@ export class ContainerFunction extends Construct {
     this.bucket?.grantReadWrite(this.function);
     Tags.of(this.function).add('faas:function', d.name);
 
-    ({ published: this.published, release: this.release, live: this.live, preview: this.preview, alarms: this.alarms, warm: this.warm } =
-      addFunctionRelease(this, { function: this.function, name: d.name, release: d.release, alarms: d.alarms, timeout: d.timeout, warm: d.warm, namePrefix: props.namePrefix }));
+    ({
+      published: this.published,
+      release: this.release,
+      live: this.live,
+      preview: this.preview,
+      alarms: this.alarms,
+      warm: this.warm,
+    } = addFunctionRelease(this, {
+      function: this.function,
+      name: d.name,
+      release: d.release,
+      alarms: d.alarms,
+      timeout: d.timeout,
+      warm: d.warm,
+      namePrefix: props.namePrefix,
+    }));
 
     acknowledgeFunctionRole(this.function);
     Validations.of(this.function).acknowledge({
@@ -163,10 +178,18 @@ export class ContainerFunction extends Construct {
       reason: 'Invoked synchronously through API Gateway: the caller receives every failure, so there is nothing to dead-letter.',
     });
     if (this.bucket) {
-      for (const finding of ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', 'Action::s3:DeleteObject*', 'Action::s3:Abort*', `Resource::<${this.bucketLogicalId()}.Arn>/*`]) {
+      for (const finding of [
+        'Action::s3:GetObject*',
+        'Action::s3:GetBucket*',
+        'Action::s3:List*',
+        'Action::s3:DeleteObject*',
+        'Action::s3:Abort*',
+        `Resource::<${this.bucketLogicalId()}.Arn>/*`,
+      ]) {
         Validations.of(this.function).acknowledge({
           id: `AwsSolutions-IAM5[${finding}]`,
-          reason: 'grantReadWrite on the container\'s own state bucket: object-level reads, writes and deletes under any key of that one bucket (one object per item).',
+          reason:
+            "grantReadWrite on the container's own state bucket: object-level reads, writes and deletes under any key of that one bucket (one object per item).",
         });
       }
     }

@@ -75,7 +75,7 @@ export function addFunctionRelease(scope: Construct, props: FunctionReleaseProps
 export function acknowledgeFunctionRole(fn: lambda.IFunction): void {
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason: 'Function roles use AWSLambdaBasicExecutionRole, which only allows writing the function\'s own logs.',
+    reason: "Function roles use AWSLambdaBasicExecutionRole, which only allows writing the function's own logs.",
   });
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',

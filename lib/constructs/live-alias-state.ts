@@ -101,7 +101,7 @@ class LiveAliasStateProvider extends Construct {
 
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: 'Deploy-time custom resource roles use AWSLambdaBasicExecutionRole (log writing only), as CDK\'s Provider framework does.',
+      reason: "Deploy-time custom resource roles use AWSLambdaBasicExecutionRole (log writing only), as CDK's Provider framework does.",
     });
     Validations.of(provider).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.handler.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
@@ -109,20 +109,24 @@ class LiveAliasStateProvider extends Construct {
     });
     Validations.of(provider).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'The Provider framework\'s own function runtime is chosen by aws-cdk-lib and updated with it.',
+      reason: "The Provider framework's own function runtime is chosen by aws-cdk-lib and updated with it.",
     });
-    for (const ruleId of ['Serverless-LambdaTracing', 'Serverless-LambdaDLQ', 'Serverless-LambdaDefaultMemorySize', 'Serverless-LambdaLatestVersion']) {
+    for (const ruleId of [
+      'Serverless-LambdaTracing',
+      'Serverless-LambdaDLQ',
+      'Serverless-LambdaDefaultMemorySize',
+      'Serverless-LambdaLatestVersion',
+    ]) {
       Validations.of(this).acknowledge({
         id: ruleId,
-        reason: 'Deploy-time custom resource handler invoked synchronously by CloudFormation once per deploy; failures surface as a failed deploy, not as lost events.',
+        reason:
+          'Deploy-time custom resource handler invoked synchronously by CloudFormation once per deploy; failures surface as a failed deploy, not as lost events.',
       });
     }
   }
 
   grantRead(fn: lambda.IFunction, aliasName: string): void {
-    this.handler.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['lambda:GetAlias'], resources: [`${fn.functionArn}:${aliasName}`] }),
-    );
+    this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:GetAlias'], resources: [`${fn.functionArn}:${aliasName}`] }));
   }
 }
 

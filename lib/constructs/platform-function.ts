@@ -106,7 +106,11 @@ export class PlatformFunction extends Construct {
   schedules?: ScheduleTriggers;
   private readonly alarmNamePrefix: string;
 
-  constructor(scope: Construct, id: string, private readonly props: PlatformFunctionProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: PlatformFunctionProps,
+  ) {
     super(scope, id);
     const d = props;
     this.name = d.name;
@@ -115,7 +119,10 @@ export class PlatformFunction extends Construct {
     warnOnShadowedPackages(this, props.layers);
     this.alarmNamePrefix = `${props.namePrefix}-${d.name}`;
     if (d.deadLetterQueue) {
-      this.functionDlq = new DeadLetterQueue(this, 'FunctionDlq', { role: 'function-dlq', alarmNamePrefix: `${this.alarmNamePrefix}-function-dlq` });
+      this.functionDlq = new DeadLetterQueue(this, 'FunctionDlq', {
+        role: 'function-dlq',
+        alarmNamePrefix: `${this.alarmNamePrefix}-function-dlq`,
+      });
     }
 
     const lockFile = LOCK_FILES.map((f) => path.join(props.projectRoot, f)).find((f) => fs.existsSync(f));
@@ -170,8 +177,22 @@ export class PlatformFunction extends Construct {
     }
     Tags.of(this.function).add('faas:function', d.name);
 
-    ({ published: this.published, release: this.release, live: this.live, preview: this.preview, alarms: this.alarms, warm: this.warm } =
-      addFunctionRelease(this, { function: this.function, name: d.name, release: d.release, alarms: d.alarms, timeout: d.timeout, warm: d.warm, namePrefix: props.namePrefix }));
+    ({
+      published: this.published,
+      release: this.release,
+      live: this.live,
+      preview: this.preview,
+      alarms: this.alarms,
+      warm: this.warm,
+    } = addFunctionRelease(this, {
+      function: this.function,
+      name: d.name,
+      release: d.release,
+      alarms: d.alarms,
+      timeout: d.timeout,
+      warm: d.warm,
+      namePrefix: props.namePrefix,
+    }));
     if (d.queue) {
       this.queueBuffer = new QueueBuffer(this, 'Queue', {
         function: this.function,

@@ -32,14 +32,16 @@ export class QueueAlarms extends Construct {
     const { queue, namePrefix } = props;
     const period = Duration.minutes(1);
     if (props.alarmWhenNotEmpty) {
-      this.notEmpty = queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }).createAlarm(this, 'NotEmpty', {
-        alarmName: `${namePrefix}-not-empty`,
-        alarmDescription: `${namePrefix} holds messages that failed: inspect them with \`faas dlq peek\``,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+      this.notEmpty = queue
+        .metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM })
+        .createAlarm(this, 'NotEmpty', {
+          alarmName: `${namePrefix}-not-empty`,
+          alarmDescription: `${namePrefix} holds messages that failed: inspect them with \`faas dlq peek\``,
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
     }
     this.age = queue.metricApproximateAgeOfOldestMessage({ period, statistic: cloudwatch.Stats.MAXIMUM }).createAlarm(this, 'Age', {
       alarmName: `${namePrefix}-age`,

@@ -43,7 +43,11 @@ export class LiveRelease extends Construct {
   /** Set in codedeploy mode, after `watch()`. */
   deploymentGroup?: codedeploy.LambdaDeploymentGroup;
 
-  constructor(scope: Construct, id: string, private readonly props: LiveReleaseProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: LiveReleaseProps,
+  ) {
     super(scope, id);
     if (props.release.deploymentConfig) {
       this.alias = new lambda.Alias(this, 'Alias', { aliasName: LIVE_ALIAS, version: props.published });
@@ -79,7 +83,7 @@ export class LiveRelease extends Construct {
     });
     Validations.of(this.deploymentGroup).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
-      reason: 'CodeDeploy\'s documented service-role policy for Lambda, limited to shifting aliases and invoking hooks.',
+      reason: "CodeDeploy's documented service-role policy for Lambda, limited to shifting aliases and invoking hooks.",
     });
   }
 }

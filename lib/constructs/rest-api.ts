@@ -51,7 +51,9 @@ export class PlatformRestApi extends Construct {
       restApiId: api.ref,
       responseType: 'BAD_REQUEST_BODY',
       statusCode: '400',
-      responseTemplates: { 'application/json': '{"message":"request body does not match the route\'s schema: $context.error.validationErrorString"}' },
+      responseTemplates: {
+        'application/json': '{"message":"request body does not match the route\'s schema: $context.error.validationErrorString"}',
+      },
     });
     const preview = new apigateway.CfnResource(this, 'Preview', {
       restApiId: api.ref,
@@ -73,7 +75,8 @@ export class PlatformRestApi extends Construct {
 
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason: 'API Gateway\'s account-level CloudWatch role uses the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs policy, its documented setup.',
+      reason:
+        "API Gateway's account-level CloudWatch role uses the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs policy, its documented setup.",
     });
   }
 }

@@ -112,7 +112,7 @@ function acknowledgeNotificationHandler(stack: Stack): void {
   if (!handler) return;
   Validations.of(handler).acknowledge({
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason: 'aws-cdk-lib\'s bucket-notifications handler role uses AWSLambdaBasicExecutionRole (log writing only); CDK generates it.',
+    reason: "aws-cdk-lib's bucket-notifications handler role uses AWSLambdaBasicExecutionRole (log writing only); CDK generates it.",
   });
 }
 

@@ -34,54 +34,88 @@ const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._/-]{1,256}$/;
 
 const queueArn = z.string().regex(QUEUE_ARN, {
-  error: 'arn must be a standard SQS queue ARN, arn:aws:sqs:<region>:<account>:<name> (FIFO queues cannot be Lambda destinations); fix: copy the ARN from the queue',
+  error:
+    'arn must be a standard SQS queue ARN, arn:aws:sqs:<region>:<account>:<name> (FIFO queues cannot be Lambda destinations); fix: copy the ARN from the queue',
 });
 const topicArn = z.string({ error: 'a topic destination needs arn; fix: give the ARN of an existing SNS topic' }).regex(TOPIC_ARN, {
   error: 'arn must be a standard SNS topic ARN, arn:aws:sns:<region>:<account>:<name>; fix: copy the ARN from the topic',
 });
 const busArn = z.string().regex(BUS_ARN, {
-  error: 'arn must be an EventBridge bus ARN, arn:aws:events:<region>:<account>:event-bus/<name>; fix: copy the ARN, or leave it out for the default bus',
+  error:
+    'arn must be an EventBridge bus ARN, arn:aws:events:<region>:<account>:event-bus/<name>; fix: copy the ARN, or leave it out for the default bus',
 });
 const destinationFunction = z.string({ error: 'a function destination needs name; fix: name a function declared in this app' });
 
 /** A queue the platform creates (no arn) or an existing one. */
-const failureQueueDestination = z.object({
-  kind: z.literal('queue'),
-  /** @default - a queue the platform creates: encrypted, TLS-only, 14-day retention, alarmed */
-  arn: queueArn.optional(),
-}).strict();
+const failureQueueDestination = z
+  .object({
+    kind: z.literal('queue'),
+    /** @default - a queue the platform creates: encrypted, TLS-only, 14-day retention, alarmed */
+    arn: queueArn.optional(),
+  })
+  .strict();
 /** On success the platform creates no queue: whoever reads results owns the queue. */
-const successQueueDestination = z.object({
-  kind: z.literal('queue'),
-  arn: z.string({ error: 'an onSuccess queue needs arn (the platform creates failure queues only); fix: give the ARN of the queue your consumer reads' }).regex(QUEUE_ARN, {
-    error: 'arn must be a standard SQS queue ARN, arn:aws:sqs:<region>:<account>:<name> (FIFO queues cannot be Lambda destinations); fix: copy the ARN from the queue',
-  }),
-}).strict();
+const successQueueDestination = z
+  .object({
+    kind: z.literal('queue'),
+    arn: z
+      .string({
+        error:
+          'an onSuccess queue needs arn (the platform creates failure queues only); fix: give the ARN of the queue your consumer reads',
+      })
+      .regex(QUEUE_ARN, {
+        error:
+          'arn must be a standard SQS queue ARN, arn:aws:sqs:<region>:<account>:<name> (FIFO queues cannot be Lambda destinations); fix: copy the ARN from the queue',
+      }),
+  })
+  .strict();
 const topicDestination = z.object({ kind: z.literal('topic'), arn: topicArn }).strict();
-const busDestination = z.object({
-  kind: z.literal('bus'),
-  /** @default - the account's default event bus */
-  arn: busArn.optional(),
-}).strict();
-const functionDestination = z.object({
-  kind: z.literal('function'),
-  /** A function declared in this app; its `live` alias receives the invocation record. */
-  name: destinationFunction,
-}).strict();
-const noDestination = z.object({
-  kind: z.literal('none'),
-  /** Why dropping failed events is acceptable; kept as the cdk-nag acknowledgement. */
-  reason: z.string({ error: 'opting out of the failure destination needs a reason; fix: say why losing failed events is acceptable (at least 20 characters)' }).trim().min(20, {
-    error: 'reason must say why losing failed events is acceptable (at least 20 characters); fix: write the reason out',
-  }),
-}).strict();
+const busDestination = z
+  .object({
+    kind: z.literal('bus'),
+    /** @default - the account's default event bus */
+    arn: busArn.optional(),
+  })
+  .strict();
+const functionDestination = z
+  .object({
+    kind: z.literal('function'),
+    /** A function declared in this app; its `live` alias receives the invocation record. */
+    name: destinationFunction,
+  })
+  .strict();
+const noDestination = z
+  .object({
+    kind: z.literal('none'),
+    /** Why dropping failed events is acceptable; kept as the cdk-nag acknowledgement. */
+    reason: z
+      .string({
+        error:
+          'opting out of the failure destination needs a reason; fix: say why losing failed events is acceptable (at least 20 characters)',
+      })
+      .trim()
+      .min(20, {
+        error: 'reason must say why losing failed events is acceptable (at least 20 characters); fix: write the reason out',
+      }),
+  })
+  .strict();
 
-const successDestinationSchema = z.discriminatedUnion('kind', [successQueueDestination, topicDestination, busDestination, functionDestination], {
-  error: 'onSuccess must be { kind: "queue", arn } | { kind: "topic", arn } | { kind: "bus", arn? } | { kind: "function", name }; fix: pick one of these kinds',
-});
-const failureDestinationSchema = z.discriminatedUnion('kind', [failureQueueDestination, topicDestination, busDestination, functionDestination, noDestination], {
-  error: 'onFailure must be { kind: "queue", arn? } | { kind: "topic", arn } | { kind: "bus", arn? } | { kind: "function", name } | { kind: "none", reason }; fix: pick one of these kinds',
-});
+const successDestinationSchema = z.discriminatedUnion(
+  'kind',
+  [successQueueDestination, topicDestination, busDestination, functionDestination],
+  {
+    error:
+      'onSuccess must be { kind: "queue", arn } | { kind: "topic", arn } | { kind: "bus", arn? } | { kind: "function", name }; fix: pick one of these kinds',
+  },
+);
+const failureDestinationSchema = z.discriminatedUnion(
+  'kind',
+  [failureQueueDestination, topicDestination, busDestination, functionDestination, noDestination],
+  {
+    error:
+      'onFailure must be { kind: "queue", arn? } | { kind: "topic", arn } | { kind: "bus", arn? } | { kind: "function", name } | { kind: "none", reason }; fix: pick one of these kinds',
+  },
+);
 
 export const asyncSchema = z
   .object({
@@ -89,12 +123,22 @@ export const asyncSchema = z
      * Retries of a failed asynchronous invocation, with Lambda's own backoff (1 min, then 2 min).
      * @default 2
      */
-    retryAttempts: wholeNumber('async.retryAttempts', 0, 2, 'fix: Lambda retries an asynchronous event at most twice; declare `queue` for more retries').default(2),
+    retryAttempts: wholeNumber(
+      'async.retryAttempts',
+      0,
+      2,
+      'fix: Lambda retries an asynchronous event at most twice; declare `queue` for more retries',
+    ).default(2),
     /**
      * How long Lambda keeps trying an event (queued or retried) before it goes to onFailure.
      * @default 21600 (6 hours, Lambda's maximum)
      */
-    maxEventAgeSeconds: wholeNumber('async.maxEventAgeSeconds', 60, MAX_EVENT_AGE_SECONDS, 'fix: give seconds from 60 (1 minute) to 21600 (6 hours)').default(MAX_EVENT_AGE_SECONDS),
+    maxEventAgeSeconds: wholeNumber(
+      'async.maxEventAgeSeconds',
+      60,
+      MAX_EVENT_AGE_SECONDS,
+      'fix: give seconds from 60 (1 minute) to 21600 (6 hours)',
+    ).default(MAX_EVENT_AGE_SECONDS),
     /**
      * Where the record of a successful asynchronous invocation goes (request and response).
      * @default - none
@@ -120,7 +164,12 @@ export const queueSchema = z
      * Most messages per invocation.
      * @default 10
      */
-    batchSize: wholeNumber('queue.batchSize', 1, 10000, 'fix: give messages per invocation (above 10 needs maxBatchingWindowSeconds)').default(10),
+    batchSize: wholeNumber(
+      'queue.batchSize',
+      1,
+      10000,
+      'fix: give messages per invocation (above 10 needs maxBatchingWindowSeconds)',
+    ).default(10),
     /**
      * How long the poller gathers a batch before invoking.
      * @default 0
@@ -130,13 +179,23 @@ export const queueSchema = z
      * Most concurrent invocations from this queue: protects downstream systems.
      * @default - no limit beyond the function's concurrency
      */
-    maxConcurrency: wholeNumber('queue.maxConcurrency', 2, 1000, 'fix: Lambda allows 2 to 1000 concurrent invocations per SQS event source').optional(),
+    maxConcurrency: wholeNumber(
+      'queue.maxConcurrency',
+      2,
+      1000,
+      'fix: Lambda allows 2 to 1000 concurrent invocations per SQS event source',
+    ).optional(),
     /**
      * How long a received message stays hidden; a failed one reappears after it (or after the
      * handler's backoff).
      * @default - 6 × timeoutSeconds + maxBatchingWindowSeconds
      */
-    visibilityTimeoutSeconds: wholeNumber('queue.visibilityTimeoutSeconds', 0, MAX_VISIBILITY_SECONDS, 'fix: give seconds up to 43200 (12 hours)').optional(),
+    visibilityTimeoutSeconds: wholeNumber(
+      'queue.visibilityTimeoutSeconds',
+      0,
+      MAX_VISIBILITY_SECONDS,
+      'fix: give seconds up to 43200 (12 hours)',
+    ).optional(),
     /**
      * Receives before SQS moves a message to the dead-letter queue.
      * @default 5
@@ -162,7 +221,12 @@ export const queueSchema = z
      * and nothing is queued.
      * @default 1048576 (1 MiB, SQS's limit)
      */
-    maxBodyBytes: wholeNumber('queue.maxBodyBytes', MIN_MESSAGE_BYTES, MAX_MESSAGE_BYTES, 'fix: give bytes from 1024 to 1048576 (SQS\'s message size range)').optional(),
+    maxBodyBytes: wholeNumber(
+      'queue.maxBodyBytes',
+      MIN_MESSAGE_BYTES,
+      MAX_MESSAGE_BYTES,
+      "fix: give bytes from 1024 to 1048576 (SQS's message size range)",
+    ).optional(),
     /**
      * JSON Schema (draft 4, API Gateway's model language) the job body must match: API Gateway
      * answers 400 with the reason and queues nothing.
@@ -219,7 +283,10 @@ export const triggersSchema = z
     /** @default - no object-storage trigger */
     s3: objectTriggerSchema.optional(),
     /** @default - no schedules */
-    schedules: z.array(scheduleTriggerSchema).max(MAX_SCHEDULES, { error: `at most ${MAX_SCHEDULES} schedules per function; fix: merge schedules or pass the variant in input` }).default([]),
+    schedules: z
+      .array(scheduleTriggerSchema)
+      .max(MAX_SCHEDULES, { error: `at most ${MAX_SCHEDULES} schedules per function; fix: merge schedules or pass the variant in input` })
+      .default([]),
   })
   .strict();
 
@@ -288,25 +355,49 @@ export function checkAsync(fn: AsyncView, all: readonly AsyncView[], declared: r
     const q = fn.queue;
     const needed = VISIBILITY_TIMEOUT_FACTOR * fn.timeoutSeconds + q.maxBatchingWindowSeconds;
     if (q.visibilityTimeoutSeconds !== undefined && q.visibilityTimeoutSeconds < needed) {
-      add('queue.visibilityTimeoutSeconds', q.visibilityTimeoutSeconds, `must be at least 6 × timeoutSeconds + maxBatchingWindowSeconds = ${needed} (AWS: otherwise a message can reappear while a batch is still being processed); fix: raise it to ${needed} or leave it out`);
+      add(
+        'queue.visibilityTimeoutSeconds',
+        q.visibilityTimeoutSeconds,
+        `must be at least 6 × timeoutSeconds + maxBatchingWindowSeconds = ${needed} (AWS: otherwise a message can reappear while a batch is still being processed); fix: raise it to ${needed} or leave it out`,
+      );
     }
     if (q.batchSize > 10 && q.maxBatchingWindowSeconds < 1) {
-      add('queue.batchSize', q.batchSize, 'batches above 10 messages need a batching window (Lambda\'s rule); fix: set maxBatchingWindowSeconds to at least 1 or lower batchSize to 10');
+      add(
+        'queue.batchSize',
+        q.batchSize,
+        "batches above 10 messages need a batching window (Lambda's rule); fix: set maxBatchingWindowSeconds to at least 1 or lower batchSize to 10",
+      );
     }
   }
 
   const a = fn.async;
   if (a) {
-    const destinations: [string, Destination | undefined][] = [['async.onSuccess', a.onSuccess], ['async.onFailure', a.onFailure]];
+    const destinations: [string, Destination | undefined][] = [
+      ['async.onSuccess', a.onSuccess],
+      ['async.onFailure', a.onFailure],
+    ];
     for (const [field, d] of destinations) {
       if (d?.kind !== 'function') continue;
       if (d.name === fn.name) {
-        add(`${field}.name`, d.name, 'a function cannot be its own destination (every result would invoke it again); fix: name another function or use a queue');
+        add(
+          `${field}.name`,
+          d.name,
+          'a function cannot be its own destination (every result would invoke it again); fix: name another function or use a queue',
+        );
       } else if (!declared.includes(d.name)) {
-        add(`${field}.name`, d.name, `unknown destination function; fix: use one of [${declared.filter((n) => n !== fn.name).join(', ')}] or declare "${d.name}"`);
+        add(
+          `${field}.name`,
+          d.name,
+          `unknown destination function; fix: use one of [${declared.filter((n) => n !== fn.name).join(', ')}] or declare "${d.name}"`,
+        );
       } else {
         const loop = destinationLoop(fn.name, d.name, all);
-        if (loop) add(`${field}.name`, d.name, `destinations form a loop (${loop.join(' → ')}): an event could travel forever and the IAM policies would depend on each other; fix: end the chain in a queue`);
+        if (loop)
+          add(
+            `${field}.name`,
+            d.name,
+            `destinations form a loop (${loop.join(' → ')}): an event could travel forever and the IAM policies would depend on each other; fix: end the chain in a queue`,
+          );
       }
     }
   }
@@ -316,7 +407,11 @@ export function checkAsync(fn: AsyncView, all: readonly AsyncView[], declared: r
     const input = s3.prefix ?? '';
     if (s3.outputPrefix.startsWith(input) || input.startsWith(s3.outputPrefix)) {
       const why = input === '' ? 'the trigger has no prefix, so' : `prefix "${input}" and outputPrefix overlap:`;
-      add('triggers.s3.outputPrefix', s3.outputPrefix, `${why} results written there would trigger the function again (an endless loop); fix: give the trigger a prefix such as "in/" and write under another, such as "out/"`);
+      add(
+        'triggers.s3.outputPrefix',
+        s3.outputPrefix,
+        `${why} results written there would trigger the function again (an endless loop); fix: give the trigger a prefix such as "in/" and write under another, such as "out/"`,
+      );
     }
   }
 
@@ -324,7 +419,8 @@ export function checkAsync(fn: AsyncView, all: readonly AsyncView[], declared: r
   fn.triggers?.schedules.forEach((s, i) => {
     const problem = scheduleExpressionProblem(s.expression);
     if (problem) add(`triggers.schedules[${i}].expression`, s.expression, problem);
-    if (names.has(s.name)) add(`triggers.schedules[${i}].name`, s.name, 'schedule names must be unique per function; fix: rename one of them');
+    if (names.has(s.name))
+      add(`triggers.schedules[${i}].name`, s.name, 'schedule names must be unique per function; fix: rename one of them');
     names.add(s.name);
   });
   return problems;

@@ -24,14 +24,19 @@ const HEADER_SOURCE = /^method\.request\.header\.[A-Za-z0-9_-]+$/;
 
 // Fields that belong to one kind only get a message that says so, instead of "unknown field".
 const cognitoOnly = (field: string) =>
-  z.never({ error: `${field} applies to kind "cognito" only; fix: remove ${field}, or use { kind: 'cognito', userPoolArn, ${field} }` }).optional();
+  z
+    .never({ error: `${field} applies to kind "cognito" only; fix: remove ${field}, or use { kind: 'cognito', userPoolArn, ${field} }` })
+    .optional();
 
 const none = z
   .object({
     kind: z.literal('none'),
     /** Why anyone may call the route; kept as the cdk-nag acknowledgement on its methods. */
     reason: z
-      .string({ error: 'a public route needs a reason; fix: say why anyone may call it (at least 20 characters), e.g. "public greeting: no data behind it"' })
+      .string({
+        error:
+          'a public route needs a reason; fix: say why anyone may call it (at least 20 characters), e.g. "public greeting: no data behind it"',
+      })
       .trim()
       .min(20, { error: 'reason must say why anyone may call the route (at least 20 characters); fix: write the reason out' }),
     scopes: cognitoOnly('scopes'),
@@ -45,14 +50,21 @@ const cognito = z
     kind: z.literal('cognito'),
     /** The user pool whose ID or access tokens the route accepts (Authorization header). */
     userPoolArn: z.string({ error: 'cognito auth needs userPoolArn; fix: give the ARN of the user pool' }).regex(USER_POOL_ARN, {
-      error: 'userPoolArn must be a Cognito user pool ARN, arn:aws:cognito-idp:<region>:<account>:userpool/<region>_<id>; fix: copy it from the user pool',
+      error:
+        'userPoolArn must be a Cognito user pool ARN, arn:aws:cognito-idp:<region>:<account>:userpool/<region>_<id>; fix: copy it from the user pool',
     }),
     /**
      * OAuth scopes an access token must carry (any one of them); with scopes, ID tokens are refused.
      * @default - no scopes: ID tokens of the pool are accepted
      */
     scopes: z
-      .array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, { error: 'a scope is printable ASCII without spaces, quotes or backslashes, e.g. "orders/read"' }))
+      .array(
+        z
+          .string()
+          .regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, {
+            error: 'a scope is printable ASCII without spaces, quotes or backslashes, e.g. "orders/read"',
+          }),
+      )
       .min(1, { error: 'scopes must list at least one scope; fix: remove scopes to accept ID tokens' })
       .optional(),
   })
@@ -62,9 +74,11 @@ const authorizer = z
   .object({
     kind: z.literal('authorizer'),
     /** A function declared in this app; its `live` alias answers API Gateway with an IAM policy. */
-    function: z.string({ error: 'authorizer auth needs function; fix: name the declared function that authorizes callers' }).regex(FUNCTION_NAME, {
-      error: 'function must be the name of a function declared in this app',
-    }),
+    function: z
+      .string({ error: 'authorizer auth needs function; fix: name the declared function that authorizes callers' })
+      .regex(FUNCTION_NAME, {
+        error: 'function must be the name of a function declared in this app',
+      }),
     /**
      * `token`: the function receives one header (a bearer token); `request`: it receives the
      * headers, query string and context named in identitySource.
@@ -79,7 +93,8 @@ const authorizer = z
     identitySource: z
       .array(
         z.string().regex(IDENTITY_SOURCE, {
-          error: 'identitySource entries look like "method.request.header.Authorization", "method.request.querystring.token", "stageVariables.x" or "context.x"',
+          error:
+            'identitySource entries look like "method.request.header.Authorization", "method.request.querystring.token", "stageVariables.x" or "context.x"',
         }),
       )
       .min(1, { error: 'identitySource must name at least one source; fix: e.g. ["method.request.header.Authorization"]' })
@@ -92,7 +107,9 @@ const authorizer = z
       .number({ error: `cacheTtlSeconds must be a whole number from 0 to ${MAX_AUTHORIZER_TTL_SECONDS}` })
       .int({ error: `cacheTtlSeconds must be a whole number from 0 to ${MAX_AUTHORIZER_TTL_SECONDS}` })
       .min(0, { error: `cacheTtlSeconds must be from 0 to ${MAX_AUTHORIZER_TTL_SECONDS} (API Gateway's limit); fix: e.g. 300` })
-      .max(MAX_AUTHORIZER_TTL_SECONDS, { error: `cacheTtlSeconds must be from 0 to ${MAX_AUTHORIZER_TTL_SECONDS} (API Gateway's limit); fix: e.g. 300` })
+      .max(MAX_AUTHORIZER_TTL_SECONDS, {
+        error: `cacheTtlSeconds must be from 0 to ${MAX_AUTHORIZER_TTL_SECONDS} (API Gateway's limit); fix: e.g. 300`,
+      })
       .default(300),
     scopes: cognitoOnly('scopes'),
   })
@@ -169,16 +186,26 @@ export function checkAuth(auth: AuthDeclaration, field: string, owner: string, f
   const problems: AuthProblem[] = [];
   if (!functions.includes(auth.function)) {
     const known = functions.length > 0 ? `one of ${functions.join(', ')}` : 'a function declared under functions';
-    problems.push({ field: `${field}.function`, value: auth.function, message: `no function "${auth.function}" is declared; fix: name ${known}, or declare the authorizer function` });
+    problems.push({
+      field: `${field}.function`,
+      value: auth.function,
+      message: `no function "${auth.function}" is declared; fix: name ${known}, or declare the authorizer function`,
+    });
   } else if (auth.function === owner) {
-    problems.push({ field: `${field}.function`, value: auth.function, message: 'a function cannot authorize its own routes (API Gateway would call it twice per request with different events); fix: declare a separate authorizer function' });
+    problems.push({
+      field: `${field}.function`,
+      value: auth.function,
+      message:
+        'a function cannot authorize its own routes (API Gateway would call it twice per request with different events); fix: declare a separate authorizer function',
+    });
   }
   const sources = auth.identitySource ?? [DEFAULT_TOKEN_SOURCE];
   if (auth.type === 'token' && (sources.length !== 1 || !HEADER_SOURCE.test(sources[0]))) {
     problems.push({
       field: `${field}.identitySource`,
       value: auth.identitySource,
-      message: 'a token authorizer reads exactly one header, e.g. ["method.request.header.Authorization"]; fix: name one header, or use type "request" for several sources',
+      message:
+        'a token authorizer reads exactly one header, e.g. ["method.request.header.Authorization"]; fix: name one header, or use type "request" for several sources',
     });
   }
   return problems;
@@ -229,7 +256,12 @@ export function decideAuth<R extends { method: string; path: string; auth?: Auth
       return route;
     }
     if (defaultAuth.kind === 'authorizer' && defaultAuth.function === owner) {
-      problems.push({ functionName, field: at, value: undefined, message: `${what} takes api.auth, whose authorizer is this function itself; fix: give the route its own auth` });
+      problems.push({
+        functionName,
+        field: at,
+        value: undefined,
+        message: `${what} takes api.auth, whose authorizer is this function itself; fix: give the route its own auth`,
+      });
     }
     return { ...route, auth: defaultAuth };
   });

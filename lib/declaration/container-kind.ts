@@ -34,7 +34,9 @@ export const containerSchema = z
      */
     directory: z
       .string()
-      .regex(new RegExp(`^${CONTAINERS_DIR}/(?!(.*/)?\\.\\.(/|$))\\S+$`), { error: `directory must be a folder under ${CONTAINERS_DIR}/, e.g. "${CONTAINERS_DIR}/todo"; fix: move the build context there` })
+      .regex(new RegExp(`^${CONTAINERS_DIR}/(?!(.*/)?\\.\\.(/|$))\\S+$`), {
+        error: `directory must be a folder under ${CONTAINERS_DIR}/, e.g. "${CONTAINERS_DIR}/todo"; fix: move the build context there`,
+      })
       .optional(),
     /**
      * Port the server listens on; the adapter forwards requests to it (FC: caPort).
@@ -52,13 +54,18 @@ export const containerSchema = z
      */
     healthPath: z
       .string({ error: 'healthPath must be a path such as "/healthz"' })
-      .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, { error: 'healthPath must start with "/" and contain no spaces or query; fix: e.g. "/healthz"' })
+      .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, {
+        error: 'healthPath must start with "/" and contain no spaces or query; fix: e.g. "/healthz"',
+      })
       .default('/healthz'),
     /**
      * Replaces the image's ENTRYPOINT (FC: command), in exec form.
      * @default - the Dockerfile's ENTRYPOINT
      */
-    command: z.array(z.string().min(1, { error: 'command entries must not be empty' })).min(1, { error: 'command must name an executable; fix: e.g. ["node"], or remove it' }).optional(),
+    command: z
+      .array(z.string().min(1, { error: 'command entries must not be empty' }))
+      .min(1, { error: 'command must name an executable; fix: e.g. ["node"], or remove it' })
+      .optional(),
     /**
      * Replaces the image's CMD (FC: args), in exec form.
      * @default - the Dockerfile's CMD
@@ -70,7 +77,12 @@ export const containerSchema = z
      * @default - no bundling: the folder is the build context as it is
      */
     bundle: z
-      .object({ entry: z.string().regex(RELATIVE, { error: 'bundle.entry must be a path inside the container folder, e.g. "src/server.ts"' }).regex(/\.ts$/, { error: 'bundle.entry must be a .ts file, e.g. "src/server.ts"' }) })
+      .object({
+        entry: z
+          .string()
+          .regex(RELATIVE, { error: 'bundle.entry must be a path inside the container folder, e.g. "src/server.ts"' })
+          .regex(/\.ts$/, { error: 'bundle.entry must be a .ts file, e.g. "src/server.ts"' }),
+      })
       .strict()
       .optional(),
     /**
@@ -79,7 +91,11 @@ export const containerSchema = z
      * @default - no bucket
      */
     bucket: z
-      .object({ environmentVariable: z.string().regex(ENV_NAME, { error: 'bucket.environmentVariable must be a variable name, e.g. "TODO_BUCKET"' }) })
+      .object({
+        environmentVariable: z
+          .string()
+          .regex(ENV_NAME, { error: 'bucket.environmentVariable must be a variable name, e.g. "TODO_BUCKET"' }),
+      })
       .strict()
       .optional(),
     /**
@@ -139,29 +155,56 @@ export function resolveContainerEntries(
   const declaredNames = isRecord(root.containers) ? root.containers : {};
   for (const name of Object.keys(overrides)) {
     if (!Object.hasOwn(declaredNames, name)) {
-      problems.push({ field: `stages.${stage}.containers.${name}`, value: name, message: 'stage override for a container that is not declared; fix: declare it under containers or remove the override' });
+      problems.push({
+        field: `stages.${stage}.containers.${name}`,
+        value: name,
+        message: 'stage override for a container that is not declared; fix: declare it under containers or remove the override',
+      });
     }
   }
   if (root.containers === undefined) return { containers: [], problems };
   if (!isRecord(root.containers)) {
-    return { containers: [], problems: [{ field: 'containers', value: root.containers, message: 'containers must be an object of name → container; fix: e.g. containers: { todo: {} }' }] };
+    return {
+      containers: [],
+      problems: [
+        {
+          field: 'containers',
+          value: root.containers,
+          message: 'containers must be an object of name → container; fix: e.g. containers: { todo: {} }',
+        },
+      ],
+    };
   }
   const defaultAuth = declaredDefaultAuth(input, stage);
   const containers: ResolvedContainer[] = [];
   for (const [name, declared] of Object.entries(root.containers)) {
     const at = (field: string) => `containers.${name}.${field}`;
     if (!NAME.test(name)) {
-      problems.push({ field: `containers.${name}`, value: name, message: 'container names must be 2-40 lowercase letters, digits or "-", starting with a letter; fix: rename the key under containers' });
+      problems.push({
+        field: `containers.${name}`,
+        value: name,
+        message:
+          'container names must be 2-40 lowercase letters, digits or "-", starting with a letter; fix: rename the key under containers',
+      });
       continue;
     }
     if (functions.includes(name)) {
-      problems.push({ field: `containers.${name}`, value: name, message: `a function is named "${name}" too; containers and functions share one namespace (stack outputs, the faas CLI); fix: rename one of them` });
+      problems.push({
+        field: `containers.${name}`,
+        value: name,
+        message: `a function is named "${name}" too; containers and functions share one namespace (stack outputs, the faas CLI); fix: rename one of them`,
+      });
       continue;
     }
     const merged = applyOverride(declared, overrides[name]);
     const parsed = containerSchema.safeParse(merged);
     if (!parsed.success) {
-      const found = markOverride(zodProblems(parsed.error, merged, { prefix: `containers.${name}`, reference: 'docs/containers.md', schema: containerSchema }), overrides[name], `stages.${stage}.containers.${name}`, inContainer(name));
+      const found = markOverride(
+        zodProblems(parsed.error, merged, { prefix: `containers.${name}`, reference: 'docs/containers.md', schema: containerSchema }),
+        overrides[name],
+        `stages.${stage}.containers.${name}`,
+        inContainer(name),
+      );
       problems.push(...found);
       // Still report a missing Dockerfile, so one run shows every problem.
       const raw = isRecord(merged) ? merged : {};
@@ -176,12 +219,27 @@ export function resolveContainerEntries(
       ...rest,
       name,
       directory: directory ?? `${CONTAINERS_DIR}/${name}`,
-      routes: decideContainerAuth(name, parsed.data, routes ?? [{ method: 'ANY', path: `/${name}` }, { method: 'ANY', path: `/${name}/{proxy+}` }], defaultAuth, stage, functions, problems),
+      routes: decideContainerAuth(
+        name,
+        parsed.data,
+        routes ?? [
+          { method: 'ANY', path: `/${name}` },
+          { method: 'ANY', path: `/${name}/{proxy+}` },
+        ],
+        defaultAuth,
+        stage,
+        functions,
+        problems,
+      ),
     };
     const own: DeclarationProblem[] = checkContainer(container, project).map((p) => ({ ...p, field: at(p.field) }));
     // One problem per field: the container's own rule (PORT, AWS_LWA_*, FAAS_*) wins over the shared one.
     const reported = new Set(own.map((p) => p.field));
-    own.push(...checkLambdaSettings(container).map((p) => ({ ...p, field: at(p.field) })).filter((p) => !reported.has(p.field)));
+    own.push(
+      ...checkLambdaSettings(container)
+        .map((p) => ({ ...p, field: at(p.field) }))
+        .filter((p) => !reported.has(p.field)),
+    );
     problems.push(...markOverride(own, overrides[name], `stages.${stage}.containers.${name}`, inContainer(name)));
     containers.push(container);
   }
@@ -214,14 +272,19 @@ function decideContainerAuth(
   if (declared.auth) problems.push(...checkAuth(declared.auth, `containers.${name}.auth`, name, functions));
   const fallback = declared.auth ?? defaultAuth;
   if (!declared.routes && !fallback) {
-    problems.push({ field: `containers.${name}.auth`, value: undefined, message: undecidedAuth(`container "${name}" (routes ${routes.map((r) => `${r.method} ${r.path}`).join(', ')})`, stage) });
+    problems.push({
+      field: `containers.${name}.auth`,
+      value: undefined,
+      message: undecidedAuth(`container "${name}" (routes ${routes.map((r) => `${r.method} ${r.path}`).join(', ')})`, stage),
+    });
     return routes;
   }
   return decideAuth(name, routes, fallback, stage, functions, (i) => `containers.${name}.routes[${i}]`, problems, undefined);
 }
 
 /** A problem's field relative to container `name`, if it is one of its fields. */
-const inContainer = (name: string) => (p: DeclarationProblem) => (p.field.startsWith(`containers.${name}.`) ? p.field.slice(`containers.${name}.`.length) : undefined);
+const inContainer = (name: string) => (p: DeclarationProblem) =>
+  p.field.startsWith(`containers.${name}.`) ? p.field.slice(`containers.${name}.`.length) : undefined;
 
 /**
  * Path prefixes under which the API hands requests to the container, longest first: each route
@@ -239,31 +302,56 @@ function checkContainer(c: ResolvedContainer, project: ProjectView): Omit<Declar
   if (!project.fileExists(`${c.directory}/Dockerfile`)) problems.push(missingDockerfile(c.directory));
   const entry = c.bundle ? `${c.directory}/${c.bundle.entry}` : undefined;
   if (c.bundle && entry && !project.fileExists(entry)) {
-    problems.push({ field: 'bundle.entry', value: c.bundle.entry, message: `file does not exist in ${c.directory}; fix: create ${entry} or correct the path` });
+    problems.push({
+      field: 'bundle.entry',
+      value: c.bundle.entry,
+      message: `file does not exist in ${c.directory}; fix: create ${entry} or correct the path`,
+    });
   } else if (c.bundle && entry) {
     // The bundle is built at synth: a server that does not compile fails here, with the file and line, not in esbuild's stack.
     const inspection = project.inspectEntry?.(entry);
     if (inspection && 'error' in inspection) {
-      problems.push({ field: 'bundle.entry', value: c.bundle.entry, message: `does not compile: ${inspection.error}; fix: correct the code there (the bundler would fail the same way)` });
+      problems.push({
+        field: 'bundle.entry',
+        value: c.bundle.entry,
+        message: `does not compile: ${inspection.error}; fix: correct the code there (the bundler would fail the same way)`,
+      });
     }
     for (const name of inspection && !('error' in inspection) ? inspection.unresolved : []) {
-      problems.push({ field: 'bundle.entry', value: c.bundle.entry, message: `imports "${name}", which is not installed; fix: npm install ${name} (the image holds only what the bundle holds) or correct the import` });
+      problems.push({
+        field: 'bundle.entry',
+        value: c.bundle.entry,
+        message: `imports "${name}", which is not installed; fix: npm install ${name} (the image holds only what the bundle holds) or correct the import`,
+      });
     }
   }
   for (const key of Object.keys(c.environment)) {
     const owned = (PLATFORM_ENV as readonly string[]).includes(key) || PLATFORM_ENV_PREFIXES.some((prefix) => key.startsWith(prefix));
     if (owned) {
-      problems.push({ field: `environment.${key}`, value: c.environment[key], message: 'the platform sets PORT, AWS_LWA_* and FAAS_* itself (from port, healthPath and routes); fix: remove it and use those fields, or choose another name' });
+      problems.push({
+        field: `environment.${key}`,
+        value: c.environment[key],
+        message:
+          'the platform sets PORT, AWS_LWA_* and FAAS_* itself (from port, healthPath and routes); fix: remove it and use those fields, or choose another name',
+      });
     }
   }
   if (c.bucket && Object.hasOwn(c.environment, c.bucket.environmentVariable)) {
-    problems.push({ field: 'bucket.environmentVariable', value: c.bucket.environmentVariable, message: 'environment already sets this variable; fix: remove it from environment or choose another name' });
+    problems.push({
+      field: 'bucket.environmentVariable',
+      value: c.bucket.environmentVariable,
+      message: 'environment already sets this variable; fix: remove it from environment or choose another name',
+    });
   }
   return problems;
 }
 
 function missingDockerfile(directory: string): Omit<DeclarationProblem, 'functionName'> {
-  return { field: 'directory', value: directory, message: `no Dockerfile in ${directory}; fix: add ${directory}/Dockerfile (see ${CONTAINERS_DIR}/todo) or point directory at a folder that has one` };
+  return {
+    field: 'directory',
+    value: directory,
+    message: `no Dockerfile in ${directory}; fix: add ${directory}/Dockerfile (see ${CONTAINERS_DIR}/todo) or point directory at a folder that has one`,
+  };
 }
 
 /**
@@ -271,7 +359,10 @@ function missingDockerfile(directory: string): Omit<DeclarationProblem, 'functio
  * segment there would take those requests from the container (API Gateway prefers the specific
  * resource); checkRoutes already catches variable segments.
  */
-export function checkPrefixes(containers: readonly ResolvedContainer[], functions: readonly { name: string; routes: readonly RouteDeclaration[] }[]): DeclarationProblem[] {
+export function checkPrefixes(
+  containers: readonly ResolvedContainer[],
+  functions: readonly { name: string; routes: readonly RouteDeclaration[] }[],
+): DeclarationProblem[] {
   const problems: DeclarationProblem[] = [];
   for (const c of containers) {
     c.routes.forEach((route, i) => {

@@ -41,7 +41,12 @@ export function resolvePlatformWithContainers(input: unknown, stage: string, pro
  * @param functions the resolved zip functions, for name and route clashes (theirs among
  * themselves are resolvePlatform's to report)
  */
-export function resolveContainers(input: unknown, stage: string, project: ProjectView, functions: readonly ResolvedFunction[] = []): ResolvedContainers {
+export function resolveContainers(
+  input: unknown,
+  stage: string,
+  project: ProjectView,
+  functions: readonly ResolvedFunction[] = [],
+): ResolvedContainers {
   const declared = isRecord(input) && isRecord(input.functions) ? Object.keys(input.functions) : [];
   const names = [...new Set([...functions.map((f) => f.name), ...declared])];
   const { containers, problems } = resolveContainerEntries(input, stage, project, names);

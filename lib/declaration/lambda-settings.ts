@@ -24,10 +24,24 @@ export const CODEDEPLOY_CONFIGS = [
 const ENV_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
 // Lambda sets these itself; a function may not override them.
 const RESERVED_ENV = new Set([
-  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME',
-  'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
-  'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
 ]);
 
 /** A whole number in [min, max] whose every message names the range and the fix. */
@@ -61,7 +75,9 @@ export const releaseSchema = z
      * @default 'canary-10-5m'
      */
     deploymentConfig: z
-      .enum(CODEDEPLOY_CONFIGS, { error: `deploymentConfig must be one of ${CODEDEPLOY_CONFIGS.join(', ')}; fix: pick the closest canary or linear configuration` })
+      .enum(CODEDEPLOY_CONFIGS, {
+        error: `deploymentConfig must be one of ${CODEDEPLOY_CONFIGS.join(', ')}; fix: pick the closest canary or linear configuration`,
+      })
       .default('canary-10-5m'),
   })
   .strict();
@@ -120,9 +136,14 @@ const alarmsSchema = z
 export const lambdaSettingsSchema = z
   .object({
     /** @default 256 */
-    memoryMB: wholeNumber('memoryMB', 128, 10240, 'fix: choose a size in MB within Lambda\'s range').default(256),
+    memoryMB: wholeNumber('memoryMB', 128, 10240, "fix: choose a size in MB within Lambda's range").default(256),
     /** @default 10 */
-    timeoutSeconds: wholeNumber('timeoutSeconds', 1, 900, 'fix: Lambda stops a function after 900 s at most; use a queue or a workflow for longer work').default(10),
+    timeoutSeconds: wholeNumber(
+      'timeoutSeconds',
+      1,
+      900,
+      'fix: Lambda stops a function after 900 s at most; use a queue or a workflow for longer work',
+    ).default(10),
     /** @default - no extra variables */
     environment: z.record(z.string(), z.string({ error: 'environment values must be strings; fix: quote the value' })).default({}),
     /** @default - alias mode, initial weight 0 */
@@ -130,7 +151,12 @@ export const lambdaSettingsSchema = z
     /** @default - no provisioned concurrency */
     warm: warmSchema.optional(),
     /** @default - the function draws from the account's unreserved concurrency */
-    reservedConcurrency: wholeNumber('reservedConcurrency', 0, 100000, 'fix: reserve a whole number of concurrent executions, or remove it').optional(),
+    reservedConcurrency: wholeNumber(
+      'reservedConcurrency',
+      0,
+      100000,
+      'fix: reserve a whole number of concurrent executions, or remove it',
+    ).optional(),
     /** @default true */
     tracing: z.boolean({ error: 'tracing must be true or false' }).default(true),
     /** @default - errors >= 1 per minute, p99 >= 80% of timeout */
@@ -153,9 +179,19 @@ export function checkLambdaSettings(s: LambdaSettings): SettingsProblem[] {
   const add = (field: string, value: unknown, message: string) => problems.push({ field, value, message });
 
   for (const [key, value] of Object.entries(s.environment)) {
-    if (!ENV_KEY.test(key)) add(`environment.${key}`, value, 'variable names must start with a letter and use letters, digits and "_"; fix: rename the variable, e.g. MY_SETTING');
+    if (!ENV_KEY.test(key))
+      add(
+        `environment.${key}`,
+        value,
+        'variable names must start with a letter and use letters, digits and "_"; fix: rename the variable, e.g. MY_SETTING',
+      );
     else if (RESERVED_ENV.has(key)) add(`environment.${key}`, value, 'Lambda reserves this variable; fix: choose another name');
-    else if (key.startsWith(PLATFORM_ENV_PREFIX)) add(`environment.${key}`, value, `the platform sets ${PLATFORM_ENV_PREFIX}* variables (queue URL, output prefix); fix: choose another name`);
+    else if (key.startsWith(PLATFORM_ENV_PREFIX))
+      add(
+        `environment.${key}`,
+        value,
+        `the platform sets ${PLATFORM_ENV_PREFIX}* variables (queue URL, output prefix); fix: choose another name`,
+      );
   }
   if (s.warm) {
     const w = s.warm;
@@ -167,22 +203,39 @@ export function checkLambdaSettings(s: LambdaSettings): SettingsProblem[] {
       const expression = scheduleExpressionProblem(schedule.expression, 'autoscaling');
       if (expression) add(`warm.schedules[${i}].expression`, schedule.expression, expression);
       if (schedule.minProvisioned > schedule.maxProvisioned) {
-        add(`warm.schedules[${i}].minProvisioned`, schedule.minProvisioned, `must not exceed maxProvisioned (${schedule.maxProvisioned}) of schedule "${schedule.name}"; fix: raise maxProvisioned or lower minProvisioned`);
+        add(
+          `warm.schedules[${i}].minProvisioned`,
+          schedule.minProvisioned,
+          `must not exceed maxProvisioned (${schedule.maxProvisioned}) of schedule "${schedule.name}"; fix: raise maxProvisioned or lower minProvisioned`,
+        );
       }
-      if (names.has(schedule.name)) add(`warm.schedules[${i}].name`, schedule.name, 'schedule names must be unique per function; fix: rename one of them');
+      if (names.has(schedule.name))
+        add(`warm.schedules[${i}].name`, schedule.name, 'schedule names must be unique per function; fix: rename one of them');
       names.add(schedule.name);
     });
     const peak = Math.max(w.max, ...w.schedules.map((schedule) => schedule.maxProvisioned));
     if (s.reservedConcurrency !== undefined && s.reservedConcurrency < peak) {
-      add('reservedConcurrency', s.reservedConcurrency, `must be at least the highest provisioned concurrency (${peak}); Lambda rejects provisioned > reserved; fix: raise reservedConcurrency or lower warm.max`);
+      add(
+        'reservedConcurrency',
+        s.reservedConcurrency,
+        `must be at least the highest provisioned concurrency (${peak}); Lambda rejects provisioned > reserved; fix: raise reservedConcurrency or lower warm.max`,
+      );
     }
   }
   if (s.release.mode === 'codedeploy' && s.release.initialWeight > 0) {
-    add('release.initialWeight', s.release.initialWeight, 'initialWeight applies to alias mode only; in codedeploy mode the deploymentConfig sets the canary; fix: remove initialWeight or use mode "alias"');
+    add(
+      'release.initialWeight',
+      s.release.initialWeight,
+      'initialWeight applies to alias mode only; in codedeploy mode the deploymentConfig sets the canary; fix: remove initialWeight or use mode "alias"',
+    );
   }
   const timeoutMs = s.timeoutSeconds * 1000;
   if (s.alarms.p99Ms !== undefined && s.alarms.p99Ms >= timeoutMs) {
-    add('alarms.p99Ms', s.alarms.p99Ms, `must be below the timeout (${timeoutMs} ms) or it can never fire; fix: lower it or raise timeoutSeconds`);
+    add(
+      'alarms.p99Ms',
+      s.alarms.p99Ms,
+      `must be below the timeout (${timeoutMs} ms) or it can never fire; fix: lower it or raise timeoutSeconds`,
+    );
   }
   return problems;
 }

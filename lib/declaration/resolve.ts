@@ -106,11 +106,19 @@ export function resolveStage(input: unknown, stage: string, project: ProjectView
   }
 
   if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) {
-    problems.push({ field: 'stage', value: stage, message: 'stage must be 1-20 lowercase letters, digits or "-" (pass -c stage=dev or -c stage=prod)' });
+    problems.push({
+      field: 'stage',
+      value: stage,
+      message: 'stage must be 1-20 lowercase letters, digits or "-" (pass -c stage=dev or -c stage=prod)',
+    });
   }
   const declaredStages = Object.keys(shell.stages);
   if (declaredStages.length > 0 && !declaredStages.includes(stage)) {
-    problems.push({ field: 'stage', value: stage, message: `unknown stage; fix: use one of ${declaredStages.join(', ')} or add it under stages` });
+    problems.push({
+      field: 'stage',
+      value: stage,
+      message: `unknown stage; fix: use one of ${declaredStages.join(', ')} or add it under stages`,
+    });
   }
   const defaultAuth = shell.stageApi.auth ?? shell.api.auth;
   const functions = resolveFunctions(shell, stage, project, problems, defaultAuth);
@@ -201,13 +209,23 @@ function resolveFunctions(
   const start = problems.length;
   for (const name of Object.keys(overrides)) {
     if (!Object.hasOwn(platform.functions, name)) {
-      problems.push({ field: `stages.${stage}.functions.${name}`, value: name, message: `stage override for a function that is not declared; fix: declare it under functions or remove the override` });
+      problems.push({
+        field: `stages.${stage}.functions.${name}`,
+        value: name,
+        message: `stage override for a function that is not declared; fix: declare it under functions or remove the override`,
+      });
     }
   }
   const functions: ResolvedFunction[] = [];
   for (const [name, declared] of Object.entries(platform.functions)) {
     if (!FUNCTION_NAME.test(name)) {
-      problems.push({ functionName: name, field: 'name', value: name, message: 'function names must be 2-40 lowercase letters, digits or "-", starting with a letter; fix: rename the key under functions' });
+      problems.push({
+        functionName: name,
+        field: 'name',
+        value: name,
+        message:
+          'function names must be 2-40 lowercase letters, digits or "-", starting with a letter; fix: rename the key under functions',
+      });
       continue;
     }
     const merged = applyOverride(declared, overrides[name]);
@@ -226,7 +244,15 @@ function resolveFunctions(
     const declaredFunctions = Object.keys(platform.functions);
     const routes = decideAuth(name, parsed.data.routes, defaultAuth, stage, declaredFunctions, (i) => `routes[${i}]`, problems);
     const [queue] = parsed.data.queue
-      ? decideAuth(name, [{ ...parsed.data.queue, method: 'POST', path: jobsPath(name) }], defaultAuth, stage, declaredFunctions, () => 'queue', problems)
+      ? decideAuth(
+          name,
+          [{ ...parsed.data.queue, method: 'POST', path: jobsPath(name) }],
+          defaultAuth,
+          stage,
+          declaredFunctions,
+          () => 'queue',
+          problems,
+        )
       : [];
     const fn: ResolvedFunction = {
       ...parsed.data,
@@ -246,7 +272,8 @@ function resolveFunctions(
   // A problem in a field a stage override set says so: that is where the fix goes.
   for (let i = start; i < problems.length; i++) {
     const p = problems[i];
-    if (p.functionName !== undefined) [problems[i]] = markOverride([p], overrides[p.functionName], `stages.${stage}.functions.${p.functionName}`, (q) => q.field);
+    if (p.functionName !== undefined)
+      [problems[i]] = markOverride([p], overrides[p.functionName], `stages.${stage}.functions.${p.functionName}`, (q) => q.field);
   }
   return functions;
 }
@@ -258,7 +285,6 @@ function salvageTop(input: unknown): FunctionsAndStages | undefined {
   if (!Object.values(stages).every((s) => isRecord(s) && (s.functions === undefined || isRecord(s.functions)))) return undefined;
   return { functions: input.functions, stages: stages as FunctionsAndStages['stages'] };
 }
-
 
 /** Cross-field rules the schema cannot express. */
 function checkFunction(fn: ResolvedFunction, project: ProjectView): DeclarationProblem[] {
@@ -277,14 +303,25 @@ function checkFunction(fn: ResolvedFunction, project: ProjectView): DeclarationP
 function checkEntryAndLayers(name: string, entry: string, layers: readonly string[], project: ProjectView): DeclarationProblem[] {
   const problems: DeclarationProblem[] = [];
   if (!project.fileExists(entry)) {
-    problems.push({ functionName: name, field: 'entry', value: entry, message: `handler file does not exist; fix: create ${entry} or point entry at an existing file under functions/` });
+    problems.push({
+      functionName: name,
+      field: 'entry',
+      value: entry,
+      message: `handler file does not exist; fix: create ${entry} or point entry at an existing file under functions/`,
+    });
   }
   const seen = new Set<string>();
   layers.forEach((layer, i) => {
     if (!project.layers.includes(layer)) {
-      problems.push({ functionName: name, field: `layers[${i}]`, value: layer, message: `unknown layer; fix: use one of [${project.layers.join(', ')}] (folders under layers/) or create layers/${layer}` });
+      problems.push({
+        functionName: name,
+        field: `layers[${i}]`,
+        value: layer,
+        message: `unknown layer; fix: use one of [${project.layers.join(', ')}] (folders under layers/) or create layers/${layer}`,
+      });
     }
-    if (seen.has(layer)) problems.push({ functionName: name, field: `layers[${i}]`, value: layer, message: 'layer listed twice; fix: list each layer once' });
+    if (seen.has(layer))
+      problems.push({ functionName: name, field: `layers[${i}]`, value: layer, message: 'layer listed twice; fix: list each layer once' });
     seen.add(layer);
   });
   return problems;
@@ -295,7 +332,14 @@ function checkEntryCode(fn: ResolvedFunction, project: ProjectView): Declaration
   const inspection = project.inspectEntry?.(fn.entry);
   if (!inspection) return [];
   if ('error' in inspection) {
-    return [{ functionName: fn.name, field: 'entry', value: fn.entry, message: `does not compile: ${inspection.error}; fix: correct the code there (the bundler would fail the same way)` }];
+    return [
+      {
+        functionName: fn.name,
+        field: 'entry',
+        value: fn.entry,
+        message: `does not compile: ${inspection.error}; fix: correct the code there (the bundler would fail the same way)`,
+      },
+    ];
   }
   const problems: DeclarationProblem[] = [];
   if (!inspection.exports.includes(fn.handler)) {
@@ -309,7 +353,12 @@ function checkEntryCode(fn: ResolvedFunction, project: ProjectView): Declaration
     });
   }
   for (const name of inspection.unresolved) {
-    problems.push({ functionName: fn.name, field: 'entry', value: fn.entry, message: `imports "${name}", which is not installed and no layer provides; fix: npm install ${name}, add it to a layer, or correct the import` });
+    problems.push({
+      functionName: fn.name,
+      field: 'entry',
+      value: fn.entry,
+      message: `imports "${name}", which is not installed and no layer provides; fix: npm install ${name}, add it to a layer, or correct the import`,
+    });
   }
   return problems;
 }

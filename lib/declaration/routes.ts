@@ -18,11 +18,10 @@ const ROUTE_PATH = /^\/$|^(?!$)(\/([A-Za-z0-9._~-]+|\{[A-Za-z][A-Za-z0-9_]*\}))*
 export const routeSchema = z
   .object({
     method: z.enum(HTTP_METHODS, { error: `method must be one of ${HTTP_METHODS.join(', ')}; fix: use an upper-case HTTP method or ANY` }),
-    path: z
-      .string()
-      .regex(ROUTE_PATH, {
-        error: 'path must start with "/" and use segments like "users", "{id}" or a final "{proxy+}"; fix: e.g. "/users/{id}" (no trailing slash)',
-      }),
+    path: z.string().regex(ROUTE_PATH, {
+      error:
+        'path must start with "/" and use segments like "users", "{id}" or a final "{proxy+}"; fix: e.g. "/users/{id}" (no trailing slash)',
+    }),
     /**
      * Who may call the route (its /preview twin too).
      * @default - api.auth of the stage, else of the app; synth fails when neither is set
@@ -64,17 +63,31 @@ export function routesOf(functions: readonly (Routed & Pick<AsyncView, 'queue'>)
   return [
     ...functions.flatMap((f) =>
       implicitRoutes(f).map(({ method, path }) => ({
-        method, path, functionName: f.name, field: 'queue', servedBy: `the jobs queue of ${fn(f.name)}`, declaredBy: fn(f.name),
+        method,
+        path,
+        functionName: f.name,
+        field: 'queue',
+        servedBy: `the jobs queue of ${fn(f.name)}`,
+        declaredBy: fn(f.name),
       })),
     ),
     ...functions.flatMap((f) =>
       f.routes.map(({ method, path }, i) => ({
-        method, path, functionName: f.name, field: `routes[${i}]`, servedBy: fn(f.name), declaredBy: fn(f.name),
+        method,
+        path,
+        functionName: f.name,
+        field: `routes[${i}]`,
+        servedBy: fn(f.name),
+        declaredBy: fn(f.name),
       })),
     ),
     ...containers.flatMap((c) =>
       c.routes.map(({ method, path }, i) => ({
-        method, path, field: `containers.${c.name}.routes[${i}]`, servedBy: container(c.name), declaredBy: container(c.name),
+        method,
+        path,
+        field: `containers.${c.name}.routes[${i}]`,
+        servedBy: container(c.name),
+        declaredBy: container(c.name),
       })),
     ),
   ];
@@ -92,7 +105,12 @@ export function checkRoutes(routes: readonly RouteEntry[]): RouteProblem[] {
     const { path, field } = route;
     const at = route.functionName !== undefined ? { functionName: route.functionName } : {};
     if (path === PREVIEW_PREFIX || path.startsWith(`${PREVIEW_PREFIX}/`)) {
-      problems.push({ ...at, field: `${field}.path`, value: path, message: `paths under ${PREVIEW_PREFIX} are reserved for preview routes; fix: choose another path` });
+      problems.push({
+        ...at,
+        field: `${field}.path`,
+        value: path,
+        message: `paths under ${PREVIEW_PREFIX} are reserved for preview routes; fix: choose another path`,
+      });
     }
     const normalised = path.replace(/\{[^}]+\}/g, '{}');
     const taken = owners.get(normalised) ?? [];

@@ -38,7 +38,10 @@ const SERVICE_NAME: Record<ScheduleService, string> = { eventbridge: 'EventBridg
  */
 export function scheduleExpressionProblem(expression: string, service: ScheduleService = 'eventbridge'): string | undefined {
   const who = SERVICE_NAME[service];
-  const example = service === 'autoscaling' ? 'e.g. "cron(0 8 ? * MON-FRI *)", "rate(1 day)" or "at(2027-01-01T08:00:00)" (UTC)' : 'e.g. "rate(5 minutes)" or "cron(0 3 * * ? *)" (UTC)';
+  const example =
+    service === 'autoscaling'
+      ? 'e.g. "cron(0 8 ? * MON-FRI *)", "rate(1 day)" or "at(2027-01-01T08:00:00)" (UTC)'
+      : 'e.g. "rate(5 minutes)" or "cron(0 3 * * ? *)" (UTC)';
   const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
   if (rate) {
     const value = Number(rate[1]);
@@ -52,13 +55,24 @@ export function scheduleExpressionProblem(expression: string, service: ScheduleS
   if (at && service === 'autoscaling') {
     const [year, month, day, hour, minute, second] = at.slice(1).map(Number);
     const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-    const real = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24 && minute < 60 && second < 60;
-    return real ? undefined : `at(...) names no real date and time (month 01-12, a day the month has, hour 00-23, minute and second 00-59); fix: ${example}`;
+    const real =
+      date.getUTCFullYear() === year &&
+      date.getUTCMonth() === month - 1 &&
+      date.getUTCDate() === day &&
+      hour < 24 &&
+      minute < 60 &&
+      second < 60;
+    return real
+      ? undefined
+      : `at(...) names no real date and time (month 01-12, a day the month has, hour 00-23, minute and second 00-59); fix: ${example}`;
   }
   if (at) return `EventBridge schedules take no at(...): a one-off run is a warm schedule's feature; fix: ${example}`;
   const cron = /^cron\((.*)\)$/.exec(expression);
   if (!cron) {
-    const forms = service === 'autoscaling' ? 'rate(N minutes|hours|days), cron(min hour day-of-month month day-of-week year) or at(yyyy-mm-ddThh:mm:ss)' : 'rate(N minutes|hours|days) or cron(min hour day-of-month month day-of-week year)';
+    const forms =
+      service === 'autoscaling'
+        ? 'rate(N minutes|hours|days), cron(min hour day-of-month month day-of-week year) or at(yyyy-mm-ddThh:mm:ss)'
+        : 'rate(N minutes|hours|days) or cron(min hour day-of-month month day-of-week year)';
     return `expression must be ${forms}; fix: ${example}`;
   }
   const fields = cron[1].trim().split(/\s+/);

@@ -40,12 +40,20 @@ export const functionSchema = z
      * Handler source file, relative to the project root.
      * @default - functions/<name>/index.ts
      */
-    entry: z.string().regex(/^functions\/(?!(.*\/)?\.\.(\/|$))\S+\.ts$/, { error: 'entry must be a .ts file under functions/, e.g. functions/hello/index.ts' }).optional(),
+    entry: z
+      .string()
+      .regex(/^functions\/(?!(.*\/)?\.\.(\/|$))\S+\.ts$/, {
+        error: 'entry must be a .ts file under functions/, e.g. functions/hello/index.ts',
+      })
+      .optional(),
     /**
      * Exported handler name in the entry file.
      * @default 'handler'
      */
-    handler: z.string().regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/, { error: 'handler must be the exported function name, e.g. "handler"' }).default('handler'),
+    handler: z
+      .string()
+      .regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/, { error: 'handler must be the exported function name, e.g. "handler"' })
+      .default('handler'),
     memoryMB: lambda.memoryMB,
     timeoutSeconds: lambda.timeoutSeconds,
     environment: lambda.environment,
@@ -54,7 +62,10 @@ export const functionSchema = z
      * when two provide the same file.
      * @default - no layers
      */
-    layers: z.array(z.string()).max(MAX_LAYERS, { error: `a function can use at most ${MAX_LAYERS} layers (Lambda's limit); fix: merge layers` }).default([]),
+    layers: z
+      .array(z.string())
+      .max(MAX_LAYERS, { error: `a function can use at most ${MAX_LAYERS} layers (Lambda's limit); fix: merge layers` })
+      .default([]),
     /** @default - no HTTP routes (the function is invoked directly or by triggers) */
     routes: z.array(routeSchema).default([]),
     release: lambda.release,
@@ -93,7 +104,12 @@ export const functionSchema = z
  */
 function overrideOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
   const bare = (field: z.ZodType) => (field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : field);
-  const fields = Object.entries(schema.shape).map(([key, field]) => [key, bare(field as z.ZodType).nullable().optional()]);
+  const fields = Object.entries(schema.shape).map(([key, field]) => [
+    key,
+    bare(field as z.ZodType)
+      .nullable()
+      .optional(),
+  ]);
   return z.object(Object.fromEntries(fields) as { [K in keyof T]: z.ZodOptional<z.ZodNullable<T[K]>> }).strict();
 }
 

@@ -43,7 +43,9 @@ export function planLiveAlias(current: AliasState | undefined, published: string
     throw new Error(`initial weight must be between 0 and 1, got: ${initialWeight}`);
   }
   if (current !== undefined && !/^\d+$/.test(current.functionVersion)) {
-    throw new Error(`live alias must point at a published version, got: ${current.functionVersion}; fix: point it at a version number with \`faas rollback\` or UpdateAlias`);
+    throw new Error(
+      `live alias must point at a published version, got: ${current.functionVersion}; fix: point it at a version number with \`faas rollback\` or UpdateAlias`,
+    );
   }
   if (current === undefined) {
     return { functionVersion: published, additionalVersionWeights: [], reason: 'first deploy: live points at the published version' };

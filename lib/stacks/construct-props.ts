@@ -170,13 +170,16 @@ function noDeadLetterQueueReason(d: ResolvedFunction): string | undefined {
   if (d.async?.deadLetterQueue) return undefined;
   if (d.async?.onFailure.kind === 'none') return `Declared onFailure none and no deadLetterQueue: ${d.async.onFailure.reason}`;
   if (isEventInvoked(d)) {
-    return 'Asynchronous invocations of the live alias end in its on-failure destination (EventInvokeConfig), which carries the error with the event; '
-      + 'a function DLQ would get the payload only. async.deadLetterQueue adds one.';
+    return (
+      'Asynchronous invocations of the live alias end in its on-failure destination (EventInvokeConfig), which carries the error with the event; ' +
+      'a function DLQ would get the payload only. async.deadLetterQueue adds one.'
+    );
   }
   if (d.queue) {
-    return 'Invoked synchronously by its SQS event source mapping: a failed message stays in the queue '
-      + 'and moves to the queue\'s redrive DLQ after maxReceiveCount receives.';
+    return (
+      'Invoked synchronously by its SQS event source mapping: a failed message stays in the queue ' +
+      "and moves to the queue's redrive DLQ after maxReceiveCount receives."
+    );
   }
-  return 'Invoked synchronously (API Gateway, direct invoke): the caller receives every failure, '
-    + 'so there is nothing to dead-letter.';
+  return 'Invoked synchronously (API Gateway, direct invoke): the caller receives every failure, ' + 'so there is nothing to dead-letter.';
 }

@@ -71,7 +71,10 @@ export class FunctionStack extends Stack {
     for (const fn of this.functions.values()) {
       fn.connectEvents((name) => {
         const target = this.functions.get(name);
-        if (!target) throw new Error(`function "${fn.name}" names "${name}" as a destination, but ${id} does not hold it (placement keeps the two together)`);
+        if (!target)
+          throw new Error(
+            `function "${fn.name}" names "${name}" as a destination, but ${id} does not hold it (placement keeps the two together)`,
+          );
         return target;
       });
     }
@@ -83,7 +86,13 @@ export class FunctionStack extends Stack {
     this.routes = this.addRoutes(id, props);
     for (const fn of this.functions.values()) this.addIndexOutput(this.functionIndexEntry(fn));
     for (const c of this.containers.values()) {
-      this.addIndexOutput({ name: c.name, kind: 'container', functionName: c.function.functionName, alarms: c.alarms.names, routes: this.routeList(c.name) });
+      this.addIndexOutput({
+        name: c.name,
+        kind: 'container',
+        functionName: c.function.functionName,
+        alarms: c.alarms.names,
+        routes: this.routeList(c.name),
+      });
     }
   }
 
@@ -103,7 +112,8 @@ export class FunctionStack extends Stack {
       },
       liveAliasOf: (name) => {
         const target = this.functions.get(name);
-        if (!target) throw new Error(`an authorizer names function "${name}", but ${id} does not hold it (placement keeps the two together)`);
+        if (!target)
+          throw new Error(`an authorizer names function "${name}", but ${id} does not hold it (placement keeps the two together)`);
         return target.live;
       },
     };
@@ -115,7 +125,10 @@ export class FunctionStack extends Stack {
         routes.addRoute({ functionName: name, method: route.method, path: route.path, live: fn.live, preview: fn.preview, authorization });
       }
       const urls = d.routes.map((r) => `${r.method} ${routes.urlFor(r.path)}`);
-      this.routeLists.set(name, d.routes.map((r) => `${r.method} ${r.path}`));
+      this.routeLists.set(
+        name,
+        d.routes.map((r) => `${r.method} ${r.path}`),
+      );
       const queue = d.queue;
       if (fn.queueBuffer && queue) {
         const path = jobsPath(name);
@@ -124,17 +137,35 @@ export class FunctionStack extends Stack {
         urls.push(`POST ${routes.urlFor(path)}`);
         this.routeLists.get(name)!.push(`POST ${path}`);
       }
-      this.output(`${OUT.routes}${name}`, `Routes of function "${name}" (live; preview under /preview${fn.queueBuffer ? '; POST /jobs goes to its queue' : ''})`, urls.join(' | '));
+      this.output(
+        `${OUT.routes}${name}`,
+        `Routes of function "${name}" (live; preview under /preview${fn.queueBuffer ? '; POST /jobs goes to its queue' : ''})`,
+        urls.join(' | '),
+      );
     }
     for (const d of containers) {
       const { name } = d;
       const container = this.containers.get(name)!;
-      this.routeLists.set(name, d.routes.map((r) => `${r.method} ${r.path}`));
+      this.routeLists.set(
+        name,
+        d.routes.map((r) => `${r.method} ${r.path}`),
+      );
       for (const route of d.routes) {
         const authorization = routeAuthorization(route.auth, `route ${route.method} ${route.path} of container "${name}"`, auth);
-        routes.addRoute({ functionName: name, method: route.method, path: route.path, live: container.live, preview: container.preview, authorization });
+        routes.addRoute({
+          functionName: name,
+          method: route.method,
+          path: route.path,
+          live: container.live,
+          preview: container.preview,
+          authorization,
+        });
       }
-      this.output(`${OUT.routes}${name}`, `Routes of container "${name}" (live; preview under /preview)`, d.routes.map((r) => `${r.method} ${routes.urlFor(r.path)}`).join(' | '));
+      this.output(
+        `${OUT.routes}${name}`,
+        `Routes of container "${name}" (live; preview under /preview)`,
+        d.routes.map((r) => `${r.method} ${routes.urlFor(r.path)}`).join(' | '),
+      );
     }
     return routes;
   }
@@ -183,9 +214,15 @@ export class FunctionStack extends Stack {
     }
     const bytes = deployedBytes(fitted);
     if (bytes > INDEX_ENTRY_MAX_BYTES) {
-      throw new Error(`the ${INDEX_OUTPUT_PREFIX} output of ${entry.kind} "${entry.name}" may deploy as ${bytes} bytes, over ${INDEX_ENTRY_MAX_BYTES}; fix: shorten its name`);
+      throw new Error(
+        `the ${INDEX_OUTPUT_PREFIX} output of ${entry.kind} "${entry.name}" may deploy as ${bytes} bytes, over ${INDEX_ENTRY_MAX_BYTES}; fix: shorten its name`,
+      );
     }
-    this.output(`${INDEX_OUTPUT_PREFIX}-${entry.name}`, `faas CLI index of ${entry.kind} "${entry.name}" (JSON)`, this.toJsonString(fitted));
+    this.output(
+      `${INDEX_OUTPUT_PREFIX}-${entry.name}`,
+      `faas CLI index of ${entry.kind} "${entry.name}" (JSON)`,
+      this.toJsonString(fitted),
+    );
   }
 
   /** Declared name → deployed name and alarm names, for scripts and operators (the `faas` CLI reads the index). */
@@ -209,7 +246,12 @@ export class FunctionStack extends Stack {
     const dlq = fn.queueBuffer?.deadLetter.queue ?? failures ?? fn.functionDlq?.queue;
     if (fn.queueBuffer) this.output(`${OUT.queue}${name}`, `Jobs queue URL of function "${name}"`, fn.queueBuffer.queue.queueUrl);
     if (dlq) this.output(`${OUT.dlq}${name}`, `Dead-letter queue URL of function "${name}" (faas dlq)`, dlq.queueUrl);
-    if (failures) this.output(`${OUT.failures}${name}`, `On-failure destination queue URL of function "${name}" (invocation records with the error)`, failures.queueUrl);
+    if (failures)
+      this.output(
+        `${OUT.failures}${name}`,
+        `On-failure destination queue URL of function "${name}" (invocation records with the error)`,
+        failures.queueUrl,
+      );
     if (fn.objectTrigger) this.output(`${OUT.bucket}${name}`, `Trigger bucket of function "${name}"`, fn.objectTrigger.bucket.bucketName);
     const alarms = fn.queueAlarmNames;
     if (alarms.length > 0) this.output(`${OUT.queueAlarms}${name}`, `Alarm names on the queues of function "${name}"`, alarms.join(','));

@@ -20,15 +20,27 @@ export interface RouteAuthContext {
  * @param what the route, for the error should resolution ever have left it open
  */
 export function routeAuthorization(auth: AuthDeclaration | undefined, what: string, context: RouteAuthContext): RouteAuthorization {
-  if (!auth) throw new Error(`${what} reached the stack with no auth decided; resolution reports such routes (lib/declaration/resolve.ts decideAuth)`);
+  if (!auth)
+    throw new Error(
+      `${what} reached the stack with no auth decided; resolution reports such routes (lib/declaration/resolve.ts decideAuth)`,
+    );
   const description = describeAuth(auth);
   switch (auth.kind) {
     case 'none':
-      return { authorizationType: apigateway.AuthorizationType.NONE, description, noAuthorizationReason: `Declared public in faas.config.ts: ${auth.reason}` };
+      return {
+        authorizationType: apigateway.AuthorizationType.NONE,
+        description,
+        noAuthorizationReason: `Declared public in faas.config.ts: ${auth.reason}`,
+      };
     case 'iam':
       return { authorizationType: apigateway.AuthorizationType.IAM, description };
     case 'cognito':
-      return { authorizationType: apigateway.AuthorizationType.COGNITO, authorizer: context.authorizers.cognito(auth.userPoolArn), scopes: auth.scopes, description };
+      return {
+        authorizationType: apigateway.AuthorizationType.COGNITO,
+        authorizer: context.authorizers.cognito(auth.userPoolArn),
+        scopes: auth.scopes,
+        description,
+      };
     case 'authorizer':
       return {
         authorizationType: apigateway.AuthorizationType.CUSTOM,

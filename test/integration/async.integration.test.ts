@@ -84,7 +84,9 @@ function s3Event(key: string, size: number): object {
 async function failureRecordFor(key: string, budgetMs: number): Promise<InvocationRecord | undefined> {
   const deadline = Date.now() + budgetMs;
   do {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: failuresUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 1 }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: failuresUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 1 }),
+    );
     for (const m of Messages) {
       const record = JSON.parse(m.Body ?? '{}') as InvocationRecord;
       if (record.requestPayload?.Records?.some((r) => r.s3?.object?.key === key)) return record;
@@ -122,7 +124,12 @@ function expectMalformedRecord(record: InvocationRecord, key: string, errorTypes
 }
 
 beforeAll(() => {
-  expect({ transformName, auditName, bucket, failuresUrl }).toEqual({ transformName: expect.any(String), auditName: expect.any(String), bucket: expect.any(String), failuresUrl: expect.any(String) });
+  expect({ transformName, auditName, bucket, failuresUrl }).toEqual({
+    transformName: expect.any(String),
+    auditName: expect.any(String),
+    bucket: expect.any(String),
+    failuresUrl: expect.any(String),
+  });
 });
 
 afterAll(() => {
@@ -142,14 +149,23 @@ describe('e: async invoke → destinations', () => {
       const size = await putObject(key, 'this is { not JSON');
 
       // WHEN live is invoked asynchronously with its S3 event
-      const answer = await lambda.send(new InvokeCommand({ FunctionName: transformName, Qualifier: 'live', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(s3Event(key, size))) }));
+      const answer = await lambda.send(
+        new InvokeCommand({
+          FunctionName: transformName,
+          Qualifier: 'live',
+          InvocationType: 'Event',
+          Payload: Buffer.from(JSON.stringify(s3Event(key, size))),
+        }),
+      );
       expect(answer.StatusCode).toBe(202);
 
       // THEN after the declared retries the record reaches Failures<transform>
       const record = await failureRecordFor(key, FAILURE_BUDGET_MS);
       expect(record).toBeDefined();
       expectMalformedRecord(record!, key);
-      const { MaximumRetryAttempts } = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: transformName, Qualifier: 'live' }));
+      const { MaximumRetryAttempts } = await lambda.send(
+        new GetFunctionEventInvokeConfigCommand({ FunctionName: transformName, Qualifier: 'live' }),
+      );
       expect(record!.requestContext?.approximateInvokeCount).toBe((MaximumRetryAttempts ?? 2) + 1);
     },
     FAILURE_BUDGET_MS + 30_000,
@@ -157,45 +173,61 @@ describe('e: async invoke → destinations', () => {
 
   // The stand-in exists only for endpoints where the platform's path (live) cannot run and the
   // unqualified one can; where live runs it is not a scenario at all (nothing is skipped by it).
-  if (aliasFailure.supported) console.log('e (on-failure, unqualified stand-in): not registered — the platform\'s path (live alias) runs here');
-  else scenarioTestUnless(
-    unqualifiedFailure.supported ? undefined : `neither path delivers: ${unqualifiedFailure.reason}`,
-    'e (on-failure, unqualified stand-in)',
-    'NOT the platform path: live\'s deployed async config copied to $LATEST, an unqualified failing invoke → the failure queue has the transform\'s error',
-    async () => {
-      // GIVEN the deployed config of live (from CloudFormation), copied to $LATEST for this test only
-      const deployed = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: transformName, Qualifier: 'live' }));
-      expect(deployed.DestinationConfig?.OnFailure?.Destination).toMatch(/^arn:aws:sqs:/);
-      const copy = { MaximumRetryAttempts: deployed.MaximumRetryAttempts, MaximumEventAgeInSeconds: deployed.MaximumEventAgeInSeconds, DestinationConfig: deployed.DestinationConfig };
-      await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: transformName, ...copy }));
-      console.log(`e (stand-in): put EventInvokeConfig on ${transformName} ($LATEST) = live's ${JSON.stringify(copy)}; deleted after this test`);
-      try {
-        const key = `in/e-unqualified-${run}.txt`;
-        const size = await putObject(key, 'this is { not JSON');
+  if (aliasFailure.supported)
+    console.log("e (on-failure, unqualified stand-in): not registered — the platform's path (live alias) runs here");
+  else
+    scenarioTestUnless(
+      unqualifiedFailure.supported ? undefined : `neither path delivers: ${unqualifiedFailure.reason}`,
+      'e (on-failure, unqualified stand-in)',
+      "NOT the platform path: live's deployed async config copied to $LATEST, an unqualified failing invoke → the failure queue has the transform's error",
+      async () => {
+        // GIVEN the deployed config of live (from CloudFormation), copied to $LATEST for this test only
+        const deployed = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: transformName, Qualifier: 'live' }));
+        expect(deployed.DestinationConfig?.OnFailure?.Destination).toMatch(/^arn:aws:sqs:/);
+        const copy = {
+          MaximumRetryAttempts: deployed.MaximumRetryAttempts,
+          MaximumEventAgeInSeconds: deployed.MaximumEventAgeInSeconds,
+          DestinationConfig: deployed.DestinationConfig,
+        };
+        await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: transformName, ...copy }));
+        console.log(
+          `e (stand-in): put EventInvokeConfig on ${transformName} ($LATEST) = live's ${JSON.stringify(copy)}; deleted after this test`,
+        );
+        try {
+          const key = `in/e-unqualified-${run}.txt`;
+          const size = await putObject(key, 'this is { not JSON');
 
-        // WHEN $LATEST is invoked asynchronously
-        const answer = await lambda.send(new InvokeCommand({ FunctionName: transformName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(s3Event(key, size))) }));
-        expect(answer.StatusCode).toBe(202);
+          // WHEN $LATEST is invoked asynchronously
+          const answer = await lambda.send(
+            new InvokeCommand({
+              FunctionName: transformName,
+              InvocationType: 'Event',
+              Payload: Buffer.from(JSON.stringify(s3Event(key, size))),
+            }),
+          );
+          expect(answer.StatusCode).toBe(202);
 
-        // THEN the platform's failure queue has the record with the object's key and the reason
-        const record = await failureRecordFor(key, 60_000);
-        expect(record).toBeDefined();
-        console.log(`e (stand-in): record ${JSON.stringify({ ...record!.requestContext, ...record!.responsePayload })}`);
-        expectMalformedRecord(record!, key, ['MalformedObjectError', 'Runtime.HandlerError']);
-        if (record!.responsePayload?.errorType !== 'MalformedObjectError') {
-          console.log(`e (stand-in): the endpoint reports errorType ${record!.responsePayload?.errorType}, not the handler's MalformedObjectError (emulator gap)`);
+          // THEN the platform's failure queue has the record with the object's key and the reason
+          const record = await failureRecordFor(key, 60_000);
+          expect(record).toBeDefined();
+          console.log(`e (stand-in): record ${JSON.stringify({ ...record!.requestContext, ...record!.responsePayload })}`);
+          expectMalformedRecord(record!, key, ['MalformedObjectError', 'Runtime.HandlerError']);
+          if (record!.responsePayload?.errorType !== 'MalformedObjectError') {
+            console.log(
+              `e (stand-in): the endpoint reports errorType ${record!.responsePayload?.errorType}, not the handler's MalformedObjectError (emulator gap)`,
+            );
+          }
+
+          // AND `faas dlq peek transform` shows it (the failure queue is transform's Dlq output)
+          const peek = await runFaas(deployment, ['dlq', 'peek', 'transform', '--max', '10', '--json']);
+          expect({ code: peek.code, stderr: peek.stderr }).toEqual({ code: 0, stderr: '' });
+          expect((peek.json.messages as Array<{ body: string }>).some((m) => m.body.includes(key))).toBe(true);
+        } finally {
+          await lambda.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: transformName }));
         }
-
-        // AND `faas dlq peek transform` shows it (the failure queue is transform's Dlq output)
-        const peek = await runFaas(deployment, ['dlq', 'peek', 'transform', '--max', '10', '--json']);
-        expect({ code: peek.code, stderr: peek.stderr }).toEqual({ code: 0, stderr: '' });
-        expect((peek.json.messages as Array<{ body: string }>).some((m) => m.body.includes(key))).toBe(true);
-      } finally {
-        await lambda.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: transformName }));
-      }
-    },
-    120_000,
-  );
+      },
+      120_000,
+    );
 
   scenarioTestUnless(
     aliasSuccess.supported ? undefined : aliasSuccess.reason,
@@ -210,11 +242,23 @@ describe('e: async invoke → destinations', () => {
       // THEN transform's success record reaches audit (its live alias, asynchronously), which logs the output it names
       const group = await logGroupOf(lambda, auditName);
       let lines: string[] = [];
-      while ((lines = (await logEvents(deployment.endpoint, group, since)).map((e) => e.message).filter((m) => m.includes(`out/${name}`))).length === 0 && Date.now() - since < RESULT_BUDGET_MS) await sleep(500);
+      while (
+        (lines = (await logEvents(deployment.endpoint, group, since)).map((e) => e.message).filter((m) => m.includes(`out/${name}`)))
+          .length === 0 &&
+        Date.now() - since < RESULT_BUDGET_MS
+      )
+        await sleep(500);
       expect(lines).toHaveLength(1);
       const entry = jsonLine(lines[0]) ?? {};
-      expect(entry).toMatchObject({ message: 'audited', source: `in/${name}`, written: `out/${name}`, version: expect.stringMatching(/^\d+$/) });
-      console.log(`e (on-success): audit logged ${JSON.stringify({ source: entry.source, written: entry.written, version: entry.version })} ${Date.now() - since} ms after the put`);
+      expect(entry).toMatchObject({
+        message: 'audited',
+        source: `in/${name}`,
+        written: `out/${name}`,
+        version: expect.stringMatching(/^\d+$/),
+      });
+      console.log(
+        `e (on-success): audit logged ${JSON.stringify({ source: entry.source, written: entry.written, version: entry.version })} ${Date.now() - since} ms after the put`,
+      );
     },
     RESULT_BUDGET_MS + 30_000,
   );
@@ -227,7 +271,13 @@ describe('f: S3 trigger', () => {
     async () => {
       // GIVEN a valid order
       const name = `f-${run}.json`;
-      const order = { orderId: `order-${run}`, items: [{ sku: 'A-1', quantity: 2, unitPrice: 3.5 }, { sku: 'B-2', quantity: 1, unitPrice: 10 }] };
+      const order = {
+        orderId: `order-${run}`,
+        items: [
+          { sku: 'A-1', quantity: 2, unitPrice: 3.5 },
+          { sku: 'B-2', quantity: 1, unitPrice: 10 },
+        ],
+      };
 
       // WHEN it is written under the trigger prefix
       const started = Date.now();
@@ -267,7 +317,11 @@ describe('f: S3 trigger', () => {
 
       // THEN the transform's log names the object and the reason
       let lines: string[] = [];
-      while ((lines = await transformLog(malformedPutAt, `s3://${bucket}/${malformedKey}`)).length === 0 && Date.now() - malformedPutAt < RESULT_BUDGET_MS) await sleep(500);
+      while (
+        (lines = await transformLog(malformedPutAt, `s3://${bucket}/${malformedKey}`)).length === 0 &&
+        Date.now() - malformedPutAt < RESULT_BUDGET_MS
+      )
+        await sleep(500);
       expect(lines.join('\n')).toMatch(/MalformedObjectError/);
       expect(lines.join('\n')).toMatch(new RegExp(`s3://${bucket}/${malformedKey.replace(/[.]/g, '\\.')}: not JSON`));
       // AND no output object

@@ -24,7 +24,8 @@ console.log(formatMatrix(deployment.endpoint, caps));
 const routes = routeUrls(deployment.outputs, deployment.endpoint);
 const route = (method: string, path: string) => {
   const found = routes.find((r) => r.method === method && r.path === path);
-  if (!found) throw new Error(`no route ${method} ${path} in the deployment (routes: ${routes.map((r) => `${r.method} ${r.path}`).join(', ')})`);
+  if (!found)
+    throw new Error(`no route ${method} ${path} in the deployment (routes: ${routes.map((r) => `${r.method} ${r.path}`).join(', ')})`);
   return found;
 };
 const sqs = new SQSClient({ endpoint: deployment.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
@@ -42,16 +43,27 @@ const post = (url: string, body: string, headers: Record<string, string> = {}) =
 
 /** Messages sent to the jobs queue so far (SQS's own counter): a refused job must not move it. */
 async function sentCount(): Promise<number> {
-  const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }));
+  const attributes = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }),
+  );
   const a = attributes.Attributes ?? {};
-  return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
+  return (
+    Number(a.ApproximateNumberOfMessages ?? 0) +
+    Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
 }
 
 describe('k: who may call which route', () => {
   scenarioTestUnless(
-    caps['api-sqs-integration'].supported ? undefined : `the endpoint has no API Gateway → SQS integration: ${caps['api-sqs-integration'].reason}`,
+    caps['api-sqs-integration'].supported
+      ? undefined
+      : `the endpoint has no API Gateway → SQS integration: ${caps['api-sqs-integration'].reason}`,
     'k1',
-    'POST /worker/jobs (apiKey): 403 without the key or with a wrong one, 202 with the usage plan\'s key',
+    "POST /worker/jobs (apiKey): 403 without the key or with a wrong one, 202 with the usage plan's key",
     async () => {
       const url = route('POST', '/worker/jobs').live;
       const job = JSON.stringify({ id: 'auth-k1', action: 'wordcount', text: 'only with a key' });
@@ -60,7 +72,7 @@ describe('k: who may call which route', () => {
       const withKey = await post(url, job, { [API_KEY_HEADER]: apiKey });
       expect({ without: without.status, wrong: wrong.status, withKey: withKey.status }).toEqual({ without: 403, wrong: 403, withKey: 202 });
       expect(await withKey.json()).toEqual({ messageId: expect.any(String) });
-      return 'no key 403, wrong key 403, the plan\'s key 202';
+      return "no key 403, wrong key 403, the plan's key 202";
     },
   );
 
@@ -69,42 +81,65 @@ describe('k: who may call which route', () => {
     const unsigned = await fetch(live);
     const signed = await signedGet(live);
     const signedPreview = await signedGet(preview);
-    expect({ unsigned: unsigned.status, signed: signed.status, preview: signedPreview.status }).toEqual({ unsigned: 403, signed: 200, preview: 200 });
+    expect({ unsigned: unsigned.status, signed: signed.status, preview: signedPreview.status }).toEqual({
+      unsigned: 403,
+      signed: 200,
+      preview: 200,
+    });
     expect(await signed.json()).toMatchObject({ message: 'Hello, world!' });
     return `unsigned 403, signed 200 (live and /preview); signatures ${caps['apigw-iam-signature'].supported ? 'verified' : 'not verified by this emulator'}`;
   });
 
   scenarioTestUnless(
-    caps['apigw-iam-signature'].supported ? undefined : `the emulator does not verify SigV4 signatures (${caps['apigw-iam-signature'].reason}); the method's AWS_IAM setting is asserted in test/unit/auth.test.ts`,
+    caps['apigw-iam-signature'].supported
+      ? undefined
+      : `the emulator does not verify SigV4 signatures (${caps['apigw-iam-signature'].reason}); the method's AWS_IAM setting is asserted in test/unit/auth.test.ts`,
     'k2-forged',
     'GET /hello/internal refuses a forged signature with 403',
     async () => {
-      const response = await fetch(route('GET', '/hello/internal').live, { headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=0000' } });
+      const response = await fetch(route('GET', '/hello/internal').live, {
+        headers: {
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=0000',
+        },
+      });
       expect(response.status).toBe(403);
     },
   );
 
-  scenarioTest('k3', 'GET /hello/team (TOKEN authorizer): 401 without a token, 403 with a wrong one, 200 with the team token, on live and /preview', async () => {
-    const { live, preview } = route('GET', '/hello/team');
-    const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
-    const none = await fetch(live);
-    const wrong = await fetch(live, bearer('not-a-team-token-42'));
-    const team = await fetch(live, bearer(DEV_TEAM_TOKEN));
-    const previewNone = await fetch(preview);
-    const previewTeam = await fetch(preview, bearer(DEV_TEAM_TOKEN));
-    expect({ none: none.status, wrong: wrong.status, team: team.status, previewNone: previewNone.status, previewTeam: previewTeam.status }).toEqual({
-      none: 401,
-      wrong: 403,
-      team: 200,
-      previewNone: 401,
-      previewTeam: 200,
-    });
-    expect(await team.json()).toMatchObject({ message: 'Hello, world!' });
-    return 'no token 401, wrong token 403, team token 200 (live and /preview)';
-  });
+  scenarioTest(
+    'k3',
+    'GET /hello/team (TOKEN authorizer): 401 without a token, 403 with a wrong one, 200 with the team token, on live and /preview',
+    async () => {
+      const { live, preview } = route('GET', '/hello/team');
+      const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+      const none = await fetch(live);
+      const wrong = await fetch(live, bearer('not-a-team-token-42'));
+      const team = await fetch(live, bearer(DEV_TEAM_TOKEN));
+      const previewNone = await fetch(preview);
+      const previewTeam = await fetch(preview, bearer(DEV_TEAM_TOKEN));
+      expect({
+        none: none.status,
+        wrong: wrong.status,
+        team: team.status,
+        previewNone: previewNone.status,
+        previewTeam: previewTeam.status,
+      }).toEqual({
+        none: 401,
+        wrong: 403,
+        team: 200,
+        previewNone: 401,
+        previewTeam: 200,
+      });
+      expect(await team.json()).toMatchObject({ message: 'Hello, world!' });
+      return 'no token 401, wrong token 403, team token 200 (live and /preview)';
+    },
+  );
 
   scenarioTestUnless(
-    caps['apigw-body-schema'].supported ? undefined : `the emulator does not validate request bodies (${caps['apigw-body-schema'].reason}); the model and validator on POST /worker/jobs are asserted in test/unit/auth.test.ts`,
+    caps['apigw-body-schema'].supported
+      ? undefined
+      : `the emulator does not validate request bodies (${caps['apigw-body-schema'].reason}); the model and validator on POST /worker/jobs are asserted in test/unit/auth.test.ts`,
     'k4',
     'POST /worker/jobs with a body breaking queue.bodySchema: 400 with the reason, nothing queued',
     async () => {
@@ -124,7 +159,11 @@ describe('k: who may call which route', () => {
     'POST /worker/jobs with a body above queue.maxBodyBytes (64 KiB): 400, nothing queued',
     async () => {
       const before = await sentCount();
-      const response = await post(route('POST', '/worker/jobs').live, JSON.stringify({ id: 'auth-k5', action: 'wordcount', text: 'x'.repeat(70_000) }), { [API_KEY_HEADER]: apiKey });
+      const response = await post(
+        route('POST', '/worker/jobs').live,
+        JSON.stringify({ id: 'auth-k5', action: 'wordcount', text: 'x'.repeat(70_000) }),
+        { [API_KEY_HEADER]: apiKey },
+      );
       expect(response.status).toBe(400);
       expect(await sentCount()).toBe(before);
     },

@@ -76,7 +76,8 @@ describe('b: GET /preview/hello follows the preview alias', () => {
 
   afterAll(async () => {
     // Later scenarios share this deployment: put the preview alias back where the deploy left it.
-    if (originalPreview) await client.send(new UpdateAliasCommand({ FunctionName: functionName, Name: 'preview', FunctionVersion: originalPreview }));
+    if (originalPreview)
+      await client.send(new UpdateAliasCommand({ FunctionName: functionName, Name: 'preview', FunctionVersion: originalPreview }));
   });
 
   scenarioTest('b', 'reaches the preview alias version', async () => {

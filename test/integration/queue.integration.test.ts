@@ -49,7 +49,9 @@ const outputs = allOutputs(deployment);
 const queueUrl = outputs.Queueworker;
 const dlqUrl = outputs.Dlqworker;
 const workerName = outputs.Functionworker;
-const jobsUrl = routeUrls(deployment.outputs, deployment.endpoint).find((r) => r.method === 'POST' && r.path.endsWith('/worker/jobs'))?.live;
+const jobsUrl = routeUrls(deployment.outputs, deployment.endpoint).find(
+  (r) => r.method === 'POST' && r.path.endsWith('/worker/jobs'),
+)?.live;
 
 const JOBS = 50;
 /** 30 %: indices 0, 3, 6 of every ten. */
@@ -108,14 +110,17 @@ async function workerEffects(since: number): Promise<{ done: Map<string, number>
   for (const event of await logEvents(deployment.endpoint, logGroup, since)) {
     const line = jsonLine(event.message);
     if (!line) continue;
-    if (line.message === 'job done' && typeof line.jobId === 'string' && line.jobId.startsWith(`${run}-`)) done.set(line.jobId, (done.get(line.jobId) ?? 0) + 1);
+    if (line.message === 'job done' && typeof line.jobId === 'string' && line.jobId.startsWith(`${run}-`))
+      done.set(line.jobId, (done.get(line.jobId) ?? 0) + 1);
     if (line.message === 'job failed') failed++;
   }
   return { done, failed };
 }
 
 async function visibleDepth(url: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+  );
   return Number(Attributes.ApproximateNumberOfMessages ?? 0);
 }
 
@@ -125,14 +130,18 @@ async function visibleDepth(url: string): Promise<number> {
  */
 async function dlqOfRun(): Promise<Map<number, number>> {
   const seen = new Map<string, Message>();
-  for (let empty = 0; empty < 2; ) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30, WaitTimeSeconds: 0 }));
+  for (let empty = 0; empty < 2;) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30, WaitTimeSeconds: 0 }),
+    );
     const fresh = Messages.filter((m) => !seen.has(m.MessageId!));
     for (const m of fresh) seen.set(m.MessageId!, m);
     empty = fresh.length === 0 ? empty + 1 : 0;
   }
   for (const m of seen.values()) {
-    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: dlqUrl, ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })).catch(() => undefined);
+    await sqs
+      .send(new ChangeMessageVisibilityCommand({ QueueUrl: dlqUrl, ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 }))
+      .catch(() => undefined);
   }
   const bySeq = new Map<number, number>();
   for (const m of seen.values()) {
@@ -153,7 +162,11 @@ async function send(body: JobBody, viaApi: boolean): Promise<string> {
   if (viaApi) {
     // POST /worker/jobs is declared auth apiKey: the usage plan's key goes with every job.
     apiKey ??= await apiKeyValue(deployment);
-    const response = await fetch(jobsUrl!, { method: 'POST', headers: { 'content-type': 'application/json', [API_KEY_HEADER]: apiKey }, body: JSON.stringify(body) });
+    const response = await fetch(jobsUrl!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [API_KEY_HEADER]: apiKey },
+      body: JSON.stringify(body),
+    });
     const text = await response.text();
     if (response.status !== 202) throw new Error(`POST /worker/jobs (seq ${body.seq}) answered ${response.status}: ${text}`);
     const messageId = (JSON.parse(text) as { messageId?: string }).messageId;
@@ -164,7 +177,12 @@ async function send(body: JobBody, viaApi: boolean): Promise<string> {
 }
 
 beforeAll(async () => {
-  expect({ queueUrl, dlqUrl, workerName, jobsUrl }).toEqual({ queueUrl: expect.any(String), dlqUrl: expect.any(String), workerName: expect.any(String), jobsUrl: expect.any(String) });
+  expect({ queueUrl, dlqUrl, workerName, jobsUrl }).toEqual({
+    queueUrl: expect.any(String),
+    dlqUrl: expect.any(String),
+    workerName: expect.any(String),
+    jobsUrl: expect.any(String),
+  });
   logGroup = await logGroupOf(lambda, workerName);
   const alias = await lambda.send(new GetAliasCommand({ FunctionName: workerName, Name: 'live' }));
   originalLive = { version: alias.FunctionVersion!, weights: alias.RoutingConfig?.AdditionalVersionWeights ?? {} };
@@ -178,12 +196,26 @@ beforeAll(async () => {
   if (worst * 1000 > DLQ_BUDGET_MS / 2) {
     const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: workerName }));
     const before = { Environment: { Variables: { ...config.Environment?.Variables } } };
-    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: workerName, Environment: { Variables: { ...config.Environment?.Variables, ...SHORT_BACKOFF } } }));
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: workerName,
+        Environment: { Variables: { ...config.Environment?.Variables, ...SHORT_BACKOFF } },
+      }),
+    );
     await waitReady(lambda, workerName);
-    const published = await lambda.send(new PublishVersionCommand({ FunctionName: workerName, Description: 'integration d: short backoff' }));
+    const published = await lambda.send(
+      new PublishVersionCommand({ FunctionName: workerName, Description: 'integration d: short backoff' }),
+    );
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: workerName, ...before }));
     await waitReady(lambda, workerName);
-    await lambda.send(new UpdateAliasCommand({ FunctionName: workerName, Name: 'live', FunctionVersion: published.Version!, RoutingConfig: { AdditionalVersionWeights: {} } }));
+    await lambda.send(
+      new UpdateAliasCommand({
+        FunctionName: workerName,
+        Name: 'live',
+        FunctionVersion: published.Version!,
+        RoutingConfig: { AdditionalVersionWeights: {} },
+      }),
+    );
     console.log(
       `d: the live worker (version ${originalLive.version}) backs off base ${base} s, max ${max} s: up to ${worst} s before a poison job reaches the DLQ ` +
         `(maxReceiveCount ${maxReceiveCount}), over half the ${DLQ_BUDGET_MS / 1000} s budget; live → version ${published.Version} = the same code with ` +
@@ -194,7 +226,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (originalLive) {
-    await lambda.send(new UpdateAliasCommand({ FunctionName: workerName, Name: 'live', FunctionVersion: originalLive.version, RoutingConfig: { AdditionalVersionWeights: originalLive.weights } }));
+    await lambda.send(
+      new UpdateAliasCommand({
+        FunctionName: workerName,
+        Name: 'live',
+        FunctionVersion: originalLive.version,
+        RoutingConfig: { AdditionalVersionWeights: originalLive.weights },
+      }),
+    );
   }
   lambda.destroy();
   sqs.destroy();
@@ -215,7 +254,8 @@ describe('queue-buffered async (worker)', () => {
       for (const b of bodies) if (isPoison(b.seq)) poisonSeqs.add(b.seq);
       const good = bodies.filter((b) => !isPoison(b.seq)).map((b) => b.id as string);
       const messageIds: string[] = [];
-      for (let i = 0; i < bodies.length; i += 5) messageIds.push(...(await Promise.all(bodies.slice(i, i + 5).map((b) => send(b, viaApi)))));
+      for (let i = 0; i < bodies.length; i += 5)
+        messageIds.push(...(await Promise.all(bodies.slice(i, i + 5).map((b) => send(b, viaApi)))));
       const sentAt = Date.now();
       expect(new Set(messageIds).size).toBe(JOBS);
 
@@ -310,7 +350,9 @@ describe('queue-buffered async (worker)', () => {
         if (Date.now() > deadline) break;
         await sleep(2_000);
       }
-      console.log(`g: redrive moved ${redrive.json.moved} in ${(redrive.ms / 1000).toFixed(1)} s; ${failedAgain} failed receives after it; ${back.size} poison jobs back in the DLQ`);
+      console.log(
+        `g: redrive moved ${redrive.json.moved} in ${(redrive.ms / 1000).toFixed(1)} s; ${failedAgain} failed receives after it; ${back.size} poison jobs back in the DLQ`,
+      );
       expect(failedAgain).toBeGreaterThanOrEqual(poisonSeqs.size);
       expect([...back.keys()].sort((a, b) => a - b)).toEqual([...poisonSeqs].sort((a, b) => a - b));
     },

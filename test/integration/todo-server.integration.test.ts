@@ -15,7 +15,12 @@ let server: TodoServer;
 
 beforeAll(async () => {
   // GIVEN an empty bucket on the emulator
-  const s3 = new S3Client({ endpoint: deployment.endpoint, region: REGION, forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const s3 = new S3Client({
+    endpoint: deployment.endpoint,
+    region: REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   // AND the server pointed at it through the standard SDK environment
   server = await startTodoServer({

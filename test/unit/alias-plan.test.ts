@@ -220,11 +220,13 @@ describe('planLiveAlias', () => {
       }
       const alreadyOnAlias = published === current.functionVersion || published in current.additionalVersionWeights;
       if (!alreadyOnAlias) {
-        const share = plan.functionVersion === published ? 1 : (plan.additionalVersionWeights.find((w) => w.version === published)?.weight ?? 0);
+        const share =
+          plan.functionVersion === published ? 1 : (plan.additionalVersionWeights.find((w) => w.version === published)?.weight ?? 0);
         if (share > initialWeight) problems.push(`new version ${published} gets ${share} > initial ${initialWeight}`);
       }
       for (const version of [plan.functionVersion, ...plan.additionalVersionWeights.map((w) => w.version)]) {
-        if (Number(version) < Number(current.functionVersion)) problems.push(`routes to ${version}, older than stable ${current.functionVersion}`);
+        if (Number(version) < Number(current.functionVersion))
+          problems.push(`routes to ${version}, older than stable ${current.functionVersion}`);
       }
       return problems;
     }

@@ -8,7 +8,6 @@ import { DeclarationError, resolvePlatform, type ProjectView } from '../../lib/d
 /** Routes of these tests are public: who may call them is auth.test.ts's subject. */
 const OPEN = { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } } as const;
 
-
 const project: ProjectView = { layers: ['shared'], fileExists: () => true };
 
 /** A function as a team might mistype it: any field, any value. */
@@ -56,7 +55,13 @@ describe('async declaration defaults', () => {
     const [hello] = resolvePlatform(input, 'dev', project).functions;
 
     // THEN
-    expect(hello.async).toEqual({ retryAttempts: 0, maxEventAgeSeconds: 21600, onSuccess: { kind: 'bus' }, onFailure: { kind: 'queue' }, deadLetterQueue: false });
+    expect(hello.async).toEqual({
+      retryAttempts: 0,
+      maxEventAgeSeconds: 21600,
+      onSuccess: { kind: 'bus' },
+      onFailure: { kind: 'queue' },
+      deadLetterQueue: false,
+    });
   });
 
   it('gives a queue the defaults and no async settings (its event source mapping invokes synchronously)', () => {
@@ -67,7 +72,14 @@ describe('async declaration defaults', () => {
     const [worker] = resolvePlatform(input, 'dev', project).functions;
 
     // THEN
-    expect(worker.queue).toEqual({ batchSize: 10, maxBatchingWindowSeconds: 0, maxReceiveCount: 5, retentionDays: 4, ageAlarmSeconds: 300, auth: OPEN.auth });
+    expect(worker.queue).toEqual({
+      batchSize: 10,
+      maxBatchingWindowSeconds: 0,
+      maxReceiveCount: 5,
+      retentionDays: 4,
+      ageAlarmSeconds: 300,
+      auth: OPEN.auth,
+    });
     expect(worker.async).toBeUndefined();
   });
 
@@ -80,7 +92,12 @@ describe('async declaration defaults', () => {
     // GIVEN
     const input = declaration({
       orders: { async: { onSuccess: { kind: 'queue', arn: QUEUE_ARN }, onFailure: { kind: 'topic', arn: TOPIC_ARN } } },
-      billing: { async: { onSuccess: { kind: 'function', name: 'orders' }, onFailure: { kind: 'bus', arn: 'arn:aws:events:eu-west-1:123456789012:event-bus/ops' } } },
+      billing: {
+        async: {
+          onSuccess: { kind: 'function', name: 'orders' },
+          onFailure: { kind: 'bus', arn: 'arn:aws:events:eu-west-1:123456789012:event-bus/ops' },
+        },
+      },
       probe: { async: { onFailure: { kind: 'none', reason: 'idempotent probe; the next run repeats it anyway' } } },
     });
 
@@ -89,7 +106,12 @@ describe('async declaration defaults', () => {
   });
 
   it('lets a stage remove a queue with null', () => {
-    const input = { app: 'demo', api: OPEN, functions: { worker: { queue: {} } }, stages: { dev: { functions: { worker: { queue: null } } } } };
+    const input = {
+      app: 'demo',
+      api: OPEN,
+      functions: { worker: { queue: {} } },
+      stages: { dev: { functions: { worker: { queue: null } } } },
+    };
     expect(resolvePlatform(input, 'dev', project).functions[0].queue).toBeUndefined();
   });
 });
@@ -231,7 +253,7 @@ describe('a bad async declaration fails synth', () => {
       functionName: 'worker',
       field: 'queue.batchSize',
       value: 100,
-      hint: 'batches above 10 messages need a batching window (Lambda\'s rule); fix: set maxBatchingWindowSeconds to at least 1',
+      hint: "batches above 10 messages need a batching window (Lambda's rule); fix: set maxBatchingWindowSeconds to at least 1",
     },
     {
       title: 'a maximum concurrency of 1',
@@ -291,7 +313,16 @@ describe('a bad async declaration fails synth', () => {
     },
     {
       title: 'two schedules with the same name',
-      functions: { nightly: { triggers: { schedules: [{ name: 'tick', expression: 'rate(5 minutes)' }, { name: 'tick', expression: 'rate(1 hour)' }] } } },
+      functions: {
+        nightly: {
+          triggers: {
+            schedules: [
+              { name: 'tick', expression: 'rate(5 minutes)' },
+              { name: 'tick', expression: 'rate(1 hour)' },
+            ],
+          },
+        },
+      },
       functionName: 'nightly',
       field: 'triggers.schedules[1].name',
       value: 'tick',
@@ -353,8 +384,12 @@ describe('a bad async declaration fails synth', () => {
     const error = declarationError(input);
 
     // THEN
-    expect(error.message).toMatch(problemLine('orders', 'async.onFailure.name', '"audit"', 'destinations form a loop (orders → audit → orders)'));
-    expect(error.message).toMatch(problemLine('audit', 'async.onSuccess.name', '"orders"', 'destinations form a loop (audit → orders → audit)'));
+    expect(error.message).toMatch(
+      problemLine('orders', 'async.onFailure.name', '"audit"', 'destinations form a loop (orders → audit → orders)'),
+    );
+    expect(error.message).toMatch(
+      problemLine('audit', 'async.onSuccess.name', '"orders"', 'destinations form a loop (audit → orders → audit)'),
+    );
   });
 
   it('collects async problems with the others and throws once', () => {
@@ -386,12 +421,20 @@ describe('a bad async declaration fails synth', () => {
 });
 
 describe('schedule expressions (EventBridge)', () => {
-  it.each(['rate(1 minute)', 'rate(5 minutes)', 'rate(1 hour)', 'rate(12 hours)', 'rate(7 days)', 'cron(0 3 * * ? *)', 'cron(0/15 8-18 ? * MON-FRI *)', 'cron(0 12 L * ? 2030)', 'cron(30 6 ? * 2#1 *)', 'cron(0 0 1,15 JAN,JUL ? *)'])(
-    'accepts %s',
-    (expression) => {
-      expect(scheduleExpressionProblem(expression)).toBeUndefined();
-    },
-  );
+  it.each([
+    'rate(1 minute)',
+    'rate(5 minutes)',
+    'rate(1 hour)',
+    'rate(12 hours)',
+    'rate(7 days)',
+    'cron(0 3 * * ? *)',
+    'cron(0/15 8-18 ? * MON-FRI *)',
+    'cron(0 12 L * ? 2030)',
+    'cron(30 6 ? * 2#1 *)',
+    'cron(0 0 1,15 JAN,JUL ? *)',
+  ])('accepts %s', (expression) => {
+    expect(scheduleExpressionProblem(expression)).toBeUndefined();
+  });
 
   it.each([
     ['rate(0 minutes)', 'at least 1'],

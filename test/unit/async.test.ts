@@ -89,7 +89,15 @@ describe('async invocation on the live alias', () => {
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: failures }],
       PolicyDocument: {
-        Statement: [{ Action: 'sqs:*', Effect: 'Deny', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Resource: { 'Fn::GetAtt': [failures, 'Arn'] } }],
+        Statement: [
+          {
+            Action: 'sqs:*',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Resource: { 'Fn::GetAtt': [failures, 'Arn'] },
+          },
+        ],
       },
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -100,7 +108,11 @@ describe('async invocation on the live alias', () => {
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [failures, 'QueueName'] } }],
     });
     // The oldest message alarms 4 days before SQS would drop it.
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'test-dev-orders-failures-age', MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 864000 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'test-dev-orders-failures-age',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Threshold: 864000,
+    });
     template.hasOutput('Dlqorders', { Value: { Ref: failures } });
     template.hasOutput('Failuresorders', { Value: { Ref: failures } });
   });
@@ -134,14 +146,16 @@ describe('async invocation on the live alias', () => {
 
   test('opting out with a reason leaves no failure destination, and the reason becomes the acknowledgement', () => {
     const reason = 'a health probe: the next run repeats it within a minute';
-    const { template, stack } = buildFunctions(declaration({ probe: plain({ async: { retryAttempts: 0, onFailure: { kind: 'none', reason } } }) }));
+    const { template, stack } = buildFunctions(
+      declaration({ probe: plain({ async: { retryAttempts: 0, onFailure: { kind: 'none', reason } } }) }),
+    );
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, DestinationConfig: Match.absent() });
     template.resourceCountIs('AWS::SQS::Queue', 0);
     const acknowledged = stack.node.findAll().flatMap((c) => c.node.metadata.map((m) => JSON.stringify(m.data)));
     expect(acknowledged.some((text) => text.includes('Serverless-LambdaAsyncFailureDestination') && text.includes(reason))).toBe(true);
   });
 
-  test('a function DLQ is the function\'s DeadLetterConfig, encrypted and alarmed', () => {
+  test("a function DLQ is the function's DeadLetterConfig, encrypted and alarmed", () => {
     const { template } = buildFunctions(declaration({ orders: plain({ async: { deadLetterQueue: true } }) }));
     const [dlq] = idsUnder(template, 'AWS::SQS::Queue', 'FnordersFunctionDlq');
     template.hasResourceProperties('AWS::Lambda::Function', { DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] } } });
@@ -173,11 +187,17 @@ describe('queue-buffered functions', () => {
       MessageRetentionPeriod: 345600,
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 4 },
     });
-    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600, RedrivePolicy: Match.absent() });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1209600,
+      RedrivePolicy: Match.absent(),
+    });
     for (const id of [queue, dlq]) {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: id }],
-        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        },
       });
     }
   });
@@ -203,7 +223,10 @@ describe('queue-buffered functions', () => {
       Roles: [{ Ref: Match.stringLikeRegexp('^FnworkerFunctionServiceRole') }],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: Match.arrayWith(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage']), Resource: { 'Fn::GetAtt': [queue, 'Arn'] } }),
+          Match.objectLike({
+            Action: Match.arrayWith(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage']),
+            Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
+          }),
         ]),
       },
     });
@@ -223,24 +246,45 @@ describe('queue-buffered functions', () => {
       Integration: {
         Type: 'AWS',
         IntegrationHttpMethod: 'POST',
-        Uri: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':sqs:path/$'), { Ref: 'AWS::AccountId' }, '/', { 'Fn::GetAtt': [queue, 'QueueName'] }])] },
+        Uri: {
+          'Fn::Join': [
+            '',
+            Match.arrayWith([
+              Match.stringLikeRegexp(':sqs:path/$'),
+              { Ref: 'AWS::AccountId' },
+              '/',
+              { 'Fn::GetAtt': [queue, 'QueueName'] },
+            ]),
+          ],
+        },
         Credentials: { 'Fn::GetAtt': [role, 'Arn'] },
         PassthroughBehavior: 'NEVER',
         RequestParameters: { 'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'" },
         RequestTemplates: { 'application/json': 'Action=SendMessage&MessageBody=$util.urlEncode($input.body)' },
         IntegrationResponses: Match.arrayWith([
-          Match.objectLike({ StatusCode: '202', ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"messageId":"\\$input.path\\(\'\\$.SendMessageResponse.SendMessageResult.MessageId\'\\)"') } }),
+          Match.objectLike({
+            StatusCode: '202',
+            ResponseTemplates: {
+              'application/json': Match.stringLikeRegexp(
+                '"messageId":"\\$input.path\\(\'\\$.SendMessageResponse.SendMessageResult.MessageId\'\\)"',
+              ),
+            },
+          }),
           Match.objectLike({ StatusCode: '500', SelectionPattern: Match.absent() }),
         ]),
       },
       MethodResponses: [{ StatusCode: '202' }, { StatusCode: '400' }, { StatusCode: '500' }],
     });
-    const paths = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGateway::Resource').map((r) => r.Properties.PathPart);
+    const paths = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::ApiGateway::Resource')
+      .map((r) => r.Properties.PathPart);
     expect(paths.sort()).toEqual(['jobs', 'worker']);
     // AND no Lambda integration or permission: nothing runs before the queue
     template.resourceCountIs('AWS::Lambda::Permission', 0);
     // AND API Gateway's role may only send messages to this queue
-    template.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })] } });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })] },
+    });
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: role }],
       PolicyDocument: { Statement: [{ Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [queue, 'Arn'] } }] },
@@ -263,16 +307,23 @@ describe('queue-buffered functions', () => {
       Threshold: 1,
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'test-dev-worker-dlq-age', MetricName: 'ApproximateAgeOfOldestMessage' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'test-dev-worker-dlq-age',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+    });
     // `faas dlq` reads exactly Dlq<name>
     template.hasOutput('Dlqworker', { Value: { Ref: dlq } });
     template.hasOutput('Queueworker', { Value: { Ref: queue } });
     template.hasOutput('QueueAlarmsworker', { Value: 'test-dev-worker-queue-age,test-dev-worker-dlq-not-empty,test-dev-worker-dlq-age' });
-    template.hasOutput('Routesworker', { Value: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('^POST https://'), '/dev/worker/jobs'])] } });
+    template.hasOutput('Routesworker', {
+      Value: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('^POST https://'), '/dev/worker/jobs'])] },
+    });
   });
 
   test('a queue function keeps its declared routes on the live and preview aliases', () => {
-    const { template } = build(declaration({ worker: worker({ entry: 'functions/hello/index.ts', routes: [{ method: 'GET', path: '/worker/status' }] }) }));
+    const { template } = build(
+      declaration({ worker: worker({ entry: 'functions/hello/index.ts', routes: [{ method: 'GET', path: '/worker/status' }] }) }),
+    );
     // GET /worker/status, GET /preview/worker/status, POST /worker/jobs
     template.resourceCountIs('AWS::ApiGateway::Method', 3);
     template.resourceCountIs('AWS::Lambda::Permission', 2);
@@ -285,12 +336,24 @@ describe('object-storage trigger', () => {
     const [bucket] = idsUnder(template, 'AWS::S3::Bucket', 'FntransformObjectTrigger');
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-      LoggingConfiguration: { DestinationBucketName: { Ref: Match.stringLikeRegexp('^FaasObjectAccessLogs') }, LogFilePrefix: 'transform/' },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LoggingConfiguration: {
+        DestinationBucketName: { Ref: Match.stringLikeRegexp('^FaasObjectAccessLogs') },
+        LogFilePrefix: 'transform/',
+      },
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: bucket },
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
     template.hasOutput('Buckettransform', { Value: { Ref: bucket } });
   });
@@ -303,7 +366,14 @@ describe('object-storage trigger', () => {
         LambdaFunctionConfigurations: [
           {
             Events: ['s3:ObjectCreated:*'],
-            Filter: { Key: { FilterRules: [{ Name: 'suffix', Value: '.json' }, { Name: 'prefix', Value: 'in/' }] } },
+            Filter: {
+              Key: {
+                FilterRules: [
+                  { Name: 'suffix', Value: '.json' },
+                  { Name: 'prefix', Value: 'in/' },
+                ],
+              },
+            },
             LambdaFunctionArn: { Ref: live },
           },
         ],
@@ -337,7 +407,9 @@ describe('object-storage trigger', () => {
   });
 
   test('one access-log bucket serves every trigger bucket of the stack', () => {
-    const { template } = buildFunctions(declaration({ transform: transform(), archive: transform({ triggers: { s3: { prefix: 'raw/' } } }) }));
+    const { template } = buildFunctions(
+      declaration({ transform: transform(), archive: transform({ triggers: { s3: { prefix: 'raw/' } } }) }),
+    );
     expect(idsUnder(template, 'AWS::S3::Bucket', 'FaasObjectAccessLogs')).toHaveLength(1);
     template.resourceCountIs('AWS::S3::Bucket', 3);
   });
@@ -349,7 +421,12 @@ describe('schedule trigger', () => {
     const { template } = buildFunctions(
       declaration({
         nightly: plain({
-          triggers: { schedules: [{ name: 'nightly', expression: 'cron(0 3 * * ? *)', input: { task: 'cleanup' } }, { name: 'often', expression: 'rate(5 minutes)' }] },
+          triggers: {
+            schedules: [
+              { name: 'nightly', expression: 'cron(0 3 * * ? *)', input: { task: 'cleanup' } },
+              { name: 'often', expression: 'rate(5 minutes)' },
+            ],
+          },
         }),
       }),
     );
@@ -360,14 +437,22 @@ describe('schedule trigger', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'cron(0 3 * * ? *)',
       State: 'ENABLED',
-      Targets: [Match.objectLike({ Arn: { Ref: live }, Input: '{"task":"cleanup"}', DeadLetterConfig: { Arn: { 'Fn::GetAtt': [failures, 'Arn'] } } })],
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: live },
+          Input: '{"task":"cleanup"}',
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [failures, 'Arn'] } },
+        }),
+      ],
     });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
     template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', FunctionName: { Ref: live } });
     // AND EventBridge may put undeliverable events into the failure queue
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: failures }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sqs:SendMessage', Principal: { Service: 'events.amazonaws.com' } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Action: 'sqs:SendMessage', Principal: { Service: 'events.amazonaws.com' } })]),
+      },
     });
     template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
   });
@@ -376,7 +461,12 @@ describe('schedule trigger', () => {
 /** Synthesizes with cdk-nag's AwsSolutions and Serverless packs; throws on any unacknowledged finding. */
 function synthWithNag(input: PlatformInput, stage = 'dev') {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-nag-'));
-  const { app } = buildPlatformApp({ declaration: input, projectRoot: REPO_ROOT, placement: new InMemoryPlacement(), appProps: { outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage } } });
+  const { app } = buildPlatformApp({
+    declaration: input,
+    projectRoot: REPO_ROOT,
+    placement: new InMemoryPlacement(),
+    appProps: { outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage } },
+  });
   return () => app.synth();
 }
 
@@ -385,8 +475,16 @@ describe('security and size', () => {
     const input = declaration({
       hello: hello(),
       worker: worker({ async: { deadLetterQueue: true, onSuccess: { kind: 'bus' } } }),
-      transform: transform({ async: { onSuccess: { kind: 'function', name: 'hello' }, onFailure: { kind: 'topic', arn: 'arn:aws:sns:eu-west-1:123456789012:alerts' } } }),
-      nightly: plain({ triggers: { schedules: [{ name: 'nightly', expression: 'rate(1 day)' }] }, async: { onFailure: { kind: 'none', reason: 'the next nightly run redoes the whole job' } } }),
+      transform: transform({
+        async: {
+          onSuccess: { kind: 'function', name: 'hello' },
+          onFailure: { kind: 'topic', arn: 'arn:aws:sns:eu-west-1:123456789012:alerts' },
+        },
+      }),
+      nightly: plain({
+        triggers: { schedules: [{ name: 'nightly', expression: 'rate(1 day)' }] },
+        async: { onFailure: { kind: 'none', reason: 'the next nightly run redoes the whole job' } },
+      }),
       ticker: plain({ triggers: { schedules: [{ name: 'tick', expression: 'rate(1 hour)' }] }, release: { mode: 'codedeploy' } }),
     });
     expect(synthWithNag(input)).not.toThrow();
@@ -394,9 +492,13 @@ describe('security and size', () => {
 
   test('the example dev stage stays free of types the emulator rejects', () => {
     const built = build(faasConfig, { stage: 'dev' });
-    const types = new Set(stacksOf(built).flatMap((s) => Object.values(Template.fromStack(s).toJSON().Resources as Resources).map((r) => r.Type)));
+    const types = new Set(
+      stacksOf(built).flatMap((s) => Object.values(Template.fromStack(s).toJSON().Resources as Resources).map((r) => r.Type)),
+    );
     expect([...types].filter((t) => t.startsWith('AWS::ApplicationAutoScaling') || t.startsWith('AWS::CodeDeploy'))).toEqual([]);
-    expect([...types]).toEqual(expect.arrayContaining(['AWS::Lambda::EventSourceMapping', 'AWS::Lambda::EventInvokeConfig', 'Custom::S3BucketNotifications']));
+    expect([...types]).toEqual(
+      expect.arrayContaining(['AWS::Lambda::EventSourceMapping', 'AWS::Lambda::EventInvokeConfig', 'Custom::S3BucketNotifications']),
+    );
   });
 
   test.each<[string, FunctionInput, number]>([

@@ -7,7 +7,15 @@ import { resolvePlatformWithContainers } from '../../lib/declaration/container';
 import { DeclarationError, resolvePlatform, type ProjectView } from '../../lib/declaration/resolve';
 import type { PlatformInput } from '../../lib/declaration/schema';
 
-const ENTRY_FILES = new Set(['functions/hello/index.ts', 'functions/orders/index.ts', 'functions/hello/api.ts', 'functions/worker/index.ts', 'functions/transform/index.ts', 'functions/audit/index.ts', 'functions/gatekeeper/index.ts']);
+const ENTRY_FILES = new Set([
+  'functions/hello/index.ts',
+  'functions/orders/index.ts',
+  'functions/hello/api.ts',
+  'functions/worker/index.ts',
+  'functions/transform/index.ts',
+  'functions/audit/index.ts',
+  'functions/gatekeeper/index.ts',
+]);
 const project: ProjectView = { layers: ['shared', 'extra', 'l3', 'l4', 'l5', 'l6'], fileExists: (p) => ENTRY_FILES.has(p) };
 
 const CAPACITY_PROVIDER = 'arn:aws:lambda:eu-west-1:123456789012:capacity-provider:pool';
@@ -142,12 +150,15 @@ describe('resolvePlatform', () => {
       expect(platform.functions.map((fn) => fn.routes.length)).toEqual([3, 3]);
     });
 
-    it.each(['dev', 'prod'])('resolves the app\'s own faas.config.ts for stage %s', (stage) => {
+    it.each(['dev', 'prod'])("resolves the app's own faas.config.ts for stage %s", (stage) => {
       // GIVEN
       const input = appDeclaration;
 
       // WHEN
-      const platform = resolvePlatformWithContainers(input, stage, { ...project, fileExists: (p) => ENTRY_FILES.has(p) || p.startsWith('containers/todo/') });
+      const platform = resolvePlatformWithContainers(input, stage, {
+        ...project,
+        fileExists: (p) => ENTRY_FILES.has(p) || p.startsWith('containers/todo/'),
+      });
 
       // THEN
       expect(platform.functions.map((fn) => fn.name)).toEqual(['hello', 'worker', 'transform', 'audit', 'gatekeeper']);
@@ -229,7 +240,9 @@ describe('resolvePlatform', () => {
 
       // THEN
       expect(error.message).toMatch(/stage "qa" has 1 problem:/);
-      expect(error.message).toMatch(problemLine(undefined, 'stage', '"qa"', 'unknown stage; fix: use one of dev, prod or add it under stages'));
+      expect(error.message).toMatch(
+        problemLine(undefined, 'stage', '"qa"', 'unknown stage; fix: use one of dev, prod or add it under stages'),
+      );
       expect(error.problems).toEqual([expect.objectContaining({ field: 'stage', value: 'qa' })]);
     });
 
@@ -250,7 +263,12 @@ describe('resolvePlatform', () => {
 
       // WHEN / THEN
       expect(() => resolvePlatform(input, 'Prod', project)).toThrow(
-        problemLine(undefined, 'stage', '"Prod"', 'stage must be 1-20 lowercase letters, digits or "-" (pass -c stage=dev or -c stage=prod)'),
+        problemLine(
+          undefined,
+          'stage',
+          '"Prod"',
+          'stage must be 1-20 lowercase letters, digits or "-" (pass -c stage=dev or -c stage=prod)',
+        ),
       );
     });
 
@@ -267,7 +285,12 @@ describe('resolvePlatform', () => {
 
       // THEN
       expect(error.message).toMatch(
-        problemLine(undefined, 'stages.prod.functions.helo', '"helo"', 'stage override for a function that is not declared; fix: declare it under functions or remove the override'),
+        problemLine(
+          undefined,
+          'stages.prod.functions.helo',
+          '"helo"',
+          'stage override for a function that is not declared; fix: declare it under functions or remove the override',
+        ),
       );
       expect(error.problems).toEqual([expect.objectContaining({ field: 'stages.prod.functions.helo', value: 'helo' })]);
     });
@@ -313,7 +336,7 @@ describe('resolvePlatform', () => {
         functionName: 'hello',
         field: 'layers',
         value: ['shared', 'extra', 'l3', 'l4', 'l5', 'l6'],
-        hint: 'at most 5 layers (Lambda\'s limit); fix: merge layers',
+        hint: "at most 5 layers (Lambda's limit); fix: merge layers",
       },
       {
         title: 'initialWeight above 1 (a percentage)',
@@ -390,7 +413,7 @@ describe('resolvePlatform', () => {
         hint: 'must be at least the highest provisioned concurrency (4); Lambda rejects provisioned > reserved; fix: raise reservedConcurrency',
       },
       {
-        title: 'reservedConcurrency below a schedule\'s maxProvisioned',
+        title: "reservedConcurrency below a schedule's maxProvisioned",
         functions: { hello: { warm: { ...warm, schedules: [{ ...schedule, maxProvisioned: 20 }] }, reservedConcurrency: 10 } },
         functionName: 'hello',
         field: 'reservedConcurrency',
@@ -428,7 +451,7 @@ describe('resolvePlatform', () => {
         functionName: 'hello',
         field: 'memoryMB',
         value: 64,
-        hint: 'memoryMB must be from 128 to 10240; fix: choose a size in MB within Lambda\'s range',
+        hint: "memoryMB must be from 128 to 10240; fix: choose a size in MB within Lambda's range",
       },
       {
         title: 'memoryMB above 10240',
@@ -436,7 +459,7 @@ describe('resolvePlatform', () => {
         functionName: 'hello',
         field: 'memoryMB',
         value: 20000,
-        hint: 'memoryMB must be from 128 to 10240; fix: choose a size in MB within Lambda\'s range',
+        hint: "memoryMB must be from 128 to 10240; fix: choose a size in MB within Lambda's range",
       },
       {
         title: 'a fractional memoryMB',
@@ -685,7 +708,9 @@ describe('resolvePlatform — review findings', () => {
     // GIVEN a prod stage that sets a negative throttle rate
     const input = { ...base, stages: { prod: { api: { throttleRateLimit: -1 } } } };
     // THEN the declaration fails (for every stage: it is one file) naming the field
-    expect(() => resolvePlatform(input, 'prod', project)).toThrow(/field "stages\.prod\.api\.throttleRateLimit": got -1 — api\.throttleRateLimit must be from 1/);
+    expect(() => resolvePlatform(input, 'prod', project)).toThrow(
+      /field "stages\.prod\.api\.throttleRateLimit": got -1 — api\.throttleRateLimit must be from 1/,
+    );
     expect(() => resolvePlatform(input, 'dev', project)).toThrow(/stages\.prod\.api\.throttleRateLimit/);
   });
 
@@ -697,11 +722,17 @@ describe('resolvePlatform — review findings', () => {
 
   it('reports function problems even when an app-wide field is also wrong', () => {
     const input = { app: 'Bad App', functions: { hello: { memoryMB: 64 } } };
-    expect(() => resolvePlatform(input, 'dev', project)).toThrow(/2 problems[\s\S]*field "app"[\s\S]*function "hello", field "memoryMB": got 64/);
+    expect(() => resolvePlatform(input, 'dev', project)).toThrow(
+      /2 problems[\s\S]*field "app"[\s\S]*function "hello", field "memoryMB": got 64/,
+    );
   });
 
   it('rejects an empty route path and an entry that leaves functions/', () => {
-    const input = { app: 'demo', api: OPEN, functions: { hello: { routes: [{ method: 'GET', path: '' }], entry: 'functions/../lib/platform-app.ts' } } };
+    const input = {
+      app: 'demo',
+      api: OPEN,
+      functions: { hello: { routes: [{ method: 'GET', path: '' }], entry: 'functions/../lib/platform-app.ts' } },
+    };
     expect(() => resolvePlatform(input, 'dev', project)).toThrow(/field "routes\[0\]\.path": got ""/);
     expect(() => resolvePlatform(input, 'dev', project)).toThrow(/field "entry": got "functions\/\.\.\/lib\/platform-app\.ts"/);
   });
@@ -714,7 +745,9 @@ describe('resolvePlatform — review findings', () => {
         writer: { routes: [{ method: 'DELETE', path: '/users/{userId}' }] },
       },
     };
-    expect(() => resolvePlatform(input, 'dev', project)).toThrow(/function "writer", field "routes\[0\]\.path": got "\/users\/\{userId\}" — path parameter \{userId\} conflicts with \{id\} of \/users\/\{id\} \(function "reader"\)/);
+    expect(() => resolvePlatform(input, 'dev', project)).toThrow(
+      /function "writer", field "routes\[0\]\.path": got "\/users\/\{userId\}" — path parameter \{userId\} conflicts with \{id\} of \/users\/\{id\} \(function "reader"\)/,
+    );
   });
 
   it('does not treat built-in object keys as declared functions', () => {
@@ -725,8 +758,16 @@ describe('resolvePlatform — review findings', () => {
 
 describe('resolvePlatform — stage api overrides keep the app values they do not change', () => {
   it('a partial stage api override keeps the app-wide burst limit', () => {
-    const input = { app: 'demo', api: { throttleRateLimit: 50, throttleBurstLimit: 100 }, functions: { hello: {} }, stages: { prod: { api: { throttleRateLimit: 10 } } } };
-    expect(resolvePlatform(input, 'prod', { layers: [], fileExists: () => true }).api).toEqual({ throttleRateLimit: 10, throttleBurstLimit: 100 });
+    const input = {
+      app: 'demo',
+      api: { throttleRateLimit: 50, throttleBurstLimit: 100 },
+      functions: { hello: {} },
+      stages: { prod: { api: { throttleRateLimit: 10 } } },
+    };
+    expect(resolvePlatform(input, 'prod', { layers: [], fileExists: () => true }).api).toEqual({
+      throttleRateLimit: 10,
+      throttleBurstLimit: 100,
+    });
   });
 });
 

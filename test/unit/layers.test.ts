@@ -101,7 +101,9 @@ describe('layers', () => {
     // GIVEN two layers that both provide pkg-x
     const first = makeLayer('first', 'pkg-x', 'from-first');
     const second = makeLayer('second', 'pkg-x', 'from-second');
-    const { stack, template, outdir } = buildWith([first, second], declaration({ hello: hello({ layers: ['first', 'second'] }) }), { bundle: true });
+    const { stack, template, outdir } = buildWith([first, second], declaration({ hello: hello({ layers: ['first', 'second'] }) }), {
+      bundle: true,
+    });
 
     // WHEN the layers are extracted into one /opt in the declared order, as Lambda does
     const opt = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-opt-'));
@@ -123,7 +125,9 @@ describe('layers', () => {
   test('a layer change publishes a new function version; the same layer content does not', () => {
     const versionWith = (mark: string) => {
       // Bundled: a skipped bundle's hash does not follow the layer's content.
-      const { template } = buildWith([makeLayer('shared', '@faas-platform/shared', mark)], declaration({ hello: hello() }), { bundle: true });
+      const { template } = buildWith([makeLayer('shared', '@faas-platform/shared', mark)], declaration({ hello: hello() }), {
+        bundle: true,
+      });
       return logicalIds(template, 'AWS::Lambda::Version')[0];
     };
     expect(versionWith('v1')).toEqual(versionWith('v1'));

@@ -13,7 +13,14 @@ const lambdaMock = mockClient(LambdaClient);
 const SERVICE_TOKEN = 'arn:aws:lambda:eu-west-1:123456789012:function:FaasLiveAliasStateProvider';
 
 function properties(overrides: Partial<LiveAliasStateProperties> = {}): LiveAliasStateProperties & { ServiceToken: string } {
-  return { ServiceToken: SERVICE_TOKEN, FunctionName: 'orders-api', AliasName: 'live', PublishedVersion: '4', InitialWeight: '0.1', ...overrides };
+  return {
+    ServiceToken: SERVICE_TOKEN,
+    FunctionName: 'orders-api',
+    AliasName: 'live',
+    PublishedVersion: '4',
+    InitialWeight: '0.1',
+    ...overrides,
+  };
 }
 
 function common(props: LiveAliasStateProperties & { ServiceToken: string }): CloudFormationCustomResourceEventCommon {
@@ -135,7 +142,10 @@ describe('live alias state handler', () => {
     const response = await handler(updateEvent({ PublishedVersion: '4', InitialWeight: '0.1' }));
 
     // THEN exactly what the alias has now
-    expect(response.Data).toMatchObject({ FunctionVersion: '3', AdditionalVersionWeights: [{ FunctionVersion: '4', FunctionWeight: 0.25 }] });
+    expect(response.Data).toMatchObject({
+      FunctionVersion: '3',
+      AdditionalVersionWeights: [{ FunctionVersion: '4', FunctionWeight: 0.25 }],
+    });
   });
 
   it('changes nothing after a promotion', async () => {
@@ -171,7 +181,10 @@ describe('live alias state handler', () => {
     const response = await handler(updateEvent({ PublishedVersion: '5', InitialWeight: '0.1' }));
 
     // THEN 4 is dropped, 5 starts at 10%
-    expect(response.Data).toMatchObject({ FunctionVersion: '3', AdditionalVersionWeights: [{ FunctionVersion: '5', FunctionWeight: 0.1 }] });
+    expect(response.Data).toMatchObject({
+      FunctionVersion: '3',
+      AdditionalVersionWeights: [{ FunctionVersion: '5', FunctionWeight: 0.1 }],
+    });
   });
 
   it('leaves a candidate newer than the published version (published by the CLI) untouched', async () => {
@@ -182,7 +195,10 @@ describe('live alias state handler', () => {
     const response = await handler(updateEvent({ PublishedVersion: '4' }));
 
     // THEN
-    expect(response.Data).toMatchObject({ FunctionVersion: '3', AdditionalVersionWeights: [{ FunctionVersion: '5', FunctionWeight: 0.3 }] });
+    expect(response.Data).toMatchObject({
+      FunctionVersion: '3',
+      AdditionalVersionWeights: [{ FunctionVersion: '5', FunctionWeight: 0.3 }],
+    });
   });
 
   it('on Delete calls nothing and answers with the same physical id', async () => {
@@ -225,7 +241,9 @@ describe('live alias state handler', () => {
       const response = handler(createEvent({ PublishedVersion: '4', InitialWeight: '0.1' }));
       await jest.advanceTimersByTimeAsync(2000 + 4000);
       // THEN
-      await expect(response).resolves.toMatchObject({ Data: { FunctionVersion: '3', AdditionalVersionWeights: [{ FunctionVersion: '4', FunctionWeight: 0.1 }] } });
+      await expect(response).resolves.toMatchObject({
+        Data: { FunctionVersion: '3', AdditionalVersionWeights: [{ FunctionVersion: '4', FunctionWeight: 0.1 }] },
+      });
       expect(lambdaMock).toHaveReceivedCommandTimes(GetAliasCommand, 3);
     });
 
@@ -324,12 +342,15 @@ describe('a deploy that changes warm capacity during a rollout is refused', () =
     );
   });
 
-  it('lets CloudFormation\'s rollback of that refused update through (old and new swapped, same physical id)', async () => {
+  it("lets CloudFormation's rollback of that refused update through (old and new swapped, same physical id)", async () => {
     const id = await appliedId(WARM_A);
     lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3', RoutingConfig: { AdditionalVersionWeights: { '4': 0.2 } } });
     const response = await handler(warmUpdate(id, WARM_B, WARM_A));
     expect(response.PhysicalResourceId).toBe(id);
-    expect(response.Data).toMatchObject({ FunctionVersion: '3', AdditionalVersionWeights: [{ FunctionVersion: '4', FunctionWeight: 0.2 }] });
+    expect(response.Data).toMatchObject({
+      FunctionVersion: '3',
+      AdditionalVersionWeights: [{ FunctionVersion: '4', FunctionWeight: 0.2 }],
+    });
   });
 
   it('refuses removing warm capacity during a rollout too', async () => {
@@ -351,7 +372,9 @@ describe('a deploy that changes warm capacity during a rollout is refused', () =
     ['an unchanged warm capacity during a rollout', { '4': 0.2 }, WARM_A, WARM_A],
   ])('goes ahead with %s, answering the new fingerprint', async (_case, weights, before, after) => {
     const id = await appliedId(before);
-    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3', ...(weights ? { RoutingConfig: { AdditionalVersionWeights: weights } } : {}) });
+    lambdaMock
+      .on(GetAliasCommand)
+      .resolves({ FunctionVersion: '3', ...(weights ? { RoutingConfig: { AdditionalVersionWeights: weights } } : {}) });
     const response = await handler(warmUpdate(id, before, after));
     expect(response.PhysicalResourceId).toBe(await appliedIdAfter(after));
   });
@@ -366,7 +389,9 @@ describe('a deploy that changes warm capacity during a rollout is refused', () =
 
   it('lets a resource deployed before ids carried the fingerprint through (what was applied is unknown)', async () => {
     lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3', RoutingConfig: { AdditionalVersionWeights: { '4': 0.2 } } });
-    await expect(handler(warmUpdate('orders-api:live', undefined, WARM_A))).resolves.toMatchObject({ PhysicalResourceId: expect.stringMatching(/:warm-/) });
+    await expect(handler(warmUpdate('orders-api:live', undefined, WARM_A))).resolves.toMatchObject({
+      PhysicalResourceId: expect.stringMatching(/:warm-/),
+    });
   });
 
   /** The id for `warm` without disturbing the mocks of the test. */

@@ -43,34 +43,196 @@ describe('declaration mistakes', () => {
   };
   const hello = { entry: 'functions/hello/index.ts' };
   const app = (functions: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ app: 'demo', functions, ...extra });
-  const withProd = (prod: Record<string, unknown>, functions: Record<string, unknown> = { hello }) => app(functions, { stages: { dev: {}, prod } });
+  const withProd = (prod: Record<string, unknown>, functions: Record<string, unknown> = { hello }) =>
+    app(functions, { stages: { dev: {}, prod } });
 
   it.each<[string, Record<string, unknown>, string, RegExp]>([
-    ['a misspelt field', app({ hello: { ...hello, memory: 512 } }), 'dev', /function "hello", field "memory": got 512 — unknown field; did you mean "memoryMB"\? fix: rename it to memoryMB/],
-    ['a misspelt nested field', app({ hello: { ...hello, warm: { provisoned: 2, max: 4 } } }), 'dev', /field "warm.provisoned": got 2 — unknown field; did you mean "provisioned"\?/],
-    ['a misspelt top-level field', { app: 'demo', function: { hello } }, 'dev', /field "function": got .* — unknown field; did you mean "functions"\?/],
-    ['a field in another case', app({ hello: { ...hello, timeoutseconds: 5 } }), 'dev', /field "timeoutseconds": got 5 — unknown field; did you mean "timeoutSeconds"\?/],
-    ['a field with no near name', app({ hello: { ...hello, colour: 'blue' } }), 'dev', /field "colour": got "blue" — unknown field; fix: remove it or use one of entry, handler, /],
-    ['a misspelt field in a stage override', withProd({ functions: { hello: { timeout: 9 } } }), 'prod', /function "hello", field "timeout" \(set in stages\.prod\.functions\.hello\): got 9 — unknown field; did you mean "timeoutSeconds"\?/],
-    ['another stage\'s bad override, building dev', withProd({ functions: { hello: { memoryMB: 64 } } }), 'dev', /\(every stage checked: dev, prod\)[\s\S]*field "memoryMB" \(set in stages\.prod\.functions\.hello, stage "prod"\): got 64 — memoryMB must be from 128/],
-    ['a bad api override', withProd({ api: { throttleRateLimit: -1 } }), 'prod', /field "stages\.prod\.api\.throttleRateLimit": got -1 — api\.throttleRateLimit must be from 1 to 100000; fix:/],
-    ['an override of an undeclared function', withProd({ functions: { helo: { memoryMB: 256 } } }), 'dev', /field "stages\.prod\.functions\.helo" \(stage "prod"\): got "helo" — stage override for a function that is not declared/],
-    ['a container override with a misspelt field', app({ hello }, { containers: { todo: {} }, stages: { dev: {}, prod: { containers: { todo: { prot: 8080 } } } } }), 'prod', /field "containers\.todo\.prot" \(set in stages\.prod\.containers\.todo\): got 8080 — unknown field; did you mean "port"\?/],
-    ['an override of an undeclared container', withProd({ containers: { todo: { memoryMB: 512 } } }), 'prod', /field "stages\.prod\.containers\.todo": got "todo" — stage override for a container that is not declared; fix:/],
-    ['a container server that does not compile', app({ hello }, { containers: { todo: { bundle: { entry: 'src/server.ts' } } } }), 'dev', /field "containers\.todo\.bundle\.entry": got "src\/server\.ts" — does not compile: containers\/todo\/src\/server\.ts:8:1: Unexpected "\}"; fix:/],
-    ['a warm schedule with a zero rate', app({ hello: { ...hello, warm: { provisioned: 1, max: 4, schedules: [{ name: 'peak', expression: 'rate(0 minutes)', minProvisioned: 2, maxProvisioned: 4 }] } } }), 'dev', /field "warm\.schedules\[0\]\.expression": got "rate\(0 minutes\)" — a rate must be at least 1; fix:/],
-    ['a warm schedule at hour 25', app({ hello: { ...hello, warm: { provisioned: 1, max: 4, schedules: [{ name: 'peak', expression: 'cron(0 25 ? * MON-FRI *)', minProvisioned: 2, maxProvisioned: 4 }] } } }), 'dev', /field "warm\.schedules\[0\]\.expression": got "cron\(0 25 \? \* MON-FRI \*\)" — hours "25" is not valid \(0-23/],
-    ['a warm one-off on a day the month lacks', app({ hello: { ...hello, warm: { provisioned: 1, max: 4, schedules: [{ name: 'launch', expression: 'at(2027-02-30T08:00:00)', minProvisioned: 2, maxProvisioned: 4 }] } } }), 'dev', /at\(\.\.\.\) names no real date and time/],
-    ['a warm schedule with both day fields set', app({ hello: { ...hello, warm: { provisioned: 1, max: 4, schedules: [{ name: 'peak', expression: 'cron(0 8 * * MON *)', minProvisioned: 2, maxProvisioned: 4 }] } } }), 'dev', /exactly one of day-of-month \("\*"\) and day-of-week \("MON"\) must be "\?" \(Application Auto Scaling's rule\)/],
-    ['a one-off in an EventBridge schedule', app({ hello: { ...hello, triggers: { schedules: [{ name: 'once', expression: 'at(2027-01-01T08:00:00)' }] } } }), 'dev', /field "triggers\.schedules\[0\]\.expression": got .* — EventBridge schedules take no at\(\.\.\.\)/],
-    ['a plural rate of 1', app({ hello: { ...hello, triggers: { schedules: [{ name: 'tick', expression: 'rate(1 minutes)' }] } } }), 'dev', /wants the singular for 1: rate\(1 minute\); fix: drop the "s"/],
-    ['a handler the entry does not export', app({ hello: { ...hello, handler: 'main' } }), 'dev', /field "handler": got "main" — functions\/hello\/index\.ts has no export "main" \(it exports "handler", "readFaults"\), so every invocation would fail with Runtime\.HandlerNotFound; fix:/],
-    ['an entry that does not compile', app({ broken: { entry: 'functions/broken/index.ts' } }), 'dev', /function "broken", field "entry": got .* — does not compile: functions\/broken\/index\.ts:3:14: Expected ";"/],
-    ['an entry importing an uninstalled package', app({ pad: { entry: 'functions/pad/index.ts' } }), 'dev', /function "pad", field "entry": .* imports "left-pad", which is not installed and no layer provides; fix: npm install left-pad/],
-    ['a missing entry file', app({ gone: {} }), 'dev', /function "gone", field "entry": got "functions\/gone\/index\.ts" — handler file does not exist; fix: create/],
-    ['an unknown layer', app({ hello: { ...hello, layers: ['shard'] } }), 'dev', /field "layers\[0\]": got "shard" — unknown layer; fix: use one of \[shared\]/],
-    ['memory outside Lambda\'s range', app({ hello: { ...hello, memoryMB: 64 } }), 'dev', /field "memoryMB": got 64 — memoryMB must be from 128 to 10240; fix:/],
-    ['a reserved environment variable', app({ hello: { ...hello, environment: { AWS_REGION: 'x' } } }), 'dev', /field "environment\.AWS_REGION": got "x" — Lambda reserves this variable; fix:/],
+    [
+      'a misspelt field',
+      app({ hello: { ...hello, memory: 512 } }),
+      'dev',
+      /function "hello", field "memory": got 512 — unknown field; did you mean "memoryMB"\? fix: rename it to memoryMB/,
+    ],
+    [
+      'a misspelt nested field',
+      app({ hello: { ...hello, warm: { provisoned: 2, max: 4 } } }),
+      'dev',
+      /field "warm.provisoned": got 2 — unknown field; did you mean "provisioned"\?/,
+    ],
+    [
+      'a misspelt top-level field',
+      { app: 'demo', function: { hello } },
+      'dev',
+      /field "function": got .* — unknown field; did you mean "functions"\?/,
+    ],
+    [
+      'a field in another case',
+      app({ hello: { ...hello, timeoutseconds: 5 } }),
+      'dev',
+      /field "timeoutseconds": got 5 — unknown field; did you mean "timeoutSeconds"\?/,
+    ],
+    [
+      'a field with no near name',
+      app({ hello: { ...hello, colour: 'blue' } }),
+      'dev',
+      /field "colour": got "blue" — unknown field; fix: remove it or use one of entry, handler, /,
+    ],
+    [
+      'a misspelt field in a stage override',
+      withProd({ functions: { hello: { timeout: 9 } } }),
+      'prod',
+      /function "hello", field "timeout" \(set in stages\.prod\.functions\.hello\): got 9 — unknown field; did you mean "timeoutSeconds"\?/,
+    ],
+    [
+      "another stage's bad override, building dev",
+      withProd({ functions: { hello: { memoryMB: 64 } } }),
+      'dev',
+      /\(every stage checked: dev, prod\)[\s\S]*field "memoryMB" \(set in stages\.prod\.functions\.hello, stage "prod"\): got 64 — memoryMB must be from 128/,
+    ],
+    [
+      'a bad api override',
+      withProd({ api: { throttleRateLimit: -1 } }),
+      'prod',
+      /field "stages\.prod\.api\.throttleRateLimit": got -1 — api\.throttleRateLimit must be from 1 to 100000; fix:/,
+    ],
+    [
+      'an override of an undeclared function',
+      withProd({ functions: { helo: { memoryMB: 256 } } }),
+      'dev',
+      /field "stages\.prod\.functions\.helo" \(stage "prod"\): got "helo" — stage override for a function that is not declared/,
+    ],
+    [
+      'a container override with a misspelt field',
+      app({ hello }, { containers: { todo: {} }, stages: { dev: {}, prod: { containers: { todo: { prot: 8080 } } } } }),
+      'prod',
+      /field "containers\.todo\.prot" \(set in stages\.prod\.containers\.todo\): got 8080 — unknown field; did you mean "port"\?/,
+    ],
+    [
+      'an override of an undeclared container',
+      withProd({ containers: { todo: { memoryMB: 512 } } }),
+      'prod',
+      /field "stages\.prod\.containers\.todo": got "todo" — stage override for a container that is not declared; fix:/,
+    ],
+    [
+      'a container server that does not compile',
+      app({ hello }, { containers: { todo: { bundle: { entry: 'src/server.ts' } } } }),
+      'dev',
+      /field "containers\.todo\.bundle\.entry": got "src\/server\.ts" — does not compile: containers\/todo\/src\/server\.ts:8:1: Unexpected "\}"; fix:/,
+    ],
+    [
+      'a warm schedule with a zero rate',
+      app({
+        hello: {
+          ...hello,
+          warm: {
+            provisioned: 1,
+            max: 4,
+            schedules: [{ name: 'peak', expression: 'rate(0 minutes)', minProvisioned: 2, maxProvisioned: 4 }],
+          },
+        },
+      }),
+      'dev',
+      /field "warm\.schedules\[0\]\.expression": got "rate\(0 minutes\)" — a rate must be at least 1; fix:/,
+    ],
+    [
+      'a warm schedule at hour 25',
+      app({
+        hello: {
+          ...hello,
+          warm: {
+            provisioned: 1,
+            max: 4,
+            schedules: [{ name: 'peak', expression: 'cron(0 25 ? * MON-FRI *)', minProvisioned: 2, maxProvisioned: 4 }],
+          },
+        },
+      }),
+      'dev',
+      /field "warm\.schedules\[0\]\.expression": got "cron\(0 25 \? \* MON-FRI \*\)" — hours "25" is not valid \(0-23/,
+    ],
+    [
+      'a warm one-off on a day the month lacks',
+      app({
+        hello: {
+          ...hello,
+          warm: {
+            provisioned: 1,
+            max: 4,
+            schedules: [{ name: 'launch', expression: 'at(2027-02-30T08:00:00)', minProvisioned: 2, maxProvisioned: 4 }],
+          },
+        },
+      }),
+      'dev',
+      /at\(\.\.\.\) names no real date and time/,
+    ],
+    [
+      'a warm schedule with both day fields set',
+      app({
+        hello: {
+          ...hello,
+          warm: {
+            provisioned: 1,
+            max: 4,
+            schedules: [{ name: 'peak', expression: 'cron(0 8 * * MON *)', minProvisioned: 2, maxProvisioned: 4 }],
+          },
+        },
+      }),
+      'dev',
+      /exactly one of day-of-month \("\*"\) and day-of-week \("MON"\) must be "\?" \(Application Auto Scaling's rule\)/,
+    ],
+    [
+      'a one-off in an EventBridge schedule',
+      app({ hello: { ...hello, triggers: { schedules: [{ name: 'once', expression: 'at(2027-01-01T08:00:00)' }] } } }),
+      'dev',
+      /field "triggers\.schedules\[0\]\.expression": got .* — EventBridge schedules take no at\(\.\.\.\)/,
+    ],
+    [
+      'a plural rate of 1',
+      app({ hello: { ...hello, triggers: { schedules: [{ name: 'tick', expression: 'rate(1 minutes)' }] } } }),
+      'dev',
+      /wants the singular for 1: rate\(1 minute\); fix: drop the "s"/,
+    ],
+    [
+      'a handler the entry does not export',
+      app({ hello: { ...hello, handler: 'main' } }),
+      'dev',
+      /field "handler": got "main" — functions\/hello\/index\.ts has no export "main" \(it exports "handler", "readFaults"\), so every invocation would fail with Runtime\.HandlerNotFound; fix:/,
+    ],
+    [
+      'an entry that does not compile',
+      app({ broken: { entry: 'functions/broken/index.ts' } }),
+      'dev',
+      /function "broken", field "entry": got .* — does not compile: functions\/broken\/index\.ts:3:14: Expected ";"/,
+    ],
+    [
+      'an entry importing an uninstalled package',
+      app({ pad: { entry: 'functions/pad/index.ts' } }),
+      'dev',
+      /function "pad", field "entry": .* imports "left-pad", which is not installed and no layer provides; fix: npm install left-pad/,
+    ],
+    [
+      'a missing entry file',
+      app({ gone: {} }),
+      'dev',
+      /function "gone", field "entry": got "functions\/gone\/index\.ts" — handler file does not exist; fix: create/,
+    ],
+    [
+      'an unknown layer',
+      app({ hello: { ...hello, layers: ['shard'] } }),
+      'dev',
+      /field "layers\[0\]": got "shard" — unknown layer; fix: use one of \[shared\]/,
+    ],
+    [
+      "memory outside Lambda's range",
+      app({ hello: { ...hello, memoryMB: 64 } }),
+      'dev',
+      /field "memoryMB": got 64 — memoryMB must be from 128 to 10240; fix:/,
+    ],
+    [
+      'a reserved environment variable',
+      app({ hello: { ...hello, environment: { AWS_REGION: 'x' } } }),
+      'dev',
+      /field "environment\.AWS_REGION": got "x" — Lambda reserves this variable; fix:/,
+    ],
     ['an undeclared stage', withProd({}), 'qa', /field "stage": got "qa" — unknown stage; fix: use one of dev, prod/],
   ])('%s', (_case, input, stage, message) => {
     // GIVEN
@@ -94,7 +256,8 @@ describe('declaration mistakes', () => {
 });
 
 describe('project-file mistakes', () => {
-  const CONFIG = "export default { app: 'tp', api: { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } }, functions: { api: { routes: [{ method: 'GET', path: '/api' }] }, {{NEW}} }, stages: { dev: {}, prod: {} } };\n";
+  const CONFIG =
+    "export default { app: 'tp', api: { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } }, functions: { api: { routes: [{ method: 'GET', path: '/api' }] }, {{NEW}} }, stages: { dev: {}, prod: {} } };\n";
   const HANDLER = 'export const handler = async () => ({ statusCode: 200, body: "ok" });\n';
   const LAYER = { 'layers/util/util/package.json': '{ "name": "@tp/util" }', 'layers/util/util/src/index.ts': 'export const one = 1;\n' };
   // The record a clean synth of the project without function "b" leaves: every row below would change it.
@@ -146,31 +309,113 @@ describe('project-file mistakes', () => {
     }).synth();
   }
 
-  const newFunction = (entry: string, extra = '') => ({ 'faas.config.ts': CONFIG.replace('{{NEW}}', `bb: { routes: [{ method: 'GET', path: '/bb' }]${extra} }`), 'functions/bb/index.ts': entry });
+  const newFunction = (entry: string, extra = '') => ({
+    'faas.config.ts': CONFIG.replace('{{NEW}}', `bb: { routes: [{ method: 'GET', path: '/bb' }]${extra} }`),
+    'functions/bb/index.ts': entry,
+  });
 
   it.each<[string, Record<string, string | null>, RegExp]>([
-    ['a syntax error in faas.config.ts', { 'faas.config.ts': "export default { app: 'tp' functions: {} };\n" }, /- faas\.config\.ts:1:28: Expected "}" but found "functions" in `export default .*`; fix: correct the TypeScript syntax there/],
-    ['a misspelt relative import in faas.config.ts', { 'faas.config.ts': "import { defineConfig } from './lib/shema';\nexport default defineConfig({});\n" }, /- faas\.config\.ts:1:30: Could not resolve "\.\/lib\/shema"; fix: correct the path of the import/],
-    ['a misspelt package in faas.config.ts', { 'faas.config.ts': "import { defineConfig } from 'faas-platfrom';\nexport default defineConfig({});\n" }, /- faas\.config\.ts: imports "faas-platfrom", which is not installed; fix: correct the import, or npm install it/],
-    ['faas.config.ts throwing while it runs', { 'faas.config.ts': "const fns: Record<string, unknown> = undefined as never;\nexport default { app: 'tp', api: { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } }, functions: { ...Object.keys(fns) } };\n" }, /- faas\.config\.ts: threw while it ran: Cannot convert undefined or null to object; fix:/],
-    ['faas.config.ts without a default export', { 'faas.config.ts': "export const config = { app: 'tp' };\n" }, /- faas\.config\.ts: has no default export of the declaration; fix: `export default defineConfig/],
-    ['no faas.config.ts', { 'faas.config.ts': null }, /- faas\.config\.ts: not found in .*; fix: run faas in the project folder, or create faas\.config\.ts/],
-    ['a layer package.json that is not JSON', { ...LAYER, 'layers/util/util/package.json': '{ "name": "@tp/util", }' }, /- layers\/util\/util\/package\.json: not valid JSON \(.*\); fix: correct the JSON of layer "util"'s package/],
-    ['a layer package.json without a name', { ...LAYER, 'layers/util/util/package.json': '{ "version": "1.0.0" }' }, /- layers\/util\/util\/package\.json: has no "name"; fix: give the package of layer "util" its npm name/],
-    ['an empty folder under layers/', { 'layers/empty/': '' }, /- layers\/empty\/: layer "empty" has no packages; fix: add layers\/empty\/<package>\/package\.json and src\/index\.ts, or remove the folder/],
-    ['a layer shipping an AWS SDK client', { ...LAYER, 'layers/util/util/package.json': '{ "name": "@aws-sdk/client-s3" }' }, /package @aws-sdk\/client-s3 shadows the runtime's AWS SDK; fix:/],
-    ['a layer package without src/index.ts', { ...LAYER, 'layers/util/util/src/index.ts': null }, /- layers\/util\/util: package @tp\/util of layer "util" has no src\/index\.ts; fix: add the entry file/],
-    ['every broken layer at once', { 'layers/one/a/package.json': '{', 'layers/two/b/package.json': '{}' }, /has 2 unusable files:\n {2}- layers\/one\/a\/package\.json: not valid JSON[\s\S]*\n {2}- layers\/two\/b\/package\.json: has no "name"/],
-    ['a new function whose entry lacks the handler', newFunction('export const main = async () => ({ statusCode: 200 });\n'), /function "bb", field "handler": got "handler" — functions\/bb\/index\.ts has no export "handler" \(it exports "main"\)/],
-    ['a new function whose entry does not compile', newFunction('export const handler = async () => {\n  return { statusCode: 200 ;\n};\n'), /function "bb", field "entry": got "functions\/bb\/index\.ts" — does not compile: functions\/bb\/index\.ts:2:/],
-    ['a new function importing a package that is not installed', newFunction("import leftPad from 'left-pad-nope';\nexport const handler = async () => ({ statusCode: 200, body: leftPad('x', 3) });\n"), /function "bb", field "entry": .* imports "left-pad-nope", which is not installed and no layer provides; fix: npm install left-pad-nope/],
-    ['a new function with an unknown layer', newFunction(HANDLER, ", layers: ['utill']"), /function "bb", field "layers\[0\]": got "utill" — unknown layer; fix: use one of \[\]/],
-    ['a container server that does not compile', {
-      'faas.config.ts': "export default { app: 'tp', api: { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } }, functions: { api: {} }, containers: { web: { bundle: { entry: 'src/server.ts' } } } };\n",
-      'containers/web/Dockerfile': 'FROM public.ecr.aws/docker/library/node:24-slim\n',
-      'containers/web/src/server.ts': 'import { createServer } from "node:http";\ncreateServer((_req, res) => { res.end("ok") ).listen(8080);\n',
-    }, /field "containers\.web\.bundle\.entry": got "src\/server\.ts" — does not compile: containers\/web\/src\/server\.ts:2:/],
-    ['a placement change under CI', { ...newFunction(HANDLER), '.ci-frozen': '' }, /does not hold the placement of tp-dev that this synth computed \(CI is set, so it is not written\); fix: run the synth once without CI/],
+    [
+      'a syntax error in faas.config.ts',
+      { 'faas.config.ts': "export default { app: 'tp' functions: {} };\n" },
+      /- faas\.config\.ts:1:28: Expected "}" but found "functions" in `export default .*`; fix: correct the TypeScript syntax there/,
+    ],
+    [
+      'a misspelt relative import in faas.config.ts',
+      { 'faas.config.ts': "import { defineConfig } from './lib/shema';\nexport default defineConfig({});\n" },
+      /- faas\.config\.ts:1:30: Could not resolve "\.\/lib\/shema"; fix: correct the path of the import/,
+    ],
+    [
+      'a misspelt package in faas.config.ts',
+      { 'faas.config.ts': "import { defineConfig } from 'faas-platfrom';\nexport default defineConfig({});\n" },
+      /- faas\.config\.ts: imports "faas-platfrom", which is not installed; fix: correct the import, or npm install it/,
+    ],
+    [
+      'faas.config.ts throwing while it runs',
+      {
+        'faas.config.ts':
+          "const fns: Record<string, unknown> = undefined as never;\nexport default { app: 'tp', api: { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } }, functions: { ...Object.keys(fns) } };\n",
+      },
+      /- faas\.config\.ts: threw while it ran: Cannot convert undefined or null to object; fix:/,
+    ],
+    [
+      'faas.config.ts without a default export',
+      { 'faas.config.ts': "export const config = { app: 'tp' };\n" },
+      /- faas\.config\.ts: has no default export of the declaration; fix: `export default defineConfig/,
+    ],
+    [
+      'no faas.config.ts',
+      { 'faas.config.ts': null },
+      /- faas\.config\.ts: not found in .*; fix: run faas in the project folder, or create faas\.config\.ts/,
+    ],
+    [
+      'a layer package.json that is not JSON',
+      { ...LAYER, 'layers/util/util/package.json': '{ "name": "@tp/util", }' },
+      /- layers\/util\/util\/package\.json: not valid JSON \(.*\); fix: correct the JSON of layer "util"'s package/,
+    ],
+    [
+      'a layer package.json without a name',
+      { ...LAYER, 'layers/util/util/package.json': '{ "version": "1.0.0" }' },
+      /- layers\/util\/util\/package\.json: has no "name"; fix: give the package of layer "util" its npm name/,
+    ],
+    [
+      'an empty folder under layers/',
+      { 'layers/empty/': '' },
+      /- layers\/empty\/: layer "empty" has no packages; fix: add layers\/empty\/<package>\/package\.json and src\/index\.ts, or remove the folder/,
+    ],
+    [
+      'a layer shipping an AWS SDK client',
+      { ...LAYER, 'layers/util/util/package.json': '{ "name": "@aws-sdk/client-s3" }' },
+      /package @aws-sdk\/client-s3 shadows the runtime's AWS SDK; fix:/,
+    ],
+    [
+      'a layer package without src/index.ts',
+      { ...LAYER, 'layers/util/util/src/index.ts': null },
+      /- layers\/util\/util: package @tp\/util of layer "util" has no src\/index\.ts; fix: add the entry file/,
+    ],
+    [
+      'every broken layer at once',
+      { 'layers/one/a/package.json': '{', 'layers/two/b/package.json': '{}' },
+      /has 2 unusable files:\n {2}- layers\/one\/a\/package\.json: not valid JSON[\s\S]*\n {2}- layers\/two\/b\/package\.json: has no "name"/,
+    ],
+    [
+      'a new function whose entry lacks the handler',
+      newFunction('export const main = async () => ({ statusCode: 200 });\n'),
+      /function "bb", field "handler": got "handler" — functions\/bb\/index\.ts has no export "handler" \(it exports "main"\)/,
+    ],
+    [
+      'a new function whose entry does not compile',
+      newFunction('export const handler = async () => {\n  return { statusCode: 200 ;\n};\n'),
+      /function "bb", field "entry": got "functions\/bb\/index\.ts" — does not compile: functions\/bb\/index\.ts:2:/,
+    ],
+    [
+      'a new function importing a package that is not installed',
+      newFunction(
+        "import leftPad from 'left-pad-nope';\nexport const handler = async () => ({ statusCode: 200, body: leftPad('x', 3) });\n",
+      ),
+      /function "bb", field "entry": .* imports "left-pad-nope", which is not installed and no layer provides; fix: npm install left-pad-nope/,
+    ],
+    [
+      'a new function with an unknown layer',
+      newFunction(HANDLER, ", layers: ['utill']"),
+      /function "bb", field "layers\[0\]": got "utill" — unknown layer; fix: use one of \[\]/,
+    ],
+    [
+      'a container server that does not compile',
+      {
+        'faas.config.ts':
+          "export default { app: 'tp', api: { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } }, functions: { api: {} }, containers: { web: { bundle: { entry: 'src/server.ts' } } } };\n",
+        'containers/web/Dockerfile': 'FROM public.ecr.aws/docker/library/node:24-slim\n',
+        'containers/web/src/server.ts':
+          'import { createServer } from "node:http";\ncreateServer((_req, res) => { res.end("ok") ).listen(8080);\n',
+      },
+      /field "containers\.web\.bundle\.entry": got "src\/server\.ts" — does not compile: containers\/web\/src\/server\.ts:2:/,
+    ],
+    [
+      'a placement change under CI',
+      { ...newFunction(HANDLER), '.ci-frozen': '' },
+      /does not hold the placement of tp-dev that this synth computed \(CI is set, so it is not written\); fix: run the synth once without CI/,
+    ],
   ])('%s', (_case, files, message) => {
     // GIVEN
     const root = project(files);
@@ -194,7 +439,11 @@ describe('project-file mistakes', () => {
 
   it('a synth that fails while bundling, after placement was computed, leaves faas.placement.json as it was', () => {
     // GIVEN a new function bb (placement would record it) on a layer whose source does not compile
-    const root = project({ ...LAYER, 'layers/util/util/src/index.ts': 'export const one = ;\n', ...newFunction(HANDLER, ", layers: ['util']") });
+    const root = project({
+      ...LAYER,
+      'layers/util/util/src/index.ts': 'export const one = ;\n',
+      ...newFunction(HANDLER, ", layers: ['util']"),
+    });
     const before = snapshot(root);
 
     // WHEN / THEN: esbuild fails on the layer, in the real bundling
@@ -211,10 +460,12 @@ describe('project-file mistakes', () => {
     synth(root);
 
     // THEN
-    expect(JSON.parse(fs.readFileSync(path.join(root, PLACEMENT_FILE), 'utf8')).deployments['tp-dev']).toEqual({ stacks: { 'functions-1': ['api', 'bb'] } });
+    expect(JSON.parse(fs.readFileSync(path.join(root, PLACEMENT_FILE), 'utf8')).deployments['tp-dev']).toEqual({
+      stacks: { 'functions-1': ['api', 'bb'] },
+    });
   });
 
-  it('the CLI reports a faas.config.ts that does not load as bad input with the file\'s fix', () => {
+  it("the CLI reports a faas.config.ts that does not load as bad input with the file's fix", () => {
     const root = project({ 'faas.config.ts': "export default { app: 'tp' functions: {} };\n" });
     expect(() => loadDeclaredNames(root)).toThrow(/^faas\.config\.ts:1:28: Expected "}" but found "functions"/);
     try {
@@ -227,13 +478,33 @@ describe('project-file mistakes', () => {
 
 describe('CLI mistakes: exit 2 before any AWS call', () => {
   it.each<[string, string[], RegExp]>([
-    ['a misspelt function', ['canary', 'helo'], /error: function "helo" is not declared in faas\.config\.ts \(declared: hello, worker, transform, audit, gatekeeper, todo\)\n {2}fix: did you mean "hello"\?/],
+    [
+      'a misspelt function',
+      ['canary', 'helo'],
+      /error: function "helo" is not declared in faas\.config\.ts \(declared: hello, worker, transform, audit, gatekeeper, todo\)\n {2}fix: did you mean "hello"\?/,
+    ],
     ['a misspelt function for resume', ['resume', 'wroker'], /function "wroker" is not declared .*\n {2}fix: did you mean "worker"\?/],
     ['a misspelt function for the DLQ', ['dlq', 'peek', 'worke'], /function "worke" is not declared .*\n {2}fix: did you mean "worker"\?/],
-    ['a function nothing is near', ['promote', 'billing'], /function "billing" is not declared .*\n {2}fix: pass a function declared under functions or containers/],
-    ['a misspelt stage', ['status', '--stage', 'prd'], /error: stage "prd" is not declared in faas\.config\.ts \(stages: dev, prod\)\n {2}fix: did you mean --stage prod\?/],
-    ['an undeclared stage', ['rollback', 'hello', '--stage', 'qa'], /stage "qa" is not declared .*\n {2}fix: pass --stage dev, or declare "qa" under stages/],
-    ['a version that is not a number', ['rollback', 'hello', '--to', 'v3'], /error: --to must be a published version number, got: "v3"\n {2}fix: pass the number `faas status` lists/],
+    [
+      'a function nothing is near',
+      ['promote', 'billing'],
+      /function "billing" is not declared .*\n {2}fix: pass a function declared under functions or containers/,
+    ],
+    [
+      'a misspelt stage',
+      ['status', '--stage', 'prd'],
+      /error: stage "prd" is not declared in faas\.config\.ts \(stages: dev, prod\)\n {2}fix: did you mean --stage prod\?/,
+    ],
+    [
+      'an undeclared stage',
+      ['rollback', 'hello', '--stage', 'qa'],
+      /stage "qa" is not declared .*\n {2}fix: pass --stage dev, or declare "qa" under stages/,
+    ],
+    [
+      'a version that is not a number',
+      ['rollback', 'hello', '--to', 'v3'],
+      /error: --to must be a published version number, got: "v3"\n {2}fix: pass the number `faas status` lists/,
+    ],
     ['a fractional version', ['set-weight', 'hello', '0.1', '--to', '1.5'], /--to must be a published version number, got: "1\.5"/],
     ['version zero', ['canary', 'hello', '--to', '0'], /--to must be a published version number, got: "0"/],
   ])('%s', async (_case, argv, message) => {
@@ -252,7 +523,14 @@ describe('CLI mistakes: exit 2 before any AWS call', () => {
 
   it('starts with the answer: no AWS SDK Node-version warning before it (bin/faas.js silences that one warning)', () => {
     // GIVEN an endpoint that refuses connections, so the first AWS call fails at once
-    const env: NodeJS.ProcessEnv = { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_MAX_ATTEMPTS: '1' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'y',
+      AWS_MAX_ATTEMPTS: '1',
+    };
     delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
 
     // WHEN

@@ -93,7 +93,8 @@ describe('live alias (alias mode)', () => {
   });
 
   test('a configuration change publishes a new version; an unchanged declaration does not', () => {
-    const versionOf = (memoryMB: number) => logicalIds(buildFunctions.fresh(declaration({ hello: hello({ memoryMB }) })).template, 'AWS::Lambda::Version')[0];
+    const versionOf = (memoryMB: number) =>
+      logicalIds(buildFunctions.fresh(declaration({ hello: hello({ memoryMB }) })).template, 'AWS::Lambda::Version')[0];
     expect(versionOf(256)).toEqual(versionOf(256));
     expect(versionOf(512)).not.toEqual(versionOf(256));
   });
@@ -132,8 +133,17 @@ describe('per-alias alarms', () => {
   test('errors, throttles and p99 duration alarms watch the live alias and carry stable names', () => {
     const { template } = build(declaration({ hello: hello({ timeoutSeconds: 5, alarms: { errors: 3 } }) }));
     const onLive = Match.arrayWith([{ Name: 'Resource', Value: Match.objectLike({ 'Fn::Join': Match.anyValue() }) }]);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'test-dev-hello-live-errors', MetricName: 'Errors', Threshold: 3, Dimensions: onLive });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'test-dev-hello-live-throttles', MetricName: 'Throttles', Dimensions: onLive });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'test-dev-hello-live-errors',
+      MetricName: 'Errors',
+      Threshold: 3,
+      Dimensions: onLive,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'test-dev-hello-live-throttles',
+      MetricName: 'Throttles',
+      Dimensions: onLive,
+    });
     // p99 defaults to 80% of the timeout
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'test-dev-hello-live-p99-duration',
@@ -142,12 +152,18 @@ describe('per-alias alarms', () => {
       Threshold: 4000,
       Dimensions: onLive,
     });
-    template.hasOutput('Alarmshello', { Value: 'test-dev-hello-live-errors,test-dev-hello-live-throttles,test-dev-hello-live-p99-duration' });
+    template.hasOutput('Alarmshello', {
+      Value: 'test-dev-hello-live-errors,test-dev-hello-live-throttles,test-dev-hello-live-p99-duration',
+    });
   });
 });
 
 /** Substitutes the state resource's answer into the live alias, as CloudFormation does. */
-function resolveAlias(resources: Record<string, { Type: string; Properties: Record<string, unknown> }>, stateId: string, data: object): unknown {
+function resolveAlias(
+  resources: Record<string, { Type: string; Properties: Record<string, unknown> }>,
+  stateId: string,
+  data: object,
+): unknown {
   const live = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::Alias' && r.Properties.Name === 'live');
   const substitute = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(substitute);

@@ -12,7 +12,12 @@ import { CDK_CONTEXT, NO_BUNDLING, declaration, hello, REPO_ROOT } from './suppo
 /** Synthesizes with cdk-nag's AwsSolutions and Serverless packs; resolves to the findings report. */
 function synthWithNag(input: PlatformInput, stage: string, mutate?: (stack: import('aws-cdk-lib').Stack) => void) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-nag-'));
-  const { app, functionStacks } = buildPlatformApp({ declaration: input, projectRoot: REPO_ROOT, placement: new InMemoryPlacement(), appProps: { outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage } } });
+  const { app, functionStacks } = buildPlatformApp({
+    declaration: input,
+    projectRoot: REPO_ROOT,
+    placement: new InMemoryPlacement(),
+    appProps: { outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage } },
+  });
   mutate?.(functionStacks[0]);
   return () => app.synth();
 }
@@ -37,7 +42,12 @@ describe('cdk-nag (AwsSolutions + Serverless packs)', () => {
   });
 
   test('every acknowledgement carries a reason', () => {
-    const { app } = buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, placement: new InMemoryPlacement(), appProps: { context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage: 'prod' } } });
+    const { app } = buildPlatformApp({
+      declaration: faasConfig,
+      projectRoot: REPO_ROOT,
+      placement: new InMemoryPlacement(),
+      appProps: { context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage: 'prod' } },
+    });
     const acknowledgements = app.node
       .findAll()
       .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))

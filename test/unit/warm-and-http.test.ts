@@ -38,13 +38,18 @@ describe('warm capacity', () => {
     template.hasResourceProperties('AWS::Lambda::Alias', { Name: 'live', ProvisionedConcurrencyConfig: Match.absent() });
   });
 
-  test('the declared warm capacity is a property of the live alias\'s state resource, which the scalable target waits for', () => {
+  test("the declared warm capacity is a property of the live alias's state resource, which the scalable target waits for", () => {
     // GIVEN
     const { template } = build(declaration({ hello: hello({ warm }) }));
 
     // THEN a change of `warm` calls the deploy-time handler (which refuses it while the alias has weights)
     template.hasResourceProperties('Custom::FaasLiveAliasState', {
-      WarmCapacity: JSON.stringify({ provisioned: 2, max: 10, utilizationTarget: 0.6, schedules: [{ name: 'morning', expression: 'cron(0 7 ? * MON-FRI *)', min: 5, max: 20 }] }),
+      WarmCapacity: JSON.stringify({
+        provisioned: 2,
+        max: 10,
+        utilizationTarget: 0.6,
+        schedules: [{ name: 'morning', expression: 'cron(0 7 ? * MON-FRI *)', min: 5, max: 20 }],
+      }),
     });
     // AND CloudFormation updates the scalable target only after the handler answered
     const [stateId] = Object.keys(template.findResources('Custom::FaasLiveAliasState'));
@@ -72,7 +77,9 @@ describe('warm capacity', () => {
     const arn = 'arn:aws:lambda:eu-west-1:123456789012:capacity-provider:shared';
     const { template } = build(declaration({ hello: hello({ instances: { capacityProviderArn: arn, perInstanceConcurrency: 8 } }) }));
     template.hasResourceProperties('AWS::Lambda::Function', {
-      CapacityProviderConfig: { LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: arn, PerExecutionEnvironmentMaxConcurrency: 8 } },
+      CapacityProviderConfig: {
+        LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: arn, PerExecutionEnvironmentMaxConcurrency: 8 },
+      },
     });
   });
 });
@@ -80,13 +87,25 @@ describe('warm capacity', () => {
 describe('http routes', () => {
   /** The alias (by Name) whose ARN an integration URI or permission references, if any. */
   const aliasNameOf = (resources: Record<string, { Type: string; Properties: { Name?: string } }>, value: unknown): string | undefined => {
-    const ref = JSON.stringify(value).match(/"Ref":"([A-Za-z0-9]+)"/g)?.map((r) => r.slice(7, -1)) ?? [];
+    const ref =
+      JSON.stringify(value)
+        .match(/"Ref":"([A-Za-z0-9]+)"/g)
+        ?.map((r) => r.slice(7, -1)) ?? [];
     const alias = ref.map((id) => resources[id]).find((r) => r?.Type === 'AWS::Lambda::Alias');
     return alias?.Properties.Name;
   };
 
   test('every API integration targets an alias ARN: live for routes, preview under /preview', () => {
-    const { template, baseTemplate } = build(declaration({ hello: hello({ routes: [{ method: 'GET', path: '/hello' }, { method: 'POST', path: '/hello/{id}' }] }) }));
+    const { template, baseTemplate } = build(
+      declaration({
+        hello: hello({
+          routes: [
+            { method: 'GET', path: '/hello' },
+            { method: 'POST', path: '/hello/{id}' },
+          ],
+        }),
+      }),
+    );
     const resources = template.toJSON().Resources;
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
     expect(methods).toHaveLength(4);
@@ -96,10 +115,18 @@ describe('http routes', () => {
     template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', Integration: { Type: 'AWS_PROXY' } });
     // /preview itself is the base stack's; the route's twin hangs under it by the exported id
     baseTemplate.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'preview' });
-    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'hello', ParentId: { 'Fn::ImportValue': 'test-dev-api-preview' } });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', {
+      PathPart: 'hello',
+      ParentId: { 'Fn::ImportValue': 'test-dev-api-preview' },
+    });
     // AND API Gateway may invoke only the aliases
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission'));
-    expect(permissions.map((p) => aliasNameOf(resources, (p.Properties as { FunctionName: unknown }).FunctionName)).sort()).toEqual(['live', 'live', 'preview', 'preview']);
+    expect(permissions.map((p) => aliasNameOf(resources, (p.Properties as { FunctionName: unknown }).FunctionName)).sort()).toEqual([
+      'live',
+      'live',
+      'preview',
+      'preview',
+    ]);
   });
 
   test('the stage throttles, writes JSON access logs, and traces', () => {
@@ -108,7 +135,9 @@ describe('http routes', () => {
       StageName: 'dev',
       TracingEnabled: true,
       AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
-      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 30, ThrottlingBurstLimit: 60, MetricsEnabled: true, LoggingLevel: 'ERROR' })],
+      MethodSettings: [
+        Match.objectLike({ ThrottlingRateLimit: 30, ThrottlingBurstLimit: 60, MetricsEnabled: true, LoggingLevel: 'ERROR' }),
+      ],
     });
   });
 
@@ -122,7 +151,9 @@ describe('http routes', () => {
   });
 
   test('each function has one FaasIndex output, JSON the faas CLI reads', () => {
-    const { template } = build(declaration({ 'orders-api': hello({ entry: 'functions/hello/index.ts', routes: [{ method: 'GET', path: '/orders' }] }) }));
+    const { template } = build(
+      declaration({ 'orders-api': hello({ entry: 'functions/hello/index.ts', routes: [{ method: 'GET', path: '/orders' }] }) }),
+    );
     // CDK drops the "-" from the key; the declared name is in the value
     const { Value } = template.findOutputs('FaasIndexordersapi').FaasIndexordersapi as { Value: { 'Fn::Join': [string, unknown[]] } };
     const [head, functionRef, tail] = Value['Fn::Join'][1];
@@ -150,6 +181,9 @@ describe('http routes', () => {
     template.resourceCountIs('AWS::ApiGateway::Method', 0);
     expect(apiStack).toBeUndefined();
     // a stage deployed earlier would keep serving: the synth says so
-    Annotations.fromStack(base).hasWarning('*', Match.stringLikeRegexp('no function declares a route, so test-dev-api .* keeps serving its last routes'));
+    Annotations.fromStack(base).hasWarning(
+      '*',
+      Match.stringLikeRegexp('no function declares a route, so test-dev-api .* keeps serving its last routes'),
+    );
   });
 });

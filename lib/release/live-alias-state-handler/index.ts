@@ -39,7 +39,11 @@ export interface LiveAliasStateResponse {
 
 export async function handler(event: CloudFormationCustomResourceEvent): Promise<LiveAliasStateResponse> {
   const props = event.ResourceProperties as unknown as LiveAliasStateProperties & { ServiceToken: string };
-  const physicalId = statePhysicalId(props.FunctionName, props.AliasName, props.WarmCapacity ? warmFingerprint(props.WarmCapacity) : undefined);
+  const physicalId = statePhysicalId(
+    props.FunctionName,
+    props.AliasName,
+    props.WarmCapacity ? warmFingerprint(props.WarmCapacity) : undefined,
+  );
   if (event.RequestType === 'Delete') {
     // The alias belongs to the stack; reading its state needs no cleanup.
     return { PhysicalResourceId: event.PhysicalResourceId };
@@ -49,7 +53,8 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
   const initialWeight = props.InitialWeight?.trim() ? Number(props.InitialWeight) : Number.NaN;
   // On an update, the old properties say which version the previous deploy published:
   // equal means only release settings changed; lower means CloudFormation is rolling back.
-  const previous = event.RequestType === 'Update' ? (event.OldResourceProperties as Partial<LiveAliasStateProperties>).PublishedVersion : undefined;
+  const previous =
+    event.RequestType === 'Update' ? (event.OldResourceProperties as Partial<LiveAliasStateProperties>).PublishedVersion : undefined;
   const plan = planLiveAlias(current, props.PublishedVersion, initialWeight, previous);
   console.log(JSON.stringify({ function: props.FunctionName, current: current ?? null, plan }));
   if (event.RequestType === 'Update') {
@@ -93,7 +98,14 @@ async function readAlias(functionName: string, aliasName: string): Promise<Alias
     } catch (error) {
       const delay = ACCESS_DENIED_RETRY_MS[attempt];
       if ((error as { name?: string }).name !== 'AccessDeniedException' || delay === undefined) throw error;
-      console.log(JSON.stringify({ function: functionName, retry: attempt + 1, afterMs: delay, reason: 'AccessDenied (IAM may still be applying the grant)' }));
+      console.log(
+        JSON.stringify({
+          function: functionName,
+          retry: attempt + 1,
+          afterMs: delay,
+          reason: 'AccessDenied (IAM may still be applying the grant)',
+        }),
+      );
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }

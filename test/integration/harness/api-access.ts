@@ -22,7 +22,10 @@ const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 /** The value of the deployment's API key (the ApiKeyId output), as `aws apigateway get-api-key --include-value` gives it. */
 export async function apiKeyValue(deployment: Pick<Deployment, 'outputs' | 'stackName' | 'endpoint'>): Promise<string> {
   const id = allOutputs(deployment).ApiKeyId;
-  if (!id) throw new Error(`the deployment has no ApiKeyId output (outputs: ${Object.keys(allOutputs(deployment)).join(', ')}); is any route declared auth apiKey?`);
+  if (!id)
+    throw new Error(
+      `the deployment has no ApiKeyId output (outputs: ${Object.keys(allOutputs(deployment)).join(', ')}); is any route declared auth apiKey?`,
+    );
   const client = new APIGatewayClient({ endpoint: deployment.endpoint, region: REGION, credentials: CREDENTIALS });
   try {
     const key = await client.send(new GetApiKeyCommand({ apiKey: id, includeValue: true }));

@@ -175,11 +175,17 @@ export const ADDED_BY: Readonly<Record<CapabilityName, readonly string[]>> = {
 };
 
 /** What the endpoint's fidelity layer says it added; undefined when it has none (plain emulator, LocalStack, AWS). */
-export async function fidelityLayer(endpoint: string): Promise<{ ministack: string; added: Array<{ name: string; emulates: string; aws_doc: string }> } | undefined> {
+export async function fidelityLayer(
+  endpoint: string,
+): Promise<{ ministack: string; added: Array<{ name: string; emulates: string; aws_doc: string }> } | undefined> {
   try {
     const response = await fetch(`${endpoint.replace(/\/+$/, '')}/_faas/fidelity`, { signal: AbortSignal.timeout(3_000) });
     if (!response.ok) return undefined;
-    const body = (await response.json()) as { layer?: string; ministack: string; added: Array<{ name: string; emulates: string; aws_doc: string }> };
+    const body = (await response.json()) as {
+      layer?: string;
+      ministack: string;
+      added: Array<{ name: string; emulates: string; aws_doc: string }>;
+    };
     return body.layer === 'faas-fidelity' ? body : undefined;
   } catch {
     return undefined;
@@ -229,16 +235,23 @@ export function capabilities(deployment: { readonly endpoint: string; readonly d
   const cached = readCache();
   // A cache written before a probe was added lacks its name: probe again.
   const complete = (m: CapabilityMatrix) => CAPABILITY_NAMES.every((n) => m[n] !== undefined);
-  if (cached && cached.endpoint === deployment.endpoint && cached.deployedAt === deployment.deployedAt && complete(cached.matrix)) return cached.matrix;
-  const child = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, deployment.endpoint, '--deployed-at', deployment.deployedAt], {
-    cwd: PROJECT_ROOT,
-    env: { ...childEnv(deployment.endpoint), TS_NODE_PROJECT: path.join(PROJECT_ROOT, 'tsconfig.json') },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  if (cached && cached.endpoint === deployment.endpoint && cached.deployedAt === deployment.deployedAt && complete(cached.matrix))
+    return cached.matrix;
+  const child = spawnSync(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', __filename, deployment.endpoint, '--deployed-at', deployment.deployedAt],
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...childEnv(deployment.endpoint), TS_NODE_PROJECT: path.join(PROJECT_ROOT, 'tsconfig.json') },
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
   const fresh = readCache();
   if (child.status !== 0 || !fresh || fresh.deployedAt !== deployment.deployedAt) {
-    throw new Error(`capability probe failed (exit ${child.status ?? child.signal}):\n${child.stderr || child.stdout || child.error?.message}`);
+    throw new Error(
+      `capability probe failed (exit ${child.status ?? child.signal}):\n${child.stderr || child.stdout || child.error?.message}`,
+    );
   }
   return fresh.matrix;
 }
@@ -266,13 +279,26 @@ export async function probeCapabilities(endpoint: string, options: ProbeOptions 
   const functionName = `faas-capability-probe-${process.pid}-${Date.now().toString(36)}`;
   const alias = 'probe';
   try {
-    const [primary, candidate] = await twoVersions(lambda, functionName, options.roleArn ?? `arn:aws:iam::${ACCOUNT}:role/faas-capability-probe`);
+    const [primary, candidate] = await twoVersions(
+      lambda,
+      functionName,
+      options.roleArn ?? `arn:aws:iam::${ACCOUNT}:role/faas-capability-probe`,
+    );
     const created = await lambda.send(
-      new CreateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: primary, RoutingConfig: { AdditionalVersionWeights: { [candidate]: 0.5 } } }),
+      new CreateAliasCommand({
+        FunctionName: functionName,
+        Name: alias,
+        FunctionVersion: primary,
+        RoutingConfig: { AdditionalVersionWeights: { [candidate]: 0.5 } },
+      }),
     );
     const since = new Date();
     const routing = await probeWeightedRouting(lambda, { functionName, alias, primary, candidate }, options.invocations ?? 40);
-    const metrics = await probePerVersionMetrics(cw, { functionName, alias, versions: [primary, candidate], since, invoked: routing.counts }, options.metricsWaitMs ?? 2_000);
+    const metrics = await probePerVersionMetrics(
+      cw,
+      { functionName, alias, versions: [primary, candidate], since, invoked: routing.counts },
+      options.metricsWaitMs ?? 2_000,
+    );
     const refusal = await probePcRefusal(lambda, functionName, alias);
     const suspend = await probeScalableTargetSuspend(endpoint, functionName, alias);
     const guard = await probeRevisionGuard(lambda, functionName, alias, primary, created.RevisionId);
@@ -288,20 +314,23 @@ export async function probeCapabilities(endpoint: string, options: ProbeOptions 
       probeApiGatewayChecks(endpoint, options.jobsUrl),
       probeMaxMessageSize(sqs),
     ]);
-    return withStatus({
-      'weighted-alias-routing': routing.capability,
-      'per-version-lambda-metrics': metrics,
-      'alarm-dimensions': alarmDims,
-      'pc-weighted-alias-refusal': refusal,
-      'app-autoscaling-suspend': suspend,
-      'alias-revision-guard': guard,
-      'alarm-set-state': alarm,
-      ...asyncCaps,
-      'sqs-message-move-task': moveTask,
-      'api-sqs-integration': apiSqs,
-      ...apiChecks,
-      'sqs-max-message-size': maxSize,
-    }, new Set((layer?.added ?? []).map((behaviour) => behaviour.name)));
+    return withStatus(
+      {
+        'weighted-alias-routing': routing.capability,
+        'per-version-lambda-metrics': metrics,
+        'alarm-dimensions': alarmDims,
+        'pc-weighted-alias-refusal': refusal,
+        'app-autoscaling-suspend': suspend,
+        'alias-revision-guard': guard,
+        'alarm-set-state': alarm,
+        ...asyncCaps,
+        'sqs-message-move-task': moveTask,
+        'api-sqs-integration': apiSqs,
+        ...apiChecks,
+        'sqs-max-message-size': maxSize,
+      },
+      new Set((layer?.added ?? []).map((behaviour) => behaviour.name)),
+    );
   } finally {
     // Deleting the function deletes its versions and aliases.
     await lambda.send(new DeleteFunctionCommand({ FunctionName: functionName })).catch(() => undefined);
@@ -351,7 +380,10 @@ export async function waitReady(lambda: LambdaClient, functionName: string, time
       throw new Error(`function ${functionName} failed: ${config.StateReason ?? config.LastUpdateStatusReason ?? 'no reason given'}`);
     }
     if (config.State === 'Active' && (config.LastUpdateStatus ?? 'Successful') === 'Successful') return;
-    if (Date.now() > deadline) throw new Error(`function ${functionName} not ready after ${timeoutMs / 1000} s (State ${config.State}, LastUpdateStatus ${config.LastUpdateStatus})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `function ${functionName} not ready after ${timeoutMs / 1000} s (State ${config.State}, LastUpdateStatus ${config.LastUpdateStatus})`,
+      );
     await sleep(100);
   }
 }
@@ -384,7 +416,8 @@ async function probeWeightedRouting(
     counts[version] = (counts[version] ?? 0) + 1;
   }
   const seen = `${n} invokes of an alias on version ${p.primary} with ${p.candidate} at 50 % (weight read back: ${storedWeight ?? 'none'}) ran ${JSON.stringify(counts)}${failed ? `, ${failed} function errors` : ''}`;
-  if ((counts[p.primary] ?? 0) > 0 && (counts[p.candidate] ?? 0) > 0) return { capability: { name, supported: true, reason: seen }, counts };
+  if ((counts[p.primary] ?? 0) > 0 && (counts[p.candidate] ?? 0) > 0)
+    return { capability: { name, supported: true, reason: seen }, counts };
   const why = storedWeight === 0.5 ? 'alias weights are stored but not applied on Invoke' : 'alias weights are not stored';
   return { capability: { name, supported: false, reason: `${why}: ${seen}` }, counts };
 }
@@ -405,7 +438,11 @@ async function probePerVersionMetrics(
         EndTime: end,
         MetricDataQueries: dimensionSets.map((dims, i) => ({
           Id: `q${i}`,
-          MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: dims }, Period: (end.getTime() - start.getTime()) / 1000, Stat: 'Sum' },
+          MetricStat: {
+            Metric: { Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: dims },
+            Period: (end.getTime() - start.getTime()) / 1000,
+            Stat: 'Sum',
+          },
         })),
       }),
     );
@@ -428,12 +465,19 @@ async function probePerVersionMetrics(
     total = answer.pop() ?? 0;
     found = answer;
     if (ran.length > 0 && ran.every((v) => found[p.versions.indexOf(v)] > 0)) {
-      return { name, supported: true, reason: `Invocations by ExecutedVersion: ${p.versions.map((v, i) => `${v}=${found[i]}`).join(', ')} after invokes ${JSON.stringify(p.invoked)}` };
+      return {
+        name,
+        supported: true,
+        reason: `Invocations by ExecutedVersion: ${p.versions.map((v, i) => `${v}=${found[i]}`).join(', ')} after invokes ${JSON.stringify(p.invoked)}`,
+      };
     }
     if (total > 0 || Date.now() >= deadline) break;
     await sleep(500);
   }
-  const what = total > 0 ? 'Lambda metrics carry the FunctionName dimension only' : `no Lambda metrics at all within ${waitMs / 1000} s (on AWS they arrive after a minute or more)`;
+  const what =
+    total > 0
+      ? 'Lambda metrics carry the FunctionName dimension only'
+      : `no Lambda metrics at all within ${waitMs / 1000} s (on AWS they arrive after a minute or more)`;
   return {
     name,
     supported: false,
@@ -449,13 +493,19 @@ async function probePerVersionMetrics(
 async function probePcRefusal(lambda: LambdaClient, functionName: string, alias: string): Promise<ProbeResult> {
   const name = 'pc-weighted-alias-refusal';
   try {
-    await lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: functionName, Qualifier: alias, ProvisionedConcurrentExecutions: 1 }));
+    await lambda.send(
+      new PutProvisionedConcurrencyConfigCommand({ FunctionName: functionName, Qualifier: alias, ProvisionedConcurrentExecutions: 1 }),
+    );
   } catch (error) {
     const e = error as Error;
     if (/Alias with weights can not be used with Provisioned Concurrency/.test(e.message)) {
       return { name, supported: true, reason: `PutProvisionedConcurrencyConfig on a weighted alias: ${e.name}: ${e.message}` };
     }
-    return { name, supported: false, reason: `PutProvisionedConcurrencyConfig on a weighted alias failed otherwise: ${e.name}: ${e.message}` };
+    return {
+      name,
+      supported: false,
+      reason: `PutProvisionedConcurrencyConfig on a weighted alias failed otherwise: ${e.name}: ${e.message}`,
+    };
   }
   await lambda.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: functionName, Qualifier: alias })).catch(() => undefined);
   return { name, supported: false, reason: 'PutProvisionedConcurrencyConfig on an alias with weights was accepted (AWS refuses it)' };
@@ -468,19 +518,49 @@ async function probePcRefusal(lambda: LambdaClient, functionName: string, alias:
  */
 async function probeScalableTargetSuspend(endpoint: string, functionName: string, alias: string): Promise<ProbeResult> {
   const name = 'app-autoscaling-suspend';
-  const client = new ApplicationAutoScalingClient({ endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
-  const target = { ServiceNamespace: 'lambda' as const, ResourceId: `function:${functionName}:${alias}`, ScalableDimension: 'lambda:function:ProvisionedConcurrency' as const };
+  const client = new ApplicationAutoScalingClient({
+    endpoint,
+    region: REGION,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+  const target = {
+    ServiceNamespace: 'lambda' as const,
+    ResourceId: `function:${functionName}:${alias}`,
+    ScalableDimension: 'lambda:function:ProvisionedConcurrency' as const,
+  };
   try {
     const { ScalableTargetARN } = await client.send(new RegisterScalableTargetCommand({ ...target, MinCapacity: 1, MaxCapacity: 3 }));
-    await client.send(new RegisterScalableTargetCommand({ ...target, SuspendedState: { DynamicScalingInSuspended: true, DynamicScalingOutSuspended: true, ScheduledScalingSuspended: true } }));
+    await client.send(
+      new RegisterScalableTargetCommand({
+        ...target,
+        SuspendedState: { DynamicScalingInSuspended: true, DynamicScalingOutSuspended: true, ScheduledScalingSuspended: true },
+      }),
+    );
     await client.send(new TagResourceCommand({ ResourceARN: ScalableTargetARN, Tags: { 'faas:probe': 'yes' } }));
-    const [found] = (await client.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'lambda', ResourceIds: [target.ResourceId] }))).ScalableTargets ?? [];
+    const [found] =
+      (await client.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'lambda', ResourceIds: [target.ResourceId] })))
+        .ScalableTargets ?? [];
     const tags = (await client.send(new ListTagsForResourceCommand({ ResourceARN: ScalableTargetARN }))).Tags ?? {};
     const s = found?.SuspendedState;
-    const ok = found?.MinCapacity === 1 && found.MaxCapacity === 3 && s?.DynamicScalingInSuspended && s.DynamicScalingOutSuspended && s.ScheduledScalingSuspended && tags['faas:probe'] === 'yes';
+    const ok =
+      found?.MinCapacity === 1 &&
+      found.MaxCapacity === 3 &&
+      s?.DynamicScalingInSuspended &&
+      s.DynamicScalingOutSuspended &&
+      s.ScheduledScalingSuspended &&
+      tags['faas:probe'] === 'yes';
     return ok
-      ? { name, supported: true, reason: 'RegisterScalableTarget with SuspendedState only: all three suspended, min 1 max 3 kept, tag on the target ARN read back' }
-      : { name, supported: false, reason: `scalable target read back as ${JSON.stringify({ min: found?.MinCapacity, max: found?.MaxCapacity, suspended: s, tags })}` };
+      ? {
+          name,
+          supported: true,
+          reason: 'RegisterScalableTarget with SuspendedState only: all three suspended, min 1 max 3 kept, tag on the target ARN read back',
+        }
+      : {
+          name,
+          supported: false,
+          reason: `scalable target read back as ${JSON.stringify({ min: found?.MinCapacity, max: found?.MaxCapacity, suspended: s, tags })}`,
+        };
   } catch (error) {
     const e = error as Error;
     return { name, supported: false, reason: `Application Auto Scaling: ${e.name}: ${e.message}` };
@@ -491,8 +571,21 @@ async function probeScalableTargetSuspend(endpoint: string, functionName: string
 }
 
 /** A throwaway alarm: Sum ≥ 1 over one 1-minute period. */
-function probeAlarm(input: { AlarmName: string; Namespace: string; MetricName: string; Dimensions?: Dimension[]; TreatMissingData?: string }): PutMetricAlarmCommand {
-  return new PutMetricAlarmCommand({ Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', ...input });
+function probeAlarm(input: {
+  AlarmName: string;
+  Namespace: string;
+  MetricName: string;
+  Dimensions?: Dimension[];
+  TreatMissingData?: string;
+}): PutMetricAlarmCommand {
+  return new PutMetricAlarmCommand({
+    Statistic: 'Sum',
+    Period: 60,
+    EvaluationPeriods: 1,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    ...input,
+  });
 }
 
 /**
@@ -508,9 +601,22 @@ async function probeAlarmDimensions(cw: CloudWatchClient, waitMs: number): Promi
   const dims = (which: string): Dimension[] => [{ Name: 'Probe', Value: which }];
   try {
     for (const [i, which] of ['hit', 'other'].entries()) {
-      await cw.send(probeAlarm({ AlarmName: alarms[i], Namespace: namespace, MetricName: 'Failures', Dimensions: dims(which), TreatMissingData: 'notBreaching' }));
+      await cw.send(
+        probeAlarm({
+          AlarmName: alarms[i],
+          Namespace: namespace,
+          MetricName: 'Failures',
+          Dimensions: dims(which),
+          TreatMissingData: 'notBreaching',
+        }),
+      );
     }
-    await cw.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: [{ MetricName: 'Failures', Dimensions: dims('hit'), Value: 3, Unit: 'Count' }] }));
+    await cw.send(
+      new PutMetricDataCommand({
+        Namespace: namespace,
+        MetricData: [{ MetricName: 'Failures', Dimensions: dims('hit'), Value: 3, Unit: 'Count' }],
+      }),
+    );
     const deadline = Date.now() + waitMs;
     let states: Array<string | undefined> = [];
     for (;;) {
@@ -530,17 +636,36 @@ async function probeAlarmDimensions(cw: CloudWatchClient, waitMs: number): Promi
   }
 }
 
-async function probeRevisionGuard(lambda: LambdaClient, functionName: string, alias: string, version: string, firstRevision: string | undefined): Promise<ProbeResult> {
+async function probeRevisionGuard(
+  lambda: LambdaClient,
+  functionName: string,
+  alias: string,
+  version: string,
+  firstRevision: string | undefined,
+): Promise<ProbeResult> {
   const name = 'alias-revision-guard';
   const current = await lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: alias }));
   // A well-formed RevisionId that is not the alias's current one.
   const stale = firstRevision && firstRevision !== current.RevisionId ? firstRevision : '00000000-0000-4000-8000-000000000000';
   try {
-    await lambda.send(new UpdateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: version, Description: 'stale write', RevisionId: stale }));
+    await lambda.send(
+      new UpdateAliasCommand({
+        FunctionName: functionName,
+        Name: alias,
+        FunctionVersion: version,
+        Description: 'stale write',
+        RevisionId: stale,
+      }),
+    );
   } catch (error) {
     const e = error as Error;
-    if (e.name === 'PreconditionFailedException') return { name, supported: true, reason: 'UpdateAlias with a stale RevisionId: PreconditionFailedException' };
-    return { name, supported: false, reason: `UpdateAlias with a stale RevisionId failed with ${e.name} (expected PreconditionFailedException): ${e.message}` };
+    if (e.name === 'PreconditionFailedException')
+      return { name, supported: true, reason: 'UpdateAlias with a stale RevisionId: PreconditionFailedException' };
+    return {
+      name,
+      supported: false,
+      reason: `UpdateAlias with a stale RevisionId failed with ${e.name} (expected PreconditionFailedException): ${e.message}`,
+    };
   }
   return { name, supported: false, reason: 'UpdateAlias with a stale RevisionId was accepted: a concurrent change would be overwritten' };
 }
@@ -574,7 +699,9 @@ async function throwawayQueue(sqs: SQSClient, name: string): Promise<{ url: stri
 async function waitForBody(sqs: SQSClient, queueUrl: string, needle: string, waitMs: number): Promise<string | undefined> {
   const deadline = Date.now() + waitMs;
   do {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 0 }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 0 }),
+    );
     const hit = Messages.find((m) => (m.Body ?? '').includes(needle));
     if (hit) return hit.Body;
   } while (Date.now() < deadline);
@@ -590,17 +717,32 @@ async function probeAsyncDestinations(
   sqs: SQSClient,
   role: string,
   waitMs: number,
-): Promise<Record<'async-on-failure-alias' | 'async-on-success-alias' | 'async-on-failure-unqualified' | 'function-error-type', ProbeResult>> {
+): Promise<
+  Record<'async-on-failure-alias' | 'async-on-success-alias' | 'async-on-failure-unqualified' | 'function-error-type', ProbeResult>
+> {
   const stamp = `${process.pid}-${Date.now().toString(36)}`;
   const functionName = `faas-capability-probe-async-${stamp}`;
   const queues: string[] = [];
-  const fail = (name: CapabilityName, error: unknown): ProbeResult => ({ name, supported: false, reason: `${(error as Error).name}: ${(error as Error).message}` });
+  const fail = (name: CapabilityName, error: unknown): ProbeResult => ({
+    name,
+    supported: false,
+    reason: `${(error as Error).name}: ${(error as Error).message}`,
+  });
   try {
     // A named error class, as handlers throw them: its name is the errorType Lambda reports.
-    const code = "class ProbeFailure extends Error { constructor(m) { super(m); this.name = 'ProbeFailure'; } }\n" +
+    const code =
+      "class ProbeFailure extends Error { constructor(m) { super(m); this.name = 'ProbeFailure'; } }\n" +
       "exports.handler = async (event) => { if (event.fail) throw new ProbeFailure('probe failure: ' + event.tag); return { ok: event.tag }; };\n";
     await lambda.send(
-      new CreateFunctionCommand({ FunctionName: functionName, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: role, Code: { ZipFile: zipOne('index.js', code) }, Timeout: 10, MemorySize: 128 }),
+      new CreateFunctionCommand({
+        FunctionName: functionName,
+        Runtime: 'nodejs20.x',
+        Handler: 'index.handler',
+        Role: role,
+        Code: { ZipFile: zipOne('index.js', code) },
+        Timeout: 10,
+        MemorySize: 128,
+      }),
     );
     await waitReady(lambda, functionName);
     const { Version } = await lambda.send(new PublishVersionCommand({ FunctionName: functionName }));
@@ -609,7 +751,14 @@ async function probeAsyncDestinations(
     const onFailure = await throwawayQueue(sqs, `faas-probe-failure-${stamp}`);
     queues.push(onSuccess.url, onFailure.url);
     const invoke = (qualifier: string | undefined, event: object) =>
-      lambda.send(new InvokeCommand({ FunctionName: functionName, Qualifier: qualifier, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }));
+      lambda.send(
+        new InvokeCommand({
+          FunctionName: functionName,
+          Qualifier: qualifier,
+          InvocationType: 'Event',
+          Payload: Buffer.from(JSON.stringify(event)),
+        }),
+      );
 
     // 1. The alias's config only.
     await lambda.send(
@@ -629,11 +778,22 @@ async function probeAsyncDestinations(
       waitForBody(sqs, onSuccess.url, aliasOk, waitMs),
     ]);
     const withError = failureRecord?.includes(`probe failure: ${aliasFail}`);
-    const recordProblem = failureRecord ? invocationRecordProblem(failureRecord, { condition: 'RetriesExhausted', invokeCount: 1, qualifier: 'probe' }) : undefined;
+    const recordProblem = failureRecord
+      ? invocationRecordProblem(failureRecord, { condition: 'RetriesExhausted', invokeCount: 1, qualifier: 'probe' })
+      : undefined;
     const failureAlias: ProbeResult = failureRecord
       ? withError && recordProblem === undefined
-        ? { name: 'async-on-failure-alias', supported: true, reason: 'a failed async invoke of an alias with its own EventInvokeConfig (0 retries) reached its OnFailure queue: RetriesExhausted after 1 attempt, with the error' }
-        : { name: 'async-on-failure-alias', supported: false, reason: `the OnFailure record is not what the alias's config asks for (${recordProblem ?? 'no error message'}): ${failureRecord.slice(0, 300)}` }
+        ? {
+            name: 'async-on-failure-alias',
+            supported: true,
+            reason:
+              'a failed async invoke of an alias with its own EventInvokeConfig (0 retries) reached its OnFailure queue: RetriesExhausted after 1 attempt, with the error',
+          }
+        : {
+            name: 'async-on-failure-alias',
+            supported: false,
+            reason: `the OnFailure record is not what the alias's config asks for (${recordProblem ?? 'no error message'}): ${failureRecord.slice(0, 300)}`,
+          }
       : {
           name: 'async-on-failure-alias',
           supported: false,
@@ -641,31 +801,66 @@ async function probeAsyncDestinations(
         };
     const successAlias: ProbeResult = successRecord
       ? { name: 'async-on-success-alias', supported: true, reason: 'a successful async invoke of the alias reached its OnSuccess queue' }
-      : { name: 'async-on-success-alias', supported: false, reason: `a successful async invoke of the alias left nothing in its OnSuccess queue within ${waitMs / 1000} s` };
+      : {
+          name: 'async-on-success-alias',
+          supported: false,
+          reason: `a successful async invoke of the alias left nothing in its OnSuccess queue within ${waitMs / 1000} s`,
+        };
 
     // A synchronous failure names the thrown error.
-    const sync = await lambda.send(new InvokeCommand({ FunctionName: functionName, Qualifier: 'probe', Payload: Buffer.from(JSON.stringify({ fail: true, tag: `sync-${stamp}` })) }));
+    const sync = await lambda.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        Qualifier: 'probe',
+        Payload: Buffer.from(JSON.stringify({ fail: true, tag: `sync-${stamp}` })),
+      }),
+    );
     const syncError = JSON.parse(Buffer.from(sync.Payload ?? new Uint8Array()).toString('utf8') || '{}') as { errorType?: string };
     const errorType: ProbeResult =
       syncError.errorType === 'ProbeFailure'
         ? { name: 'function-error-type', supported: true, reason: 'a handler that throws a ProbeFailure: errorType ProbeFailure' }
-        : { name: 'function-error-type', supported: false, reason: `a handler that throws a ProbeFailure answered errorType ${syncError.errorType ?? '(none)'}` };
+        : {
+            name: 'function-error-type',
+            supported: false,
+            reason: `a handler that throws a ProbeFailure answered errorType ${syncError.errorType ?? '(none)'}`,
+          };
 
-        // 2. Only now a config on $LATEST (it must not stand in for the alias's above).
+    // 2. Only now a config on $LATEST (it must not stand in for the alias's above).
     let failureUnqualified: ProbeResult;
     try {
-      await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: functionName, MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: onFailure.arn } } }));
+      await lambda.send(
+        new PutFunctionEventInvokeConfigCommand({
+          FunctionName: functionName,
+          MaximumRetryAttempts: 0,
+          DestinationConfig: { OnFailure: { Destination: onFailure.arn } },
+        }),
+      );
       const plainFail = `unqualified-fail-${stamp}`;
       await invoke(undefined, { fail: true, tag: plainFail });
       const record = await waitForBody(sqs, onFailure.url, plainFail, waitMs);
       failureUnqualified = record?.includes(`probe failure: ${plainFail}`)
-        ? { name: 'async-on-failure-unqualified', supported: true, reason: 'a failed unqualified async invoke reached the OnFailure queue of the $LATEST config, with the error' }
-        : { name: 'async-on-failure-unqualified', supported: false, reason: record ? `record without the error: ${record.slice(0, 300)}` : `nothing in the OnFailure queue within ${waitMs / 1000} s` };
+        ? {
+            name: 'async-on-failure-unqualified',
+            supported: true,
+            reason: 'a failed unqualified async invoke reached the OnFailure queue of the $LATEST config, with the error',
+          }
+        : {
+            name: 'async-on-failure-unqualified',
+            supported: false,
+            reason: record
+              ? `record without the error: ${record.slice(0, 300)}`
+              : `nothing in the OnFailure queue within ${waitMs / 1000} s`,
+          };
       await lambda.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: functionName })).catch(() => undefined);
     } catch (error) {
       failureUnqualified = fail('async-on-failure-unqualified', error);
     }
-    return { 'async-on-failure-alias': failureAlias, 'async-on-success-alias': successAlias, 'async-on-failure-unqualified': failureUnqualified, 'function-error-type': errorType };
+    return {
+      'async-on-failure-alias': failureAlias,
+      'async-on-success-alias': successAlias,
+      'async-on-failure-unqualified': failureUnqualified,
+      'function-error-type': errorType,
+    };
   } catch (error) {
     return {
       'async-on-failure-alias': fail('async-on-failure-alias', error),
@@ -680,13 +875,18 @@ async function probeAsyncDestinations(
 }
 
 /** Why an async invocation record is not what AWS sends for this case, or undefined when it is. */
-function invocationRecordProblem(body: string, expected: { condition: string; invokeCount: number; qualifier: string }): string | undefined {
+function invocationRecordProblem(
+  body: string,
+  expected: { condition: string; invokeCount: number; qualifier: string },
+): string | undefined {
   try {
     const record = JSON.parse(body) as { requestContext?: { condition?: string; approximateInvokeCount?: number; functionArn?: string } };
     const context = record.requestContext ?? {};
     if (context.condition !== expected.condition) return `condition ${context.condition}, expected ${expected.condition}`;
-    if (context.approximateInvokeCount !== expected.invokeCount) return `approximateInvokeCount ${context.approximateInvokeCount}, expected ${expected.invokeCount}`;
-    if (!context.functionArn?.endsWith(`:${expected.qualifier}`)) return `functionArn ${context.functionArn} is not the invoked qualifier ${expected.qualifier}`;
+    if (context.approximateInvokeCount !== expected.invokeCount)
+      return `approximateInvokeCount ${context.approximateInvokeCount}, expected ${expected.invokeCount}`;
+    if (!context.functionArn?.endsWith(`:${expected.qualifier}`))
+      return `functionArn ${context.functionArn} is not the invoked qualifier ${expected.qualifier}`;
     return undefined;
   } catch {
     return 'not a JSON invocation record';
@@ -703,7 +903,10 @@ async function probeMessageMoveTask(sqs: SQSClient, waitMs: number): Promise<Pro
     const dlq = await throwawayQueue(sqs, `faas-probe-dlq-${stamp}`);
     queues.push(source.url, dlq.url);
     await sqs.send(
-      new SetQueueAttributesCommand({ QueueUrl: source.url, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 1 }) } }),
+      new SetQueueAttributesCommand({
+        QueueUrl: source.url,
+        Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 1 }) },
+      }),
     );
     const body = `move-me-${stamp}`;
     await sqs.send(new SendMessageCommand({ QueueUrl: dlq.url, MessageBody: body }));
@@ -720,7 +923,11 @@ async function probeMessageMoveTask(sqs: SQSClient, waitMs: number): Promise<Pro
         const { Results = [] } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlq.arn }));
         status = (Results.find((t) => t.TaskHandle === handle) ?? Results[0])?.Status ?? 'unlisted';
       } catch (error) {
-        return { name, supported: false, reason: `StartMessageMoveTask accepted, ListMessageMoveTasks: ${(error as Error).name}: ${(error as Error).message}` };
+        return {
+          name,
+          supported: false,
+          reason: `StartMessageMoveTask accepted, ListMessageMoveTasks: ${(error as Error).name}: ${(error as Error).message}`,
+        };
       }
       if (status === 'COMPLETED' || status === 'FAILED' || status === 'CANCELLED' || Date.now() > deadline) break;
       await sleep(250);
@@ -728,7 +935,11 @@ async function probeMessageMoveTask(sqs: SQSClient, waitMs: number): Promise<Pro
     if (status !== 'COMPLETED') return { name, supported: false, reason: `move task ${handle} status ${status} after ${waitMs / 1000} s` };
     const moved = await waitForBody(sqs, source.url, body, 3_000);
     return moved
-      ? { name, supported: true, reason: 'StartMessageMoveTask moved a DLQ message back to its source; ListMessageMoveTasks said COMPLETED' }
+      ? {
+          name,
+          supported: true,
+          reason: 'StartMessageMoveTask moved a DLQ message back to its source; ListMessageMoveTasks said COMPLETED',
+        }
       : { name, supported: false, reason: 'the move task COMPLETED but the message is not in the source queue' };
   } catch (error) {
     return { name, supported: false, reason: `${(error as Error).name}: ${(error as Error).message}` };
@@ -746,12 +957,22 @@ async function probeApiSqs(jobsUrl: string | undefined, headers: Readonly<Record
   const name = 'api-sqs-integration';
   if (!jobsUrl) return { name, supported: false, reason: 'not probed: no deployment with a POST /<fn>/jobs route was given' };
   try {
-    const response = await fetch(jobsUrl, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '', signal: AbortSignal.timeout(15_000) });
+    const response = await fetch(jobsUrl, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: '',
+      signal: AbortSignal.timeout(15_000),
+    });
     const text = (await response.text()).slice(0, 200);
     if (response.status === 400 && /queue rejected/.test(text)) {
-      return { name, supported: true, reason: `POST ${new URL(jobsUrl).pathname} with an empty body: SQS refused it, mapped to 400 (${text}) — the integration reaches SQS` };
+      return {
+        name,
+        supported: true,
+        reason: `POST ${new URL(jobsUrl).pathname} with an empty body: SQS refused it, mapped to 400 (${text}) — the integration reaches SQS`,
+      };
     }
-    if (response.status === 202) return { name, supported: true, reason: `POST with an empty body answered 202 (the endpoint's SQS took an empty message): ${text}` };
+    if (response.status === 202)
+      return { name, supported: true, reason: `POST with an empty body answered 202 (the endpoint's SQS took an empty message): ${text}` };
     return { name, supported: false, reason: `POST ${new URL(jobsUrl).pathname} with an empty body answered ${response.status}: ${text}` };
   } catch (error) {
     return { name, supported: false, reason: `${(error as Error).name}: ${(error as Error).message}` };
@@ -814,40 +1035,91 @@ async function jobsHeaders(endpoint: string): Promise<Record<string, string>> {
  * integrations: an AWS_IAM method given a made-up signature (AWS: 403), and a POST whose body
  * breaks the method's model under a body validator (AWS: 400).
  */
-async function probeApiGatewayChecks(endpoint: string, jobsUrl: string | undefined): Promise<Record<'apigw-iam-signature' | 'apigw-body-schema', ProbeResult>> {
+async function probeApiGatewayChecks(
+  endpoint: string,
+  jobsUrl: string | undefined,
+): Promise<Record<'apigw-iam-signature' | 'apigw-body-schema', ProbeResult>> {
   const client = new APIGatewayClient({ endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   const failed = (error: unknown): Record<'apigw-iam-signature' | 'apigw-body-schema', ProbeResult> => {
     const reason = `probe failed: ${(error as Error).name}: ${(error as Error).message}`.slice(0, 300);
-    return { 'apigw-iam-signature': { name: 'apigw-iam-signature', supported: false, reason }, 'apigw-body-schema': { name: 'apigw-body-schema', supported: false, reason } };
+    return {
+      'apigw-iam-signature': { name: 'apigw-iam-signature', supported: false, reason },
+      'apigw-body-schema': { name: 'apigw-body-schema', supported: false, reason },
+    };
   };
   let apiId: string | undefined;
   try {
     const api = await client.send(new CreateRestApiCommand({ name: `faas-probe-${process.pid}` }));
     apiId = api.id!;
     const root = (await client.send(new GetResourcesCommand({ restApiId: apiId }))).items!.find((r) => r.path === '/')!.id!;
-    const model = await client.send(new CreateModelCommand({ restApiId: apiId, name: 'Job', contentType: 'application/json', schema: JSON.stringify({ type: 'object', required: ['id'] }) }));
+    const model = await client.send(
+      new CreateModelCommand({
+        restApiId: apiId,
+        name: 'Job',
+        contentType: 'application/json',
+        schema: JSON.stringify({ type: 'object', required: ['id'] }),
+      }),
+    );
     const validator = await client.send(new CreateRequestValidatorCommand({ restApiId: apiId, name: 'body', validateRequestBody: true }));
-    const mock = async (pathPart: string, method: string, extra: Omit<PutMethodCommandInput, 'restApiId' | 'resourceId' | 'httpMethod'>) => {
+    const mock = async (
+      pathPart: string,
+      method: string,
+      extra: Omit<PutMethodCommandInput, 'restApiId' | 'resourceId' | 'httpMethod'>,
+    ) => {
       const resource = await client.send(new CreateResourceCommand({ restApiId: apiId, parentId: root, pathPart }));
       await client.send(new PutMethodCommand({ restApiId: apiId, resourceId: resource.id, httpMethod: method, ...extra }));
-      await client.send(new PutIntegrationCommand({ restApiId: apiId, resourceId: resource.id, httpMethod: method, type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
+      await client.send(
+        new PutIntegrationCommand({
+          restApiId: apiId,
+          resourceId: resource.id,
+          httpMethod: method,
+          type: 'MOCK',
+          requestTemplates: { 'application/json': '{"statusCode": 200}' },
+        }),
+      );
       await client.send(new PutMethodResponseCommand({ restApiId: apiId, resourceId: resource.id, httpMethod: method, statusCode: '200' }));
-      await client.send(new PutIntegrationResponseCommand({ restApiId: apiId, resourceId: resource.id, httpMethod: method, statusCode: '200', responseTemplates: { 'application/json': '{"ok":true}' } }));
+      await client.send(
+        new PutIntegrationResponseCommand({
+          restApiId: apiId,
+          resourceId: resource.id,
+          httpMethod: method,
+          statusCode: '200',
+          responseTemplates: { 'application/json': '{"ok":true}' },
+        }),
+      );
     };
     await mock('signed', 'GET', { authorizationType: 'AWS_IAM' });
-    await mock('jobs', 'POST', { authorizationType: 'NONE', requestValidatorId: validator.id, requestModels: { 'application/json': model.name! } });
+    await mock('jobs', 'POST', {
+      authorizationType: 'NONE',
+      requestValidatorId: validator.id,
+      requestModels: { 'application/json': model.name! },
+    });
     await client.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: 'probe' }));
     const base = `${endpoint}/_aws/execute-api/${apiId}/probe`;
     const bogus = 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=0000';
     const [unsigned, forged, bad, good] = await Promise.all([
       fetch(`${base}/signed`, { signal: AbortSignal.timeout(15_000) }),
       fetch(`${base}/signed`, { headers: { authorization: bogus }, signal: AbortSignal.timeout(15_000) }),
-      fetch(`${base}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"action":"x"}', signal: AbortSignal.timeout(15_000) }),
-      fetch(`${base}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"1"}', signal: AbortSignal.timeout(15_000) }),
+      fetch(`${base}/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"action":"x"}',
+        signal: AbortSignal.timeout(15_000),
+      }),
+      fetch(`${base}/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"id":"1"}',
+        signal: AbortSignal.timeout(15_000),
+      }),
     ]);
     const iam: ProbeResult =
       unsigned.status === 403 && forged.status === 403
-        ? { name: 'apigw-iam-signature', supported: true, reason: 'an AWS_IAM method refused a request without a signature and one with a forged signature (403 both)' }
+        ? {
+            name: 'apigw-iam-signature',
+            supported: true,
+            reason: 'an AWS_IAM method refused a request without a signature and one with a forged signature (403 both)',
+          }
         : {
             name: 'apigw-iam-signature',
             supported: false,
@@ -856,10 +1128,23 @@ async function probeApiGatewayChecks(endpoint: string, jobsUrl: string | undefin
     const deployed = await deployedBodyValidation(client, jobsUrl);
     const schema: ProbeResult =
       bad.status !== 400 || good.status !== 200
-        ? { name: 'apigw-body-schema', supported: false, reason: `a body breaking the method's model (required "id" missing) answered ${bad.status} (AWS: 400); a matching one ${good.status}: request validators do not check bodies here` }
+        ? {
+            name: 'apigw-body-schema',
+            supported: false,
+            reason: `a body breaking the method's model (required "id" missing) answered ${bad.status} (AWS: 400); a matching one ${good.status}: request validators do not check bodies here`,
+          }
         : deployed
-          ? { name: 'apigw-body-schema', supported: false, reason: `a validator created through the API checks bodies (400), but ${deployed}` }
-          : { name: 'apigw-body-schema', supported: true, reason: 'a body breaking the method\'s model was refused with 400, a matching one passed; the deployed jobs method has its model and a body validator' };
+          ? {
+              name: 'apigw-body-schema',
+              supported: false,
+              reason: `a validator created through the API checks bodies (400), but ${deployed}`,
+            }
+          : {
+              name: 'apigw-body-schema',
+              supported: true,
+              reason:
+                "a body breaking the method's model was refused with 400, a matching one passed; the deployed jobs method has its model and a body validator",
+            };
     return { 'apigw-iam-signature': iam, 'apigw-body-schema': schema };
   } catch (error) {
     return failed(error);
@@ -895,12 +1180,22 @@ async function probeMaxMessageSize(sqs: SQSClient): Promise<ProbeResult> {
   const name = 'sqs-max-message-size';
   let queueUrl: string | undefined;
   try {
-    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `faas-probe-size-${process.pid}`, Attributes: { MaximumMessageSize: '1024' } }))).QueueUrl!;
+    queueUrl = (
+      await sqs.send(new CreateQueueCommand({ QueueName: `faas-probe-size-${process.pid}`, Attributes: { MaximumMessageSize: '1024' } }))
+    ).QueueUrl!;
     try {
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'x'.repeat(2048) }));
-      return { name, supported: false, reason: 'a 2048-byte message was accepted by a queue with MaximumMessageSize 1024 (AWS refuses it)' };
+      return {
+        name,
+        supported: false,
+        reason: 'a 2048-byte message was accepted by a queue with MaximumMessageSize 1024 (AWS refuses it)',
+      };
     } catch (error) {
-      return { name, supported: true, reason: `a 2048-byte message to a queue with MaximumMessageSize 1024 was refused: ${(error as Error).name}` };
+      return {
+        name,
+        supported: true,
+        reason: `a 2048-byte message to a queue with MaximumMessageSize 1024 was refused: ${(error as Error).name}`,
+      };
     }
   } catch (error) {
     return { name, supported: false, reason: `probe failed: ${(error as Error).name}: ${(error as Error).message}`.slice(0, 300) };
@@ -912,7 +1207,10 @@ async function probeMaxMessageSize(sqs: SQSClient): Promise<ProbeResult> {
 /** The first `POST …/jobs` route of the recorded deployment on this endpoint, if any. */
 function jobsRoute(endpoint: string): string | undefined {
   try {
-    const deployment = JSON.parse(fs.readFileSync(path.join(emulatorDir(PROJECT_ROOT), 'deployment.json'), 'utf8')) as { endpoint: string; outputs: StackOutputs };
+    const deployment = JSON.parse(fs.readFileSync(path.join(emulatorDir(PROJECT_ROOT), 'deployment.json'), 'utf8')) as {
+      endpoint: string;
+      outputs: StackOutputs;
+    };
     if (deployment.endpoint.replace(/\/+$/, '') !== endpoint) return undefined;
     return routeUrls(deployment.outputs, endpoint).find((r) => r.method === 'POST' && r.path.endsWith('/jobs'))?.live;
   } catch {
@@ -922,7 +1220,11 @@ function jobsRoute(endpoint: string): string | undefined {
 
 /** Child-process entry (see `capabilities`): probe, print the matrix, write the cache. */
 async function main(argv: string[]): Promise<void> {
-  const endpoint = (argv.find((a) => !a.startsWith('--') && argv[argv.indexOf(a) - 1] !== '--deployed-at') ?? process.env.AWS_ENDPOINT_URL ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
+  const endpoint = (
+    argv.find((a) => !a.startsWith('--') && argv[argv.indexOf(a) - 1] !== '--deployed-at') ??
+    process.env.AWS_ENDPOINT_URL ??
+    DEFAULT_ENDPOINT
+  ).replace(/\/+$/, '');
   const at = argv.indexOf('--deployed-at');
   const deployedAt = at >= 0 ? argv[at + 1] : '';
   const started = Date.now();

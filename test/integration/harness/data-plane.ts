@@ -26,7 +26,9 @@ function endpointKeys(outputs: Record<string, string>): string[] {
 export function apiBaseUrl(outputs: Record<string, string>, endpoint: string): string {
   const keys = endpointKeys(outputs);
   if (keys.length !== 1) {
-    throw new Error(`expected one ${API_ENDPOINT_OUTPUT} (or ${LEGACY_API_ENDPOINT_OUTPUT}) output, got: ${keys.join(', ') || 'none'} (outputs: ${Object.keys(outputs).join(', ')})`);
+    throw new Error(
+      `expected one ${API_ENDPOINT_OUTPUT} (or ${LEGACY_API_ENDPOINT_OUTPUT}) output, got: ${keys.join(', ') || 'none'} (outputs: ${Object.keys(outputs).join(', ')})`,
+    );
   }
   return dataPlaneUrl(outputs[keys[0]], endpoint);
 }
@@ -53,7 +55,10 @@ export function routeUrls(outputs: StackOutputs, endpoint: string): RouteUrls[] 
   for (const stackOutputs of Object.values(outputs)) {
     for (const [key, value] of Object.entries(stackOutputs)) {
       if (!key.startsWith('Routes')) continue;
-      for (const entry of value.split('|').map((e) => e.trim()).filter(Boolean)) {
+      for (const entry of value
+        .split('|')
+        .map((e) => e.trim())
+        .filter(Boolean)) {
         const [method, url] = entry.split(/\s+/, 2);
         const live = dataPlaneUrl(url, endpoint);
         const path = `/${live.slice(base.length).replace(/^\/+/, '')}`;

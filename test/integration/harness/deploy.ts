@@ -36,18 +36,32 @@ export async function deployApp(root: string, endpoint: string, options: DeployO
   fs.rmSync(outputsFile, { force: true });
   // An explicit environment: bootstrap then needs no synth of the app.
   const bootstrapMs = options.bootstrap === false ? 0 : await cdklocal(root, endpoint, 'bootstrap', [`aws://${ACCOUNT}/${REGION}`]);
-  const variantApp = options.variant === undefined ? [] : ['--app', `npx ts-node --transpile-only --prefer-ts-exts ${path.join(__dirname, 'variant-app.ts')}`];
-  const deployMs = await cdklocal(root, endpoint, 'deploy', [
-    ...variantApp,
-    '--all',
-    '--require-approval', 'never',
-    '--outputs-file', outputsFile,
-    // Its own cloud assembly, so a synth in the work tree never races the harness.
-    '--output', path.join(dir, 'cdk.out'),
-    '-c', `stage=${STAGE}`,
-    // Image functions need Docker to build and to run; emulator deploys leave them out.
-    '-c', 'containers=false',
-  ], options.variant === undefined ? {} : { FAAS_VARIANT: JSON.stringify(options.variant) });
+  const variantApp =
+    options.variant === undefined
+      ? []
+      : ['--app', `npx ts-node --transpile-only --prefer-ts-exts ${path.join(__dirname, 'variant-app.ts')}`];
+  const deployMs = await cdklocal(
+    root,
+    endpoint,
+    'deploy',
+    [
+      ...variantApp,
+      '--all',
+      '--require-approval',
+      'never',
+      '--outputs-file',
+      outputsFile,
+      // Its own cloud assembly, so a synth in the work tree never races the harness.
+      '--output',
+      path.join(dir, 'cdk.out'),
+      '-c',
+      `stage=${STAGE}`,
+      // Image functions need Docker to build and to run; emulator deploys leave them out.
+      '-c',
+      'containers=false',
+    ],
+    options.variant === undefined ? {} : { FAAS_VARIANT: JSON.stringify(options.variant) },
+  );
   const outputs = JSON.parse(fs.readFileSync(outputsFile, 'utf8')) as StackOutputs;
   return { outputs, timings: { bootstrapMs, deployMs } };
 }

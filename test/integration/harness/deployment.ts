@@ -51,7 +51,8 @@ export function allOutputs(deployment: Pick<Deployment, 'outputs' | 'stackName'>
 
 export function readDeployment(root = PROJECT_ROOT): Deployment {
   const file = deploymentFile(root);
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run the tests through jest --selectProjects integration (its global setup deploys)`);
+  if (!fs.existsSync(file))
+    throw new Error(`${file} is missing: run the tests through jest --selectProjects integration (its global setup deploys)`);
   return JSON.parse(fs.readFileSync(file, 'utf8')) as Deployment;
 }
 
@@ -75,10 +76,14 @@ export async function functionNameOf(client: LambdaClient, stackName: string, de
     const page = await client.send(new ListFunctionsCommand({ Marker: marker }));
     for (const fn of page.Functions ?? []) {
       const { Tags: tags = {} } = await client.send(new ListTagsCommand({ Resource: fn.FunctionArn }));
-      if (tags['faas:function'] === declaredName && (tags['aws:cloudformation:stack-name'] ?? '').startsWith(`${stackName}-functions-`)) found.push(fn.FunctionName!);
+      if (tags['faas:function'] === declaredName && (tags['aws:cloudformation:stack-name'] ?? '').startsWith(`${stackName}-functions-`))
+        found.push(fn.FunctionName!);
     }
     marker = page.NextMarker;
   } while (marker);
-  if (found.length !== 1) throw new Error(`expected one function tagged faas:function=${declaredName} in the function stacks of ${stackName}, found ${found.length}: ${found.join(', ')}`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected one function tagged faas:function=${declaredName} in the function stacks of ${stackName}, found ${found.length}: ${found.join(', ')}`,
+    );
   return found[0];
 }

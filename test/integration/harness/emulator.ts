@@ -75,7 +75,10 @@ export async function startOrAttach(root: string, options: { detached?: boolean 
   const external = process.env.AWS_ENDPOINT_URL;
   if (external) {
     const kind = await probe(external);
-    if (!kind) throw new Error(`AWS_ENDPOINT_URL=${external} does not answer a MiniStack or LocalStack health check; start it, or unset AWS_ENDPOINT_URL to let the harness start MiniStack`);
+    if (!kind)
+      throw new Error(
+        `AWS_ENDPOINT_URL=${external} does not answer a MiniStack or LocalStack health check; start it, or unset AWS_ENDPOINT_URL to let the harness start MiniStack`,
+      );
     return { endpoint: external.replace(/\/+$/, ''), kind };
   }
   const python = await ensureVenv(root);
@@ -176,7 +179,10 @@ function ministackEnv(url: URL): NodeJS.ProcessEnv {
 
 /** Which emulator answers at the endpoint, if any. */
 export async function probe(endpoint: string): Promise<EmulatorKind | undefined> {
-  for (const [kind, route] of [['ministack', '/_ministack/health'], ['localstack', '/_localstack/health']] as const) {
+  for (const [kind, route] of [
+    ['ministack', '/_ministack/health'],
+    ['localstack', '/_localstack/health'],
+  ] as const) {
     try {
       const response = await fetch(`${endpoint.replace(/\/+$/, '')}${route}`, { signal: AbortSignal.timeout(2000) });
       if (response.ok) return kind;

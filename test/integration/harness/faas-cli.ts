@@ -31,7 +31,11 @@ export interface FaasOptions {
 /** Every CLI process still running, so a test file's afterAll can kill what a failed test left. */
 export const running = new Set<ChildProcess>();
 
-export async function runFaas(deployment: Pick<Deployment, 'endpoint' | 'stage'>, args: string[], options: FaasOptions = {}): Promise<FaasRun> {
+export async function runFaas(
+  deployment: Pick<Deployment, 'endpoint' | 'stage'>,
+  args: string[],
+  options: FaasOptions = {},
+): Promise<FaasRun> {
   const started = Date.now();
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'faas.js'), ...args, '--stage', deployment.stage], {
     cwd: PROJECT_ROOT,

@@ -26,7 +26,13 @@ export default async function globalSetup(): Promise<void> {
     const { outputs, timings } = await deployApp(PROJECT_ROOT, emulator.endpoint);
     // As lib/platform-app.ts names it.
     const stackName = `${declaration.app}-${STAGE}`;
-    const deployment = recordDeployment(PROJECT_ROOT, { endpoint: emulator.endpoint, kind: emulator.kind, stackName, stage: STAGE, outputs });
+    const deployment = recordDeployment(PROJECT_ROOT, {
+      endpoint: emulator.endpoint,
+      kind: emulator.kind,
+      stackName,
+      stage: STAGE,
+      outputs,
+    });
     console.log(
       `\n[harness] ${emulator.kind} at ${emulator.endpoint} (${emulator.pid ? `started, pid ${emulator.pid}` : 'attached'}): ` +
         `start ${seconds(startMs)}, reset ${wiped ? seconds(resetMs) : 'skipped (not MiniStack)'}, ` +

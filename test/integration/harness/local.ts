@@ -81,7 +81,11 @@ async function main(): Promise<void> {
   ]);
   const jobsRoutes = new Set(platform.functions.filter((f) => f.queue).map((f) => jobsPath(f.name)));
   const apiKeyId = allOutputs({ outputs, stackName: `${declaration.app}-${STAGE}` }).ApiKeyId;
-  const call = { endpoint: em.endpoint, apiKeyId, apiKey: apiKeyId ? await apiKeyValue({ outputs, stackName: `${declaration.app}-${STAGE}`, endpoint: em.endpoint }) : undefined };
+  const call = {
+    endpoint: em.endpoint,
+    apiKeyId,
+    apiKey: apiKeyId ? await apiKeyValue({ outputs, stackName: `${declaration.app}-${STAGE}`, endpoint: em.endpoint }) : undefined,
+  };
   const hello = routes.find((r) => r.method === 'GET' && r.path === '/hello');
   const exports = Object.entries(awsEnv(em.endpoint)).map(([k, v]) => `export ${k}=${v}`);
 

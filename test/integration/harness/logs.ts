@@ -30,7 +30,9 @@ export async function logEvents(endpoint: string, logGroupName: string, startTim
   try {
     do {
       const page = await client.send(new FilterLogEventsCommand({ logGroupName, startTime, nextToken, limit: 10000 }));
-      events.push(...(page.events ?? []).map((e) => ({ timestamp: e.timestamp ?? 0, message: e.message ?? '', logStreamName: e.logStreamName })));
+      events.push(
+        ...(page.events ?? []).map((e) => ({ timestamp: e.timestamp ?? 0, message: e.message ?? '', logStreamName: e.logStreamName })),
+      );
       // Some implementations hand back the same token at the end.
       nextToken = page.nextToken && page.nextToken !== nextToken && (page.events?.length ?? 0) > 0 ? page.nextToken : undefined;
     } while (nextToken);

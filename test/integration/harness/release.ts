@@ -4,7 +4,14 @@
  * of the example app, harness/variant-app.ts) or from the deployed configuration with one change
  * (SDK, faster), and put live back as the deploy left it.
  */
-import { GetAliasCommand, GetFunctionConfigurationCommand, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  GetAliasCommand,
+  GetFunctionConfigurationCommand,
+  PublishVersionCommand,
+  UpdateAliasCommand,
+  UpdateFunctionConfigurationCommand,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
 import { waitReady } from './capabilities';
 import { deployApp } from './deploy';
 import { PROJECT_ROOT, type Deployment } from './deployment';
@@ -51,7 +58,8 @@ export class HelloReleases {
     for (;;) {
       const alias = await this.alias();
       if (predicate(alias)) return alias;
-      if (Date.now() > deadline) throw new Error(`live alias never reached ${what} within ${timeoutMs / 1000} s (now ${JSON.stringify(alias)})`);
+      if (Date.now() > deadline)
+        throw new Error(`live alias never reached ${what} within ${timeoutMs / 1000} s (now ${JSON.stringify(alias)})`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -66,7 +74,8 @@ export class HelloReleases {
     const variant: Variant = { hello: environment };
     const { timings } = await deployApp(PROJECT_ROOT, this.deployment.endpoint, { variant, bootstrap: false });
     const after = (await this.alias('preview')).version;
-    if (after === before) throw new Error(`the deploy of hello with ${JSON.stringify(environment)} published no new version (preview still on ${before})`);
+    if (after === before)
+      throw new Error(`the deploy of hello with ${JSON.stringify(environment)} published no new version (preview still on ${before})`);
     return { version: after, ms: timings.deployMs };
   }
 
@@ -90,7 +99,14 @@ export class HelloReleases {
 
   /** live → exactly `version` with `weights`. */
   async setLive(version: string, weights: Record<string, number> = {}): Promise<void> {
-    await this.client.send(new UpdateAliasCommand({ FunctionName: this.functionName, Name: 'live', FunctionVersion: version, RoutingConfig: { AdditionalVersionWeights: weights } }));
+    await this.client.send(
+      new UpdateAliasCommand({
+        FunctionName: this.functionName,
+        Name: 'live',
+        FunctionVersion: version,
+        RoutingConfig: { AdditionalVersionWeights: weights },
+      }),
+    );
   }
 }
 

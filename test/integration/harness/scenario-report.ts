@@ -45,7 +45,11 @@ function currentDeployedAt(root: string): string | undefined {
   }
 }
 
-const slug = (id: string) => id.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase() || 'scenario';
+const slug = (id: string) =>
+  id
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase() || 'scenario';
 
 /** Writes (replaces) the outcome of one scenario. */
 export function recordScenario(outcome: Omit<ScenarioOutcome, 'at' | 'deployedAt'>, root = PROJECT_ROOT): ScenarioOutcome {
@@ -69,19 +73,32 @@ function testFile(): string | undefined {
  * first line of the error when it throws (and rethrows).
  */
 export function scenarioTest(id: string, title: string, body: () => Promise<void | string>, timeoutMs?: number): void {
-  test(`${id}: ${title}`, async () => {
-    const started = Date.now();
-    let note: string | void;
-    try {
-      note = await body();
-    } catch (error) {
-      recordScenario({ id, title, status: 'failed', reason: String((error as Error).message ?? error).split('\n')[0].slice(0, 300), durationMs: Date.now() - started, file: testFile() });
-      throw error;
-    }
-    const durationMs = Date.now() - started;
-    recordScenario({ id, title, status: 'ran', durationMs, file: testFile(), ...(note ? { note } : {}) });
-    console.log(`[scenario] ${id} ran in ${(durationMs / 1000).toFixed(1)} s${note ? `: ${note}` : ''}`);
-  }, timeoutMs);
+  test(
+    `${id}: ${title}`,
+    async () => {
+      const started = Date.now();
+      let note: string | void;
+      try {
+        note = await body();
+      } catch (error) {
+        recordScenario({
+          id,
+          title,
+          status: 'failed',
+          reason: String((error as Error).message ?? error)
+            .split('\n')[0]
+            .slice(0, 300),
+          durationMs: Date.now() - started,
+          file: testFile(),
+        });
+        throw error;
+      }
+      const durationMs = Date.now() - started;
+      recordScenario({ id, title, status: 'ran', durationMs, file: testFile(), ...(note ? { note } : {}) });
+      console.log(`[scenario] ${id} ran in ${(durationMs / 1000).toFixed(1)} s${note ? `: ${note}` : ''}`);
+    },
+    timeoutMs,
+  );
 }
 
 /** A skipped scenario: shows as skipped in jest, prints the reason, and records it. */
@@ -92,7 +109,13 @@ export function skippedScenario(id: string, title: string, reason: string): void
 }
 
 /** `scenarioTest` when `reason` is undefined, else `skippedScenario`. */
-export function scenarioTestUnless(reason: string | undefined, id: string, title: string, body: () => Promise<void | string>, timeoutMs?: number): void {
+export function scenarioTestUnless(
+  reason: string | undefined,
+  id: string,
+  title: string,
+  body: () => Promise<void | string>,
+  timeoutMs?: number,
+): void {
   if (reason === undefined) scenarioTest(id, title, body, timeoutMs);
   else skippedScenario(id, title, reason);
 }

@@ -82,7 +82,13 @@ export function startTraffic(url: string, options: TrafficOptions): Traffic {
 }
 
 /** Answers by status class and version: what users saw. */
-export function tally(answers: readonly Answer[]): { total: number; ok: number; failed: number; throttled: number; byVersion: Record<string, number> } {
+export function tally(answers: readonly Answer[]): {
+  total: number;
+  ok: number;
+  failed: number;
+  throttled: number;
+  byVersion: Record<string, number>;
+} {
   const byVersion: Record<string, number> = {};
   for (const a of answers) if (a.version !== undefined) byVersion[a.version] = (byVersion[a.version] ?? 0) + 1;
   return {

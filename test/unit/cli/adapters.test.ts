@@ -17,8 +17,15 @@ beforeEach(() => {
 
 describe('LambdaAdapter', () => {
   it('reads primary, candidate, weight and RevisionId from GetAlias', async () => {
-    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '3', RoutingConfig: { AdditionalVersionWeights: { '4': 0.1 } }, RevisionId: 'r-9' });
-    await expect(new LambdaAdapter(new LambdaClient({})).getAlias('fn')).resolves.toEqual({ primary: '3', candidate: '4', weight: 0.1, revisionId: 'r-9' });
+    lambdaMock
+      .on(GetAliasCommand)
+      .resolves({ FunctionVersion: '3', RoutingConfig: { AdditionalVersionWeights: { '4': 0.1 } }, RevisionId: 'r-9' });
+    await expect(new LambdaAdapter(new LambdaClient({})).getAlias('fn')).resolves.toEqual({
+      primary: '3',
+      candidate: '4',
+      weight: 0.1,
+      revisionId: 'r-9',
+    });
     expect(lambdaMock).toHaveReceivedCommandWith(GetAliasCommand, { FunctionName: 'fn', Name: 'live' });
   });
 
@@ -26,7 +33,13 @@ describe('LambdaAdapter', () => {
     lambdaMock.on(UpdateAliasCommand).resolves({ RevisionId: 'r-10' });
     const updated = await new LambdaAdapter(new LambdaClient({})).updateAlias('fn', { primary: '4' }, 'r-9');
     expect(updated).toEqual({ primary: '4', candidate: undefined, weight: 0, revisionId: 'r-10' });
-    expect(lambdaMock).toHaveReceivedCommandWith(UpdateAliasCommand, { FunctionName: 'fn', Name: 'live', FunctionVersion: '4', RoutingConfig: { AdditionalVersionWeights: {} }, RevisionId: 'r-9' });
+    expect(lambdaMock).toHaveReceivedCommandWith(UpdateAliasCommand, {
+      FunctionName: 'fn',
+      Name: 'live',
+      FunctionVersion: '4',
+      RoutingConfig: { AdditionalVersionWeights: {} },
+      RevisionId: 'r-9',
+    });
   });
 
   it('lists published versions across pages, numerically, without $LATEST', async () => {
@@ -38,8 +51,12 @@ describe('LambdaAdapter', () => {
   });
 
   it('turns an unexpected SDK error into one line naming the call', async () => {
-    lambdaMock.on(GetAliasCommand).rejects(Object.assign(new Error('User is not authorized to perform: lambda:GetAlias'), { name: 'AccessDeniedException' }));
-    await expect(new LambdaAdapter(new LambdaClient({})).getAlias('fn')).rejects.toThrow('GetAlias fn:live failed: AccessDeniedException: User is not authorized to perform: lambda:GetAlias');
+    lambdaMock
+      .on(GetAliasCommand)
+      .rejects(Object.assign(new Error('User is not authorized to perform: lambda:GetAlias'), { name: 'AccessDeniedException' }));
+    await expect(new LambdaAdapter(new LambdaClient({})).getAlias('fn')).rejects.toThrow(
+      'GetAlias fn:live failed: AccessDeniedException: User is not authorized to perform: lambda:GetAlias',
+    );
   });
 });
 
@@ -76,7 +93,10 @@ describe('MetricsAdapter', () => {
 
   it('reports alarm states and the names CloudWatch does not know', async () => {
     cloudWatchMock.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'a', StateValue: 'ALARM' }] });
-    await expect(new MetricsAdapter(new CloudWatchClient({})).alarmStates(['a', 'b'])).resolves.toEqual({ states: [{ name: 'a', state: 'ALARM' }], missing: ['b'] });
+    await expect(new MetricsAdapter(new CloudWatchClient({})).alarmStates(['a', 'b'])).resolves.toEqual({
+      states: [{ name: 'a', state: 'ALARM' }],
+      missing: ['b'],
+    });
   });
 });
 
@@ -84,10 +104,22 @@ describe('StackAdapter', () => {
   it('resolves a declared name with a dash through its index entry, once per run', async () => {
     const index = indexOutput({ name: 'orders-api', functionName: 'faas-dev-orders-api', alarms: ['x-errors', 'x-p99-duration'] });
     cfnMock.on(DescribeStacksCommand).resolves({
-      Stacks: [{ StackName: 'faas-dev', CreationTime: new Date(0), StackStatus: 'UPDATE_COMPLETE', Outputs: Object.entries(index).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
+      Stacks: [
+        {
+          StackName: 'faas-dev',
+          CreationTime: new Date(0),
+          StackStatus: 'UPDATE_COMPLETE',
+          Outputs: Object.entries(index).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+        },
+      ],
     });
     const stack = new StackAdapter(new CloudFormationClient({}), 'faas-dev');
-    await expect(stack.resolve('orders-api')).resolves.toEqual({ name: 'orders-api', functionName: 'faas-dev-orders-api', alarms: ['x-errors', 'x-p99-duration'], stackName: 'faas-dev' });
+    await expect(stack.resolve('orders-api')).resolves.toEqual({
+      name: 'orders-api',
+      functionName: 'faas-dev-orders-api',
+      alarms: ['x-errors', 'x-p99-duration'],
+      stackName: 'faas-dev',
+    });
     await stack.resolve('orders-api');
     expect(cfnMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 1);
     expect(cfnMock).toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: 'faas-dev' });
@@ -99,11 +131,23 @@ describe('StackAdapter during a deploy', () => {
     // GIVEN a deploy in progress (it reads the live alias and may write it right after)
     cfnMock.reset();
     cfnMock.on(DescribeStacksCommand).resolves({
-      Stacks: [{ StackName: 'faas-dev', CreationTime: new Date(0), StackStatus: 'UPDATE_IN_PROGRESS', Outputs: Object.entries(indexOutput({ name: 'hello', functionName: 'faas-dev-hello' })).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
+      Stacks: [
+        {
+          StackName: 'faas-dev',
+          CreationTime: new Date(0),
+          StackStatus: 'UPDATE_IN_PROGRESS',
+          Outputs: Object.entries(indexOutput({ name: 'hello', functionName: 'faas-dev-hello' })).map(([OutputKey, OutputValue]) => ({
+            OutputKey,
+            OutputValue,
+          })),
+        },
+      ],
     });
     const stack = new StackAdapter(new CloudFormationClient({}), 'faas-dev');
     // THEN reads work and writes are refused with what to do
     await expect(stack.resolve('hello')).resolves.toMatchObject({ functionName: 'faas-dev-hello' });
-    await expect(stack.resolveForChange('hello')).rejects.toThrow(/stack faas-dev is UPDATE_IN_PROGRESS: a deploy may rewrite the live alias/);
+    await expect(stack.resolveForChange('hello')).rejects.toThrow(
+      /stack faas-dev is UPDATE_IN_PROGRESS: a deploy may rewrite the live alias/,
+    );
   });
 });

@@ -19,7 +19,13 @@ describe('promote, rollback, set-weight', () => {
 
     // THEN
     expect(code).toBe(0);
-    expect(lambdaMock).toHaveReceivedCommandWith(UpdateAliasCommand, { FunctionName: FN, Name: 'live', FunctionVersion: '4', RoutingConfig: { AdditionalVersionWeights: {} }, RevisionId: 'rev-1' });
+    expect(lambdaMock).toHaveReceivedCommandWith(UpdateAliasCommand, {
+      FunctionName: FN,
+      Name: 'live',
+      FunctionVersion: '4',
+      RoutingConfig: { AdditionalVersionWeights: {} },
+      RevisionId: 'rev-1',
+    });
     expect(aws.alias).toMatchObject({ primary: '4', candidate: undefined });
     expect(term.stdout()).toBe('promote version 4: live → 3 with 4 at 50% → live → 4\n');
   });
@@ -29,7 +35,10 @@ describe('promote, rollback, set-weight', () => {
     const term = fakeTerminal();
     expect(await runCli(['rollback', 'hello', '--json'], term.runtime)).toBe(0);
     expect(aws.writes).toEqual([{ primary: '3', routing: {}, revisionId: 'rev-1' }]);
-    expect(JSON.parse(term.stdout())).toMatchObject({ before: { primary: '3', candidate: '4', weight: 0.25 }, after: { primary: '3', candidate: null, weight: 0 } });
+    expect(JSON.parse(term.stdout())).toMatchObject({
+      before: { primary: '3', candidate: '4', weight: 0.25 },
+      after: { primary: '3', candidate: null, weight: 0 },
+    });
   });
 
   it('rollback --to points live at an older version after a promotion', async () => {
@@ -53,9 +62,17 @@ describe('promote, rollback, set-weight', () => {
   });
 
   it.each([
-    ['promote', ['promote', 'hello', '--dry-run'], /dry run: would promote version 4: live → 3 with 4 at 50% → live → 4; nothing was changed/],
+    [
+      'promote',
+      ['promote', 'hello', '--dry-run'],
+      /dry run: would promote version 4: live → 3 with 4 at 50% → live → 4; nothing was changed/,
+    ],
     ['rollback', ['rollback', 'hello', '--dry-run'], /dry run: would roll back version 4/],
-    ['set-weight', ['set-weight', 'hello', '0.75', '--dry-run'], /dry run: would set version 4 to 75%: live → 3 with 4 at 50% → live → 3 with 4 at 75%/],
+    [
+      'set-weight',
+      ['set-weight', 'hello', '0.75', '--dry-run'],
+      /dry run: would set version 4 to 75%: live → 3 with 4 at 50% → live → 3 with 4 at 75%/,
+    ],
     ['canary', ['canary', 'hello', '--to', '4', '--dry-run'], /dry run: live → 3 with 4 at 50%; would set 4 to 1%/],
     ['resume', ['resume', 'hello', '--dry-run'], /dry run: live → 3 with 4 at 50%; would continue at 50%/],
   ])('%s --dry-run makes no write call', async (_name, argv, message) => {
@@ -70,10 +87,25 @@ describe('promote, rollback, set-weight', () => {
 describe('faas status', () => {
   it('reports alias, warm capacity, health per version and DLQ depth', async () => {
     // GIVEN a rollout at 25%, warm capacity READY on live, a DLQ with 3 messages
-    fakeAws({ primary: '3', candidate: '4', weight: 0.25, outputs: indexOutput({ name: 'hello', functionName: FN, alarms: ['a', 'b'], dlq: 'https://sqs.us-east-1.amazonaws.com/1/hello-dlq' }) });
-    lambdaMock.on(GetProvisionedConcurrencyConfigCommand, { Qualifier: 'live' }).resolves({ Status: 'READY', RequestedProvisionedConcurrentExecutions: 2, AllocatedProvisionedConcurrentExecutions: 2 });
+    fakeAws({
+      primary: '3',
+      candidate: '4',
+      weight: 0.25,
+      outputs: indexOutput({ name: 'hello', functionName: FN, alarms: ['a', 'b'], dlq: 'https://sqs.us-east-1.amazonaws.com/1/hello-dlq' }),
+    });
+    lambdaMock
+      .on(GetProvisionedConcurrencyConfigCommand, { Qualifier: 'live' })
+      .resolves({ Status: 'READY', RequestedProvisionedConcurrentExecutions: 2, AllocatedProvisionedConcurrentExecutions: 2 });
     noScalableTargets();
-    sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { QueueArn: 'arn:aws:sqs:us-east-1:1:hello-dlq', ApproximateNumberOfMessages: '3', ApproximateNumberOfMessagesNotVisible: '0' } });
+    sqsMock
+      .on(GetQueueAttributesCommand)
+      .resolves({
+        Attributes: {
+          QueueArn: 'arn:aws:sqs:us-east-1:1:hello-dlq',
+          ApproximateNumberOfMessages: '3',
+          ApproximateNumberOfMessagesNotVisible: '0',
+        },
+      });
     const term = fakeTerminal();
 
     // WHEN

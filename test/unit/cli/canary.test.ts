@@ -22,7 +22,8 @@ interface Summary {
 }
 
 /** The time ranges of every GetMetricData call, as [start, end] in ms. */
-const metricRanges = () => cloudWatchMock.commandCalls(GetMetricDataCommand).map((c) => [c.args[0].input.StartTime?.getTime(), c.args[0].input.EndTime?.getTime()]);
+const metricRanges = () =>
+  cloudWatchMock.commandCalls(GetMetricDataCommand).map((c) => [c.args[0].input.StartTime?.getTime(), c.args[0].input.EndTime?.getTime()]);
 
 describe('faas canary', () => {
   it('rolls out 1 → 3 → 20 → 50 → 100% (the default steps), 1 minute each below 100% and --bake at 100%, then promotes', async () => {
@@ -92,7 +93,8 @@ describe('faas canary', () => {
   it('rolls back and exits 1 when an absolute gate breaks at the second step', async () => {
     // GIVEN the candidate fails 3% of calls once it gets 3%
     const aws = fakeAws({ primary: '3' });
-    aws.metrics = (version, alias, window) => (version === '4' && alias.weight >= 0.03 ? { invocations: 1000, errors: 30, p99Ms: 200 } : healthy(version, alias, window));
+    aws.metrics = (version, alias, window) =>
+      version === '4' && alias.weight >= 0.03 ? { invocations: 1000, errors: 30, p99Ms: 200 } : healthy(version, alias, window);
     const term = fakeTerminal();
 
     // WHEN
@@ -111,7 +113,9 @@ describe('faas canary', () => {
   it('rolls back at once when the comparative test finds the candidate worse', async () => {
     // GIVEN an hour of stable-only traffic at 0.5% errors, then the candidate has a third of the errors on 5% of the traffic
     const aws = fakeAws({ primary: '3' });
-    aws.metrics = beforeRollout(stableOnly, (version) => (version === '4' ? { invocations: 200, errors: 10, p99Ms: 200 } : { invocations: 3800, errors: 20, p99Ms: 150 }));
+    aws.metrics = beforeRollout(stableOnly, (version) =>
+      version === '4' ? { invocations: 200, errors: 10, p99Ms: 200 } : { invocations: 3800, errors: 20, p99Ms: 150 },
+    );
     const term = fakeTerminal();
 
     // WHEN
@@ -124,10 +128,12 @@ describe('faas canary', () => {
     expect(term.stdout()).toMatch(/rolled back hello: candidate errors 5% \(10\/200\) are worse than stable 0.53% \(20\/3800\)/);
   });
 
-  it('does not compare a candidate at 100% with the stable version\'s last hour: no minute had both versions, so alarms and gates judge', async () => {
+  it("does not compare a candidate at 100% with the stable version's last hour: no minute had both versions, so alarms and gates judge", async () => {
     // GIVEN an hour of stable-only traffic at 0.5% errors, then a candidate at 1% taking all traffic at once
     const aws = fakeAws({ primary: '3' });
-    aws.metrics = beforeRollout(stableOnly, (version) => (version === '4' ? { invocations: 4000, errors: 40, p99Ms: 200 } : { invocations: 0, errors: 0 }));
+    aws.metrics = beforeRollout(stableOnly, (version) =>
+      version === '4' ? { invocations: 4000, errors: 40, p99Ms: 200 } : { invocations: 0, errors: 0 },
+    );
     const term = fakeTerminal();
 
     // WHEN
@@ -136,13 +142,15 @@ describe('faas canary', () => {
     // THEN pooling that hour would blame any change in the base error rate on the candidate; the
     // stratified test compares nothing here and the candidate is promoted
     expect(code).toBe(0);
-    expect(aws.writes.map((w) => w.routing)).toEqual([{ '4': 1 }, { }]);
+    expect(aws.writes.map((w) => w.routing)).toEqual([{ '4': 1 }, {}]);
     expect((JSON.parse(term.stdout()) as Summary).result).toBe('promoted');
   });
 
   it('with --lookback 0 compares each step alone: at 100% there is nothing to compare and the same candidate is promoted', async () => {
     const aws = fakeAws({ primary: '3' });
-    aws.metrics = beforeRollout(stableOnly, (version) => (version === '4' ? { invocations: 4000, errors: 40, p99Ms: 200 } : { invocations: 0, errors: 0 }));
+    aws.metrics = beforeRollout(stableOnly, (version) =>
+      version === '4' ? { invocations: 4000, errors: 40, p99Ms: 200 } : { invocations: 0, errors: 0 },
+    );
     const term = fakeTerminal();
     const code = await runCli(['canary', 'hello', ...BAKE, '--steps', '100', '--lookback', '0', '--json'], term.runtime);
     expect(code).toBe(0);
@@ -200,7 +208,14 @@ describe('faas canary', () => {
   it('reports a RevisionId conflict on write, overwrites nothing and exits 3', async () => {
     // GIVEN someone else changes the alias between our read and our write
     const aws = fakeAws({ primary: '3' });
-    lambdaMock.on(UpdateAliasCommand).rejects(new PreconditionFailedException({ message: 'The RevisionId provided does not match the latest RevisionId', $metadata: { httpStatusCode: 412 } }));
+    lambdaMock
+      .on(UpdateAliasCommand)
+      .rejects(
+        new PreconditionFailedException({
+          message: 'The RevisionId provided does not match the latest RevisionId',
+          $metadata: { httpStatusCode: 412 },
+        }),
+      );
     const term = fakeTerminal();
 
     // WHEN
@@ -211,7 +226,9 @@ describe('faas canary', () => {
     expect(lambdaMock).toHaveReceivedCommandTimes(UpdateAliasCommand, 1);
     expect(lambdaMock).toHaveReceivedCommandWith(UpdateAliasCommand, { RevisionId: 'rev-1' });
     expect(aws.alias).toMatchObject({ primary: '3', candidate: undefined, revision: 1 });
-    expect(term.stderr()).toMatch(/^error: someone else changed the alias faas-dev-hello:live since it was read \(revision rev-1\); nothing was overwritten\n {2}fix: /m);
+    expect(term.stderr()).toMatch(
+      /^error: someone else changed the alias faas-dev-hello:live since it was read \(revision rev-1\); nothing was overwritten\n {2}fix: /m,
+    );
   });
 
   it('stops when someone else changes the alias during a bake, without writing', async () => {
@@ -239,10 +256,15 @@ describe('faas canary', () => {
     let reads = 0;
     lambdaMock.on(GetProvisionedConcurrencyConfigCommand, { Qualifier: 'live' }).callsFake(() => {
       // The warm-capacity read before the first weight (no scalable target here: nothing held).
-      if (aws.writes.length === 0) return { Status: 'READY', RequestedProvisionedConcurrentExecutions: 4, AllocatedProvisionedConcurrentExecutions: 4 };
+      if (aws.writes.length === 0)
+        return { Status: 'READY', RequestedProvisionedConcurrentExecutions: 4, AllocatedProvisionedConcurrentExecutions: 4 };
       reads++;
       const ready = reads % 3 === 0;
-      return { Status: ready ? 'READY' : 'IN_PROGRESS', RequestedProvisionedConcurrentExecutions: 4, AllocatedProvisionedConcurrentExecutions: ready ? 4 : 1 };
+      return {
+        Status: ready ? 'READY' : 'IN_PROGRESS',
+        RequestedProvisionedConcurrentExecutions: 4,
+        AllocatedProvisionedConcurrentExecutions: ready ? 4 : 1,
+      };
     });
     const term = fakeTerminal();
 
@@ -266,8 +288,18 @@ describe('faas canary', () => {
   });
 
   it.each<[string, string[], (version: string) => { invocations: number; errors: number; p99Ms?: number }, RegExp]>([
-    ['too little traffic', [], (version) => (version === '4' ? { invocations: 3, errors: 0, p99Ms: 100 } : { invocations: 60, errors: 0, p99Ms: 100 }), /^inconclusive, not enough traffic: 3 candidate invocations < 5 after 360s/],
-    ['no data for a gate', ['--gate', 'p99<800ms'], (version) => (version === '4' ? { invocations: 400, errors: 2 } : { invocations: 3600, errors: 18 }), /^inconclusive, no data for gate p99<800ms after 360s/],
+    [
+      'too little traffic',
+      [],
+      (version) => (version === '4' ? { invocations: 3, errors: 0, p99Ms: 100 } : { invocations: 60, errors: 0, p99Ms: 100 }),
+      /^inconclusive, not enough traffic: 3 candidate invocations < 5 after 360s/,
+    ],
+    [
+      'no data for a gate',
+      ['--gate', 'p99<800ms'],
+      (version) => (version === '4' ? { invocations: 400, errors: 2 } : { invocations: 3600, errors: 18 }),
+      /^inconclusive, no data for gate p99<800ms after 360s/,
+    ],
   ])('ends inconclusive on %s by the max bake: back on stable, result "inconclusive", exit 5', async (_case, extra, scenario, reason) => {
     // GIVEN
     const aws = fakeAws({ primary: '3' });
@@ -294,7 +326,9 @@ describe('faas canary', () => {
     const term = fakeTerminal();
     expect(await runCli(['canary', 'hello', ...BAKE], term.runtime)).toBe(5);
     expect(term.stdout()).toMatch(/^returned hello to version 3: inconclusive, not enough traffic: 3 candidate invocations < 5/);
-    expect(term.stdout()).toMatch(/live serves only version 3; version 4 was not found worse, only not judged: rerun `faas canary hello --to 4`/);
+    expect(term.stdout()).toMatch(
+      /live serves only version 3; version 4 was not found worse, only not judged: rerun `faas canary hello --to 4`/,
+    );
     expect(term.stderr()).toMatch(/returned to stable: inconclusive, not enough traffic.* → live → 3\n/);
     expect(term.stdout()).not.toMatch(/rolled back/);
   });
@@ -306,8 +340,12 @@ describe('faas canary', () => {
     expect(code).toBe(0);
     expect(lambdaMock).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
     expect(term.stdout()).toMatch(/dry run: live → 3; would set 4 to 1%/);
-    expect(term.stdout()).toMatch(/steps 1% → 3% → 20% → 50% → 100%, bake 1m per step below 100% and 5m at 100% \(max 15m per step\), min 5 invocations per step/);
-    expect(term.stdout()).toMatch(/gates: errors vs stable \(SPRT α=0.02, β=0.05, ×2–×20, per minute since the rollout began \(on resume: the 1h before\)\), p99<800ms, alarm faas-dev-hello-live-errors/);
+    expect(term.stdout()).toMatch(
+      /steps 1% → 3% → 20% → 50% → 100%, bake 1m per step below 100% and 5m at 100% \(max 15m per step\), min 5 invocations per step/,
+    );
+    expect(term.stdout()).toMatch(
+      /gates: errors vs stable \(SPRT α=0.02, β=0.05, ×2–×20, per minute since the rollout began \(on resume: the 1h before\)\), p99<800ms, alarm faas-dev-hello-live-errors/,
+    );
   });
 
   it('uses the canary defaults: steps 1,3,20,50,100, 1m below 100%, 5m at 100%, max 15m, min 5, a 60m lookback and the per-minute test', async () => {
@@ -328,9 +366,21 @@ describe('faas canary', () => {
   });
 
   it.each<[string, string[], Record<string, unknown>]>([
-    ['a --bake shorter than the ramp default also shortens the ramp', ['--bake', '20s'], { bakeMs: 20_000, rampBakeMs: 20_000, maxBakeMs: 60_000 }],
-    ['--ramp-bake longer than --bake sets the max bake default', ['--bake', '1m', '--ramp-bake', '2m'], { bakeMs: MINUTE, rampBakeMs: 2 * MINUTE, maxBakeMs: 6 * MINUTE }],
-    ['--lookback 0 compares each step alone with Wald\'s SPRT', ['--lookback', '0'], { lookbackMs: 0, comparison: { alpha: 0.01, beta: 0.05, worseRatio: 2 } }],
+    [
+      'a --bake shorter than the ramp default also shortens the ramp',
+      ['--bake', '20s'],
+      { bakeMs: 20_000, rampBakeMs: 20_000, maxBakeMs: 60_000 },
+    ],
+    [
+      '--ramp-bake longer than --bake sets the max bake default',
+      ['--bake', '1m', '--ramp-bake', '2m'],
+      { bakeMs: MINUTE, rampBakeMs: 2 * MINUTE, maxBakeMs: 6 * MINUTE },
+    ],
+    [
+      "--lookback 0 compares each step alone with Wald's SPRT",
+      ['--lookback', '0'],
+      { lookbackMs: 0, comparison: { alpha: 0.01, beta: 0.05, worseRatio: 2 } },
+    ],
     ['--no-compare reads no lookback', ['--no-compare'], { lookbackMs: 0, comparison: null }],
   ])('%s', async (_case, extra, expected) => {
     fakeAws({ primary: '3' });
@@ -354,7 +404,9 @@ describe('faas canary', () => {
     // THEN
     expect(code).toBe(130);
     expect(aws.alias).toMatchObject({ primary: '3', candidate: '4', weight: 0.03 });
-    expect(term.stderr()).toMatch(/interrupted: the alias is valid \(live → 3 with 4 at 3%\)\.\nnext: `faas resume hello` to continue, or `faas rollback hello` to return to 3/);
+    expect(term.stderr()).toMatch(
+      /interrupted: the alias is valid \(live → 3 with 4 at 3%\)\.\nnext: `faas resume hello` to continue, or `faas rollback hello` to return to 3/,
+    );
   });
 });
 
@@ -386,7 +438,8 @@ describe('faas resume', () => {
     fakeAws({ primary: '3' });
     const term = fakeTerminal();
     expect(await runCli(['resume', 'hello'], term.runtime)).toBe(2);
-    expect(term.stderr()).toMatch(/error: no rollout in progress on faas-dev-hello: live → 3\n {2}fix: start one with `faas canary <function>`/);
+    expect(term.stderr()).toMatch(
+      /error: no rollout in progress on faas-dev-hello: live → 3\n {2}fix: start one with `faas canary <function>`/,
+    );
   });
 });
-

@@ -1,7 +1,12 @@
 /**
  * `faas dlq peek` and `faas dlq redrive` against the dlq queue URL of the function's FaasIndex output.
  */
-import { GetQueueAttributesCommand, ListMessageMoveTasksCommand, ReceiveMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
+  ReceiveMessageCommand,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
 import { runCli } from '../../../cli/commands/program';
 import { FN, fakeAws, fakeTerminal, indexOutput, sqsMock } from './fake-aws';
 
@@ -10,7 +15,11 @@ const DLQ_ARN = 'arn:aws:sqs:us-east-1:123456789012:faas-dev-hello-dlq';
 
 function withDlq(visible: number): void {
   fakeAws({ primary: '3', outputs: indexOutput({ name: 'hello', functionName: FN, dlq: DLQ_URL }) });
-  sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { QueueArn: DLQ_ARN, ApproximateNumberOfMessages: String(visible), ApproximateNumberOfMessagesNotVisible: '0' } });
+  sqsMock
+    .on(GetQueueAttributesCommand)
+    .resolves({
+      Attributes: { QueueArn: DLQ_ARN, ApproximateNumberOfMessages: String(visible), ApproximateNumberOfMessagesNotVisible: '0' },
+    });
 }
 
 describe('faas dlq', () => {
@@ -38,9 +47,17 @@ describe('faas dlq', () => {
     sqsMock.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task-1' });
     sqsMock
       .on(ListMessageMoveTasksCommand)
-      .resolvesOnce({ Results: [{ TaskHandle: 'task-1', Status: 'RUNNING', ApproximateNumberOfMessagesMoved: 10, ApproximateNumberOfMessagesToMove: 40 }] })
-      .resolvesOnce({ Results: [{ TaskHandle: 'task-1', Status: 'RUNNING', ApproximateNumberOfMessagesMoved: 30, ApproximateNumberOfMessagesToMove: 40 }] })
-      .resolves({ Results: [{ TaskHandle: 'task-1', Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 40, ApproximateNumberOfMessagesToMove: 40 }] });
+      .resolvesOnce({
+        Results: [{ TaskHandle: 'task-1', Status: 'RUNNING', ApproximateNumberOfMessagesMoved: 10, ApproximateNumberOfMessagesToMove: 40 }],
+      })
+      .resolvesOnce({
+        Results: [{ TaskHandle: 'task-1', Status: 'RUNNING', ApproximateNumberOfMessagesMoved: 30, ApproximateNumberOfMessagesToMove: 40 }],
+      })
+      .resolves({
+        Results: [
+          { TaskHandle: 'task-1', Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 40, ApproximateNumberOfMessagesToMove: 40 },
+        ],
+      });
     const term = fakeTerminal();
 
     // WHEN
@@ -57,7 +74,11 @@ describe('faas dlq', () => {
   it('redrive reports a failed task as an AWS error (exit 4)', async () => {
     withDlq(5);
     sqsMock.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task-2' });
-    sqsMock.on(ListMessageMoveTasksCommand).resolves({ Results: [{ TaskHandle: 'task-2', Status: 'FAILED', FailureReason: 'AccessDenied', ApproximateNumberOfMessagesMoved: 1 }] });
+    sqsMock
+      .on(ListMessageMoveTasksCommand)
+      .resolves({
+        Results: [{ TaskHandle: 'task-2', Status: 'FAILED', FailureReason: 'AccessDenied', ApproximateNumberOfMessagesMoved: 1 }],
+      });
     const term = fakeTerminal();
     expect(await runCli(['dlq', 'redrive', 'hello'], term.runtime)).toBe(4);
     expect(term.stderr()).toMatch(/error: redrive of hello DLQ FAILED: AccessDenied after 1 messages\n {2}fix: /);
@@ -79,6 +100,8 @@ describe('faas dlq', () => {
     fakeAws({ primary: '3' });
     const term = fakeTerminal();
     expect(await runCli(['dlq', 'peek', 'hello'], term.runtime)).toBe(2);
-    expect(term.stderr()).toBe('error: function hello has no DLQ; declare async/queue settings\n  fix: declare them for "hello" in faas.config.ts and deploy (its FaasIndex output then names the queue)\n');
+    expect(term.stderr()).toBe(
+      'error: function hello has no DLQ; declare async/queue settings\n  fix: declare them for "hello" in faas.config.ts and deploy (its FaasIndex output then names the queue)\n',
+    );
   });
 });

@@ -6,7 +6,16 @@
 import { decide, type AliasView, type Observations } from '../../../cli/engine/decide';
 import { evaluateGates, parseGate } from '../../../cli/engine/gates';
 import { InputError } from '../../../cli/engine/input-error';
-import { CANARY_DEFAULTS, nextStep, parseDuration, parseSteps, parseWeight, stepIndex, validateCandidate, type CanaryPlan } from '../../../cli/engine/plan';
+import {
+  CANARY_DEFAULTS,
+  nextStep,
+  parseDuration,
+  parseSteps,
+  parseWeight,
+  stepIndex,
+  validateCandidate,
+  type CanaryPlan,
+} from '../../../cli/engine/plan';
 import { DEFAULT_SPRT, mixtureRatios, POOLED_SPRT, sprt, stratifiedSprt } from '../../../cli/engine/sequential-test';
 import { simulateBatch } from './traffic-simulation';
 
@@ -27,7 +36,11 @@ function plan(overrides: Partial<CanaryPlan> = {}): CanaryPlan {
 const AT_25: AliasView = { primary: '3', candidate: '4', weight: 0.25 };
 
 function seen(candidate: [number, number], stable: [number, number], alarms: Observations['alarms'] = []): Observations {
-  return { candidate: { invocations: candidate[0], errors: candidate[1], p99Ms: 120 }, stable: { invocations: stable[0], errors: stable[1], p99Ms: 110 }, alarms };
+  return {
+    candidate: { invocations: candidate[0], errors: candidate[1], p99Ms: 120 },
+    stable: { invocations: stable[0], errors: stable[1], p99Ms: 110 },
+    alarms,
+  };
 }
 
 describe('plan parsing', () => {
@@ -154,7 +167,7 @@ describe('sequential test (conditional binomial SPRT)', () => {
     expect(sprt(candidate, stable, DEFAULT_SPRT).verdict).toBe('continue');
   });
 
-  it('uses Ville\'s bound 1/α for the mixture and Wald\'s (1−β)/α without one', () => {
+  it("uses Ville's bound 1/α for the mixture and Wald's (1−β)/α without one", () => {
     const none = { invocations: 100, errors: 0 };
     expect(sprt(none, none, POOLED_SPRT).rollbackAt).toBeCloseTo(Math.log(1 / 0.02));
     expect(sprt(none, none, DEFAULT_SPRT).rollbackAt).toBeCloseTo(Math.log(0.95 / 0.01));
@@ -193,20 +206,29 @@ describe('decide', () => {
   });
 
   it('rolls back when an alarm is in ALARM', () => {
-    const d = decide({ alias: AT_25, plan: plan({ alarms: ['faas-dev-hello-live-errors'] }), observations: seen([10, 0], [30, 0], [{ name: 'faas-dev-hello-live-errors', state: 'ALARM' }]), bakeElapsedMs: 0 });
+    const d = decide({
+      alias: AT_25,
+      plan: plan({ alarms: ['faas-dev-hello-live-errors'] }),
+      observations: seen([10, 0], [30, 0], [{ name: 'faas-dev-hello-live-errors', state: 'ALARM' }]),
+      bakeElapsedMs: 0,
+    });
     expect(d.action).toEqual({ kind: 'rollback', reason: 'alarm faas-dev-hello-live-errors in ALARM', cause: 'regression' });
   });
 
   it('judges absolute gates when the step would end, not before', () => {
     const gated = plan({ gates: [parseGate('errors<1%')], comparison: undefined });
-    expect(decide({ alias: AT_25, plan: gated, observations: seen([200, 4], [600, 1]), bakeElapsedMs: 60_000 }).action).toEqual({ kind: 'wait' });
+    expect(decide({ alias: AT_25, plan: gated, observations: seen([200, 4], [600, 1]), bakeElapsedMs: 60_000 }).action).toEqual({
+      kind: 'wait',
+    });
     const end = decide({ alias: AT_25, plan: gated, observations: seen([200, 4], [600, 1]), bakeElapsedMs: 300_000 });
     expect(end.action.kind).toBe('rollback');
     expect(end.reason).toMatch(/gate errors<1% breached: 2% \(4\/200\)/);
   });
 
   it('never passes a step on too little traffic, and rolls back at max bake', () => {
-    expect(decide({ alias: AT_25, plan: plan(), observations: seen([40, 0], [120, 0]), bakeElapsedMs: 300_000 }).action).toEqual({ kind: 'wait' });
+    expect(decide({ alias: AT_25, plan: plan(), observations: seen([40, 0], [120, 0]), bakeElapsedMs: 300_000 }).action).toEqual({
+      kind: 'wait',
+    });
     const d = decide({ alias: AT_25, plan: plan(), observations: seen([40, 0], [120, 0]), bakeElapsedMs: 900_000 });
     expect(d.action).toMatchObject({ kind: 'rollback', cause: 'inconclusive' });
     expect(d.reason).toMatch(/inconclusive, not enough traffic: 40 candidate invocations < 100/);
@@ -220,24 +242,44 @@ describe('decide', () => {
 
   it('ends a step below 100% after rampBakeMs, but bakes the 100% step for bakeMs', () => {
     const ramp = plan({ rampBakeMs: 60_000, comparison: undefined });
-    expect(decide({ alias: AT_25, plan: ramp, observations: seen([250, 2], [750, 7]), bakeElapsedMs: 60_000 }).action).toEqual({ kind: 'advance', weight: 0.5 });
+    expect(decide({ alias: AT_25, plan: ramp, observations: seen([250, 2], [750, 7]), bakeElapsedMs: 60_000 }).action).toEqual({
+      kind: 'advance',
+      weight: 0.5,
+    });
     const full = { primary: '3', candidate: '4', weight: 1 };
-    expect(decide({ alias: full, plan: ramp, observations: seen([1000, 10], [0, 0]), bakeElapsedMs: 60_000 }).action).toEqual({ kind: 'wait' });
-    expect(decide({ alias: full, plan: ramp, observations: seen([1000, 10], [0, 0]), bakeElapsedMs: 300_000 }).action).toEqual({ kind: 'promote' });
+    expect(decide({ alias: full, plan: ramp, observations: seen([1000, 10], [0, 0]), bakeElapsedMs: 60_000 }).action).toEqual({
+      kind: 'wait',
+    });
+    expect(decide({ alias: full, plan: ramp, observations: seen([1000, 10], [0, 0]), bakeElapsedMs: 300_000 }).action).toEqual({
+      kind: 'promote',
+    });
   });
 
   it('promotes after the bake at 100%, where the comparison is not applicable', () => {
-    const d = decide({ alias: { primary: '3', candidate: '4', weight: 1 }, plan: plan(), observations: seen([400, 0], [0, 0]), bakeElapsedMs: 300_000 });
+    const d = decide({
+      alias: { primary: '3', candidate: '4', weight: 1 },
+      plan: plan(),
+      observations: seen([400, 0], [0, 0]),
+      bakeElapsedMs: 300_000,
+    });
     expect(d.action).toEqual({ kind: 'promote' });
     expect(d.gates.find((g) => g.gate.startsWith('errors vs stable'))?.status).toBe('n/a');
   });
 
   it('resumes from a weight between steps toward the next step', () => {
-    const d = decide({ alias: { primary: '3', candidate: '4', weight: 0.3 }, plan: plan(), observations: seen([300, 3], [700, 7]), bakeElapsedMs: 300_000 });
+    const d = decide({
+      alias: { primary: '3', candidate: '4', weight: 0.3 },
+      plan: plan(),
+      observations: seen([300, 3], [700, 7]),
+      bakeElapsedMs: 300_000,
+    });
     expect(d.action).toEqual({ kind: 'advance', weight: 0.5 });
   });
 
-  const minute = (c: [number, number], st: [number, number]) => ({ candidate: { invocations: c[0], errors: c[1] }, stable: { invocations: st[0], errors: st[1] } });
+  const minute = (c: [number, number], st: [number, number]) => ({
+    candidate: { invocations: c[0], errors: c[1] },
+    stable: { invocations: st[0], errors: st[1] },
+  });
 
   it('does not blame the candidate for an error-rate rise that hits both versions mid-rollout (fails on pooled counts)', () => {
     // GIVEN an hour of stable-only traffic at 1 %, then both versions at 2.5 % during the rollout at 10 %
@@ -251,20 +293,35 @@ describe('decide', () => {
     const d = decide({ alias: atTen, plan: pooled, observations: { ...step, minutes: [...hour, ...rollout] }, bakeElapsedMs: 60_000 });
 
     // THEN the old pooled counts (step + the hour before as one 2×2) would roll this candidate back...
-    expect(sprt({ invocations: 1800, errors: 45 }, { invocations: 360_000 + 16_200, errors: 3600 + 405 }, POOLED_SPRT).verdict).toBe('worse');
+    expect(sprt({ invocations: 1800, errors: 45 }, { invocations: 360_000 + 16_200, errors: 3600 + 405 }, POOLED_SPRT).verdict).toBe(
+      'worse',
+    );
     // ...while per minute a healthy candidate is not rolled back (it passes: per minute its share of errors is its share of traffic)
     expect(d.action).toEqual({ kind: 'advance', weight: 0.25 });
     // ...and a real 5× candidate in the same incident still is
     const bad = Array.from({ length: 3 }, () => minute([600, 75], [5400, 135]));
-    const worse = decide({ alias: atTen, plan: pooled, observations: { ...seen([1800, 225], [16_200, 405]), minutes: [...hour, ...bad] }, bakeElapsedMs: 60_000 });
+    const worse = decide({
+      alias: atTen,
+      plan: pooled,
+      observations: { ...seen([1800, 225], [16_200, 405]), minutes: [...hour, ...bad] },
+      bakeElapsedMs: 60_000,
+    });
     expect(worse.action).toMatchObject({ kind: 'rollback', cause: 'regression' });
   });
 
   it('compares nothing at 100 % with per-minute history: minutes with one version add nothing', () => {
     const full = { primary: '3', candidate: '4', weight: 1 };
     const minutes = [...Array.from({ length: 30 }, () => minute([0, 0], [1000, 10])), minute([3000, 60], [0, 0])];
-    const d = decide({ alias: full, plan: plan({ comparison: POOLED_SPRT }), observations: { ...seen([3000, 60], [0, 0]), minutes }, bakeElapsedMs: 60_000 });
-    expect(d.gates.find((g) => g.gate.startsWith('errors vs stable'))).toMatchObject({ status: 'n/a', value: 'no minute with traffic on both versions' });
+    const d = decide({
+      alias: full,
+      plan: plan({ comparison: POOLED_SPRT }),
+      observations: { ...seen([3000, 60], [0, 0]), minutes },
+      bakeElapsedMs: 60_000,
+    });
+    expect(d.gates.find((g) => g.gate.startsWith('errors vs stable'))).toMatchObject({
+      status: 'n/a',
+      value: 'no minute with traffic on both versions',
+    });
     expect(d.action).toEqual({ kind: 'wait' });
   });
 
@@ -277,7 +334,12 @@ describe('decide', () => {
 
   it('ends a step below 100% early on per-minute evidence from earlier steps', () => {
     const minutes = Array.from({ length: 6 }, () => minute([300, 1], [900, 9]));
-    const d = decide({ alias: AT_25, plan: plan({ comparison: POOLED_SPRT }), observations: { ...seen([300, 2], [900, 9]), minutes }, bakeElapsedMs: 30_000 });
+    const d = decide({
+      alias: AT_25,
+      plan: plan({ comparison: POOLED_SPRT }),
+      observations: { ...seen([300, 2], [900, 9]), minutes },
+      bakeElapsedMs: 30_000,
+    });
     expect(d.action).toEqual({ kind: 'advance', weight: 0.5 });
     expect(d.reason).toMatch(/step ends early/);
   });
@@ -287,12 +349,32 @@ describe('decide', () => {
     const leaning = { ...seen([15, 1], [45, 0]), minutes: [minute([15, 1], [45, 0])] };
     const d = decide({ alias: AT_25, plan: held, observations: leaning, bakeElapsedMs: 60_000 });
     expect(d.action).toEqual({ kind: 'wait' });
-    expect(d.reason).toMatch(/holding at 25%: the comparison leans worse \(likelihood ratio \d\.\d ≥ 2, below the rollback bound\); not advancing/);
+    expect(d.reason).toMatch(
+      /holding at 25%: the comparison leans worse \(likelihood ratio \d\.\d ≥ 2, below the rollback bound\); not advancing/,
+    );
     // The same bake advances without an error or without holdAt...
-    expect(decide({ alias: AT_25, plan: held, observations: { ...seen([15, 0], [45, 0]), minutes: [minute([15, 0], [45, 0])] }, bakeElapsedMs: 60_000 }).action).toEqual({ kind: 'advance', weight: 0.5 });
-    expect(decide({ alias: AT_25, plan: plan({ ...held, comparison: { ...POOLED_SPRT, holdAt: undefined } }), observations: leaning, bakeElapsedMs: 60_000 }).action).toEqual({ kind: 'advance', weight: 0.5 });
+    expect(
+      decide({
+        alias: AT_25,
+        plan: held,
+        observations: { ...seen([15, 0], [45, 0]), minutes: [minute([15, 0], [45, 0])] },
+        bakeElapsedMs: 60_000,
+      }).action,
+    ).toEqual({ kind: 'advance', weight: 0.5 });
+    expect(
+      decide({
+        alias: AT_25,
+        plan: plan({ ...held, comparison: { ...POOLED_SPRT, holdAt: undefined } }),
+        observations: leaning,
+        bakeElapsedMs: 60_000,
+      }).action,
+    ).toEqual({ kind: 'advance', weight: 0.5 });
     // ...but still leaning worse at max bake it neither advances nor counts as a regression.
-    expect(decide({ alias: AT_25, plan: held, observations: leaning, bakeElapsedMs: 900_000 }).action).toMatchObject({ kind: 'rollback', cause: 'inconclusive', reason: expect.stringMatching(/inconclusive: still held after 900s at 25%, the comparison leans worse/) });
+    expect(decide({ alias: AT_25, plan: held, observations: leaning, bakeElapsedMs: 900_000 }).action).toMatchObject({
+      kind: 'rollback',
+      cause: 'inconclusive',
+      reason: expect.stringMatching(/inconclusive: still held after 900s at 25%, the comparison leans worse/),
+    });
   });
 
   it('passes into 100% only when the data favour "as good" over ×2 by 2 : 1, once there are 10 errors to tell', () => {
@@ -304,15 +386,27 @@ describe('decide', () => {
     // 6 vs 5 errors at 50/50: likelihood ratio ×2 vs as good 0.74 > 0.5 — held, then inconclusive at max bake
     const held = at([500, 6], [500, 5]);
     expect(held.action).toEqual({ kind: 'wait' });
-    expect(held.reason).toMatch(/holding at 50%: not clearly as good as stable before 100 % \(likelihood ratio ×2 vs as good 0\.74 > 0\.5, over 11 errors\)/);
-    expect(decide({ alias: AT_50, plan: gated, observations: { ...seen([500, 6], [500, 5]), minutes: [minute([500, 6], [500, 5])] }, bakeElapsedMs: 900_000 }).action).toMatchObject({ kind: 'rollback', cause: 'inconclusive' });
+    expect(held.reason).toMatch(
+      /holding at 50%: not clearly as good as stable before 100 % \(likelihood ratio ×2 vs as good 0\.74 > 0\.5, over 11 errors\)/,
+    );
+    expect(
+      decide({
+        alias: AT_50,
+        plan: gated,
+        observations: { ...seen([500, 6], [500, 5]), minutes: [minute([500, 6], [500, 5])] },
+        bakeElapsedMs: 900_000,
+      }).action,
+    ).toMatchObject({ kind: 'rollback', cause: 'inconclusive' });
     // 3 vs 8 errors: 0.09 ≤ 0.5 — advances
     expect(at([500, 3], [500, 8]).action).toEqual({ kind: 'advance', weight: 1 });
     // Too few errors to tell (3 vs 2): the bake decides, as before
     expect(at([500, 3], [500, 2]).action).toEqual({ kind: 'advance', weight: 1 });
     // Not the step into 100%, or without intoFull: advances
     expect(at([500, 6], [500, 5], gated, AT_25).action).toEqual({ kind: 'advance', weight: 0.5 });
-    expect(at([500, 6], [500, 5], plan({ ...gated, comparison: { ...POOLED_SPRT, intoFull: undefined } })).action).toEqual({ kind: 'advance', weight: 1 });
+    expect(at([500, 6], [500, 5], plan({ ...gated, comparison: { ...POOLED_SPRT, intoFull: undefined } })).action).toEqual({
+      kind: 'advance',
+      weight: 1,
+    });
   });
 
   it('does not hold the 100% step: it promotes after its bake unless the test rolls back', () => {
@@ -323,7 +417,9 @@ describe('decide', () => {
   });
 
   it('refuses to drive another candidate than the one on the alias', () => {
-    expect(() => decide({ alias: AT_25, plan: plan({ candidate: '5' }), bakeElapsedMs: 0 })).toThrow(/routes 25% to version 4, not to the planned candidate 5/);
+    expect(() => decide({ alias: AT_25, plan: plan({ candidate: '5' }), bakeElapsedMs: 0 })).toThrow(
+      /routes 25% to version 4, not to the planned candidate 5/,
+    );
   });
 });
 
@@ -356,20 +452,37 @@ describe('error rates of the default comparative gate (seeded simulation, 500 ro
   });
 
   it('with the canary defaults, still never promotes on quiet traffic (2 req/min)', async () => {
-    const defaults = plan({ steps: parseSteps(CANARY_DEFAULTS.steps), rampBakeMs: 60_000, bakeMs: 300_000, maxBakeMs: 900_000, minInvocations: Number(CANARY_DEFAULTS.minInvocations), comparison: CANARY_DEFAULTS.comparison });
+    const defaults = plan({
+      steps: parseSteps(CANARY_DEFAULTS.steps),
+      rampBakeMs: 60_000,
+      bakeMs: 300_000,
+      maxBakeMs: 900_000,
+      minInvocations: Number(CANARY_DEFAULTS.minInvocations),
+      comparison: CANARY_DEFAULTS.comparison,
+    });
     const quiet = await simulateBatch(7, RUNS, { perMinute: 2, stableErrorRate: 0.01, candidateErrorRate: 0.01 }, defaults);
     expect(quiet.promotes).toBe(0);
   });
 
   it('with the hold, catches 5× and 20× candidates at lower weights than without it (600 req/min, canary defaults)', async () => {
     // Per-step windows (no lookback), polled each minute; the same seed with and without holdAt.
-    const defaults = plan({ steps: parseSteps(CANARY_DEFAULTS.steps), rampBakeMs: 60_000, bakeMs: 300_000, maxBakeMs: 900_000, minInvocations: 5, comparison: POOLED_SPRT });
+    const defaults = plan({
+      steps: parseSteps(CANARY_DEFAULTS.steps),
+      rampBakeMs: 60_000,
+      bakeMs: 300_000,
+      maxBakeMs: 900_000,
+      minInvocations: 5,
+      comparison: POOLED_SPRT,
+    });
     const noHold = plan({ ...defaults, comparison: { ...POOLED_SPRT, holdAt: undefined } });
-    const run = (seed: number, candidateErrorRate: number, p: CanaryPlan) => simulateBatch(seed, RUNS, { perMinute: 600, stableErrorRate: 0.01, candidateErrorRate }, p);
+    const run = (seed: number, candidateErrorRate: number, p: CanaryPlan) =>
+      simulateBatch(seed, RUNS, { perMinute: 600, stableErrorRate: 0.01, candidateErrorRate }, p);
     // Past 20%: rolled back at 50% or 100%, or promoted.
     const late = (b: Awaited<ReturnType<typeof simulateBatch>>) => b.promotes + (b.rollbacksAt['0.5'] ?? 0) + (b.rollbacksAt['1'] ?? 0);
     expect(late(await run(8, 0.05, defaults))).toBeLessThan(late(await run(8, 0.05, noHold)) / 2);
-    expect((await run(9, 0.2, defaults)).rollbacksAt['0.01'] ?? 0).toBeGreaterThan(2 * ((await run(9, 0.2, noHold)).rollbacksAt['0.01'] ?? 0));
+    expect((await run(9, 0.2, defaults)).rollbacksAt['0.01'] ?? 0).toBeGreaterThan(
+      2 * ((await run(9, 0.2, noHold)).rollbacksAt['0.01'] ?? 0),
+    );
     // A healthy candidate is still rarely rolled back (per-step windows spend α once per ramp step:
     // at most 4α = 8 % in theory; 14 of 500 for this seed).
     expect((await run(10, 0.01, defaults)).rollbacks).toBeLessThanOrEqual(RUNS * 0.04);

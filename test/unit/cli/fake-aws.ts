@@ -4,7 +4,13 @@
  * CloudWatch metrics per ExecutedVersion, its alarms and its stack outputs.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type GetMetricDataCommandInput, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  type GetMetricDataCommandInput,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
 import {
   GetAliasCommand,
   GetProvisionedConcurrencyConfigCommand,
@@ -32,8 +38,17 @@ export const FN = 'faas-dev-hello';
 export const ALARMS = ['faas-dev-hello-live-errors', 'faas-dev-hello-live-throttles', 'faas-dev-hello-live-p99-duration'];
 
 /** The FaasIndex output a function stack publishes for one function (its key as CDK writes it: no "-"). */
-export function indexOutput(entry: Pick<FunctionIndexEntry, 'name' | 'functionName'> & Partial<FunctionIndexEntry>): Record<string, string> {
-  return { [`${INDEX_OUTPUT_PREFIX}${entry.name.replace(/[^A-Za-z0-9]/g, '')}`]: JSON.stringify({ kind: 'function', alarms: [], routes: [], ...entry }) };
+export function indexOutput(
+  entry: Pick<FunctionIndexEntry, 'name' | 'functionName'> & Partial<FunctionIndexEntry>,
+): Record<string, string> {
+  return {
+    [`${INDEX_OUTPUT_PREFIX}${entry.name.replace(/[^A-Za-z0-9]/g, '')}`]: JSON.stringify({
+      kind: 'function',
+      alarms: [],
+      routes: [],
+      ...entry,
+    }),
+  };
 }
 
 export interface FakeTerminal {
@@ -123,7 +138,9 @@ export interface FakeAws {
 }
 
 export function fakeAws(
-  initial: { primary: string; candidate?: string; weight?: number; versions?: string[]; outputs?: Record<string, string> } = { primary: '3' },
+  initial: { primary: string; candidate?: string; weight?: number; versions?: string[]; outputs?: Record<string, string> } = {
+    primary: '3',
+  },
 ): FakeAws {
   lambdaMock.reset();
   cloudWatchMock.reset();
@@ -139,7 +156,14 @@ export function fakeAws(
   const outputs = initial.outputs ?? indexOutput({ name: 'hello', functionName: FN, alarms: ALARMS });
 
   cfnMock.on(DescribeStacksCommand).resolves({
-    Stacks: [{ StackName: 'faas-dev', CreationTime: new Date(0), StackStatus: 'CREATE_COMPLETE', Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
+    Stacks: [
+      {
+        StackName: 'faas-dev',
+        CreationTime: new Date(0),
+        StackStatus: 'CREATE_COMPLETE',
+        Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+      },
+    ],
   });
   lambdaMock.on(GetAliasCommand).callsFake(() => {
     const a = state.alias;
@@ -150,22 +174,28 @@ export function fakeAws(
       RevisionId: `rev-${a.revision}`,
     };
   });
-  lambdaMock.on(UpdateAliasCommand).callsFake((input: { FunctionVersion?: string; RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> }; RevisionId?: string }) => {
-    const routing = input.RoutingConfig?.AdditionalVersionWeights ?? {};
-    state.writes.push({ primary: input.FunctionVersion ?? '', routing, revisionId: input.RevisionId });
-    const [candidate, weight] = Object.entries(routing)[0] ?? [undefined, 0];
-    state.alias.primary = input.FunctionVersion ?? state.alias.primary;
-    state.alias.candidate = candidate;
-    state.alias.weight = weight;
-    state.alias.revision++;
-    return { FunctionVersion: state.alias.primary, RevisionId: `rev-${state.alias.revision}` };
-  });
+  lambdaMock
+    .on(UpdateAliasCommand)
+    .callsFake(
+      (input: { FunctionVersion?: string; RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> }; RevisionId?: string }) => {
+        const routing = input.RoutingConfig?.AdditionalVersionWeights ?? {};
+        state.writes.push({ primary: input.FunctionVersion ?? '', routing, revisionId: input.RevisionId });
+        const [candidate, weight] = Object.entries(routing)[0] ?? [undefined, 0];
+        state.alias.primary = input.FunctionVersion ?? state.alias.primary;
+        state.alias.candidate = candidate;
+        state.alias.weight = weight;
+        state.alias.revision++;
+        return { FunctionVersion: state.alias.primary, RevisionId: `rev-${state.alias.revision}` };
+      },
+    );
   lambdaMock.on(ListVersionsByFunctionCommand).resolves({ Versions: ['$LATEST', ...versions].map((Version) => ({ Version })) });
-  lambdaMock.on(GetProvisionedConcurrencyConfigCommand).rejects(
-    new ProvisionedConcurrencyConfigNotFoundException({ message: 'No Provisioned Concurrency Config found', $metadata: {} }),
-  );
+  lambdaMock
+    .on(GetProvisionedConcurrencyConfigCommand)
+    .rejects(new ProvisionedConcurrencyConfigNotFoundException({ message: 'No Provisioned Concurrency Config found', $metadata: {} }));
   cloudWatchMock.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames?: string[] }) => ({
-    MetricAlarms: (input.AlarmNames ?? []).filter((n) => n in state.alarmStates).map((AlarmName) => ({ AlarmName, StateValue: state.alarmStates[AlarmName] })),
+    MetricAlarms: (input.AlarmNames ?? [])
+      .filter((n) => n in state.alarmStates)
+      .map((AlarmName) => ({ AlarmName, StateValue: state.alarmStates[AlarmName] })),
   }));
   cloudWatchMock.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
     MetricDataResults: (input.MetricDataQueries ?? []).map((q): MetricDataResult => {

@@ -44,32 +44,53 @@ const never = () => new Promise<never>(() => undefined);
 const weighted = (aws: FakeAws) => aws.alias.candidate !== undefined;
 
 /** Adds live's warm capacity to fakeAws(...)'s function; call after fakeAws. */
-export function fakeWarm(aws: FakeAws, initial: { requested: number; min?: number; max?: number; scalableTarget?: boolean; reserved?: number }): WarmRecord {
+export function fakeWarm(
+  aws: FakeAws,
+  initial: { requested: number; min?: number; max?: number; scalableTarget?: boolean; reserved?: number },
+): WarmRecord {
   scalingMock.reset();
   const warm: WarmRecord = {
     requested: initial.requested,
     inProgressReads: 0,
-    ...(initial.scalableTarget === false ? {} : { target: { min: initial.min ?? initial.requested, max: initial.max ?? 10, suspended: { in: false, out: false, scheduled: false }, tags: {} } }),
+    ...(initial.scalableTarget === false
+      ? {}
+      : {
+          target: {
+            min: initial.min ?? initial.requested,
+            max: initial.max ?? 10,
+            suspended: { in: false, out: false, scheduled: false },
+            tags: {},
+          },
+        }),
     ...(initial.reserved !== undefined ? { reserved: initial.reserved } : {}),
     calls: [],
   };
   let pendingReads = 0;
-  lambdaMock.on(PutProvisionedConcurrencyConfigCommand).callsFake((input: { ProvisionedConcurrentExecutions?: number; Qualifier?: string }) => {
-    const call = `PutProvisionedConcurrencyConfig live=${input.ProvisionedConcurrentExecutions}`;
-    if (warm.killAt === call) return never();
-    warm.calls.push(call);
-    if (input.Qualifier === 'live' && weighted(aws)) {
-      throw new InvalidParameterValueException({ message: 'Alias with weights can not be used with Provisioned Concurrency', $metadata: { httpStatusCode: 400 } });
-    }
-    warm.requested = input.ProvisionedConcurrentExecutions ?? 0;
-    pendingReads = warm.inProgressReads;
-    return { RequestedProvisionedConcurrentExecutions: warm.requested, Status: pendingReads > 0 ? 'IN_PROGRESS' : 'READY' };
-  });
+  lambdaMock
+    .on(PutProvisionedConcurrencyConfigCommand)
+    .callsFake((input: { ProvisionedConcurrentExecutions?: number; Qualifier?: string }) => {
+      const call = `PutProvisionedConcurrencyConfig live=${input.ProvisionedConcurrentExecutions}`;
+      if (warm.killAt === call) return never();
+      warm.calls.push(call);
+      if (input.Qualifier === 'live' && weighted(aws)) {
+        throw new InvalidParameterValueException({
+          message: 'Alias with weights can not be used with Provisioned Concurrency',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      warm.requested = input.ProvisionedConcurrentExecutions ?? 0;
+      pendingReads = warm.inProgressReads;
+      return { RequestedProvisionedConcurrentExecutions: warm.requested, Status: pendingReads > 0 ? 'IN_PROGRESS' : 'READY' };
+    });
   lambdaMock.on(GetProvisionedConcurrencyConfigCommand, { Qualifier: 'live' }).callsFake(() => {
     const ready = pendingReads === 0;
     if (!ready) pendingReads--;
     warm.calls.push(`GetProvisionedConcurrencyConfig live ${ready ? 'READY' : 'IN_PROGRESS'} ${warm.requested}`);
-    return { Status: ready ? 'READY' : 'IN_PROGRESS', RequestedProvisionedConcurrentExecutions: warm.requested, AllocatedProvisionedConcurrentExecutions: ready ? warm.requested : 0 };
+    return {
+      Status: ready ? 'READY' : 'IN_PROGRESS',
+      RequestedProvisionedConcurrentExecutions: warm.requested,
+      AllocatedProvisionedConcurrentExecutions: ready ? warm.requested : 0,
+    };
   });
   lambdaMock.on(GetFunctionConcurrencyCommand).callsFake(() => {
     warm.calls.push('GetFunctionConcurrency');
@@ -81,28 +102,59 @@ export function fakeWarm(aws: FakeAws, initial: { requested: number; min?: numbe
     const t = warm.target;
     if (!t || input.ResourceIds?.[0] !== `function:${FN}:live`) return { ScalableTargets: [] };
     return {
-      ScalableTargets: [{
-        ServiceNamespace: 'lambda', ResourceId: `function:${FN}:live`, ScalableDimension: 'lambda:function:ProvisionedConcurrency',
-        MinCapacity: t.min, MaxCapacity: t.max, RoleARN: 'arn:aws:iam::123456789012:role/aas', CreationTime: new Date(0), ScalableTargetARN: TARGET_ARN,
-        SuspendedState: { DynamicScalingInSuspended: t.suspended.in, DynamicScalingOutSuspended: t.suspended.out, ScheduledScalingSuspended: t.suspended.scheduled },
-      }],
+      ScalableTargets: [
+        {
+          ServiceNamespace: 'lambda',
+          ResourceId: `function:${FN}:live`,
+          ScalableDimension: 'lambda:function:ProvisionedConcurrency',
+          MinCapacity: t.min,
+          MaxCapacity: t.max,
+          RoleARN: 'arn:aws:iam::123456789012:role/aas',
+          CreationTime: new Date(0),
+          ScalableTargetARN: TARGET_ARN,
+          SuspendedState: {
+            DynamicScalingInSuspended: t.suspended.in,
+            DynamicScalingOutSuspended: t.suspended.out,
+            ScheduledScalingSuspended: t.suspended.scheduled,
+          },
+        },
+      ],
     };
   });
   scalingMock.on(ListTagsForResourceCommand).callsFake(() => {
     warm.calls.push('ListTagsForResource');
     return { Tags: { ...warm.target?.tags } };
   });
-  scalingMock.on(RegisterScalableTargetCommand).callsFake((input: { MinCapacity?: number; MaxCapacity?: number; SuspendedState?: { DynamicScalingInSuspended?: boolean; DynamicScalingOutSuspended?: boolean; ScheduledScalingSuspended?: boolean } }) => {
-    const t = warm.target!;
-    const s = input.SuspendedState;
-    warm.calls.push(`RegisterScalableTarget ${[input.MinCapacity !== undefined ? `min=${input.MinCapacity}` : '', input.MaxCapacity !== undefined ? `max=${input.MaxCapacity}` : '', s ? `suspended=${[s.DynamicScalingInSuspended, s.DynamicScalingOutSuspended, s.ScheduledScalingSuspended].join(',')}` : ''].filter(Boolean).join(' ')}`);
-    if (input.MinCapacity !== undefined) t.min = input.MinCapacity;
-    if (input.MaxCapacity !== undefined) t.max = input.MaxCapacity;
-    if (s) t.suspended = { in: s.DynamicScalingInSuspended ?? t.suspended.in, out: s.DynamicScalingOutSuspended ?? t.suspended.out, scheduled: s.ScheduledScalingSuspended ?? t.suspended.scheduled };
-    return {};
-  });
+  scalingMock
+    .on(RegisterScalableTargetCommand)
+    .callsFake(
+      (input: {
+        MinCapacity?: number;
+        MaxCapacity?: number;
+        SuspendedState?: { DynamicScalingInSuspended?: boolean; DynamicScalingOutSuspended?: boolean; ScheduledScalingSuspended?: boolean };
+      }) => {
+        const t = warm.target!;
+        const s = input.SuspendedState;
+        warm.calls.push(
+          `RegisterScalableTarget ${[input.MinCapacity !== undefined ? `min=${input.MinCapacity}` : '', input.MaxCapacity !== undefined ? `max=${input.MaxCapacity}` : '', s ? `suspended=${[s.DynamicScalingInSuspended, s.DynamicScalingOutSuspended, s.ScheduledScalingSuspended].join(',')}` : ''].filter(Boolean).join(' ')}`,
+        );
+        if (input.MinCapacity !== undefined) t.min = input.MinCapacity;
+        if (input.MaxCapacity !== undefined) t.max = input.MaxCapacity;
+        if (s)
+          t.suspended = {
+            in: s.DynamicScalingInSuspended ?? t.suspended.in,
+            out: s.DynamicScalingOutSuspended ?? t.suspended.out,
+            scheduled: s.ScheduledScalingSuspended ?? t.suspended.scheduled,
+          };
+        return {};
+      },
+    );
   scalingMock.on(TagResourceCommand).callsFake((input: { Tags?: Record<string, string> }) => {
-    warm.calls.push(`TagResource ${Object.entries(input.Tags ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    warm.calls.push(
+      `TagResource ${Object.entries(input.Tags ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    );
     Object.assign(warm.target!.tags, input.Tags);
     return {};
   });
@@ -118,7 +170,8 @@ export function fakeWarm(aws: FakeAws, initial: { requested: number; min?: numbe
 export function logAliasWrites(aws: FakeAws, warm: WarmRecord): void {
   const original = aws.writes.push.bind(aws.writes);
   aws.writes.push = (...items) => {
-    for (const w of items) warm.calls.push(`UpdateAlias ${[w.primary, ...Object.entries(w.routing).map(([v, weight]) => `${v}=${weight}`)].join(' ')}`);
+    for (const w of items)
+      warm.calls.push(`UpdateAlias ${[w.primary, ...Object.entries(w.routing).map(([v, weight]) => `${v}=${weight}`)].join(' ')}`);
     return original(...items);
   };
 }

@@ -23,7 +23,13 @@ describe('MetricsAdapter.minuteCounts', () => {
     });
 
     // WHEN
-    const minutes = await new MetricsAdapter(new CloudWatchClient({})).minuteCounts('fn', '4', '3', new Date(at(1).getTime() + 20_000), new Date(at(3).getTime() + 30_000));
+    const minutes = await new MetricsAdapter(new CloudWatchClient({})).minuteCounts(
+      'fn',
+      '4',
+      '3',
+      new Date(at(1).getTime() + 20_000),
+      new Date(at(3).getTime() + 30_000),
+    );
 
     // THEN oldest first, a version absent in a minute counts 0 there
     expect(minutes).toEqual([
@@ -34,7 +40,9 @@ describe('MetricsAdapter.minuteCounts', () => {
     const input = cloudWatchMock.commandCalls(GetMetricDataCommand)[0].args[0].input;
     expect(input.StartTime).toEqual(at(1));
     expect(input.EndTime).toEqual(at(4));
-    expect((input.MetricDataQueries ?? []).map((q) => [q.Id, q.MetricStat?.Metric?.MetricName, q.MetricStat?.Stat, q.MetricStat?.Period])).toEqual([
+    expect(
+      (input.MetricDataQueries ?? []).map((q) => [q.Id, q.MetricStat?.Metric?.MetricName, q.MetricStat?.Stat, q.MetricStat?.Period]),
+    ).toEqual([
       ['inv0', 'Invocations', 'Sum', 60],
       ['err0', 'Errors', 'Sum', 60],
       ['inv1', 'Invocations', 'Sum', 60],
@@ -45,7 +53,10 @@ describe('MetricsAdapter.minuteCounts', () => {
   it('follows NextToken when a result is PartialData and merges the pages', async () => {
     cloudWatchMock
       .on(GetMetricDataCommand)
-      .resolvesOnce({ NextToken: 'more', MetricDataResults: [{ Id: 'inv0', StatusCode: 'PartialData', Timestamps: [at(2)], Values: [10] }] })
+      .resolvesOnce({
+        NextToken: 'more',
+        MetricDataResults: [{ Id: 'inv0', StatusCode: 'PartialData', Timestamps: [at(2)], Values: [10] }],
+      })
       .resolves({ MetricDataResults: [{ Id: 'inv0', StatusCode: 'Complete', Timestamps: [at(1)], Values: [5] }] });
     const minutes = await new MetricsAdapter(new CloudWatchClient({})).minuteCounts('fn', '4', '3', at(1), at(3));
     expect(minutes.map((m) => m.candidate.invocations)).toEqual([5, 10]);
@@ -60,7 +71,9 @@ describe('MetricsAdapter.minuteCounts', () => {
       ],
     });
     const adapter = new MetricsAdapter(new CloudWatchClient({}));
-    await expect(adapter.minuteCounts('fn', '4', '3', at(1), at(3))).rejects.toThrow(new RegExp(`GetMetricData for fn returned incomplete results: err0 ${code}`));
+    await expect(adapter.minuteCounts('fn', '4', '3', at(1), at(3))).rejects.toThrow(
+      new RegExp(`GetMetricData for fn returned incomplete results: err0 ${code}`),
+    );
     await expect(adapter.versionWindows('fn', ['4', '3'], at(1), at(3))).rejects.toThrow(/incomplete results/);
   });
 });

@@ -7,7 +7,14 @@ import { ConflictError } from '../../../cli/adapters/failures';
 import type { CanaryPlan } from '../../../cli/engine/plan';
 import { POOLED_SPRT } from '../../../cli/engine/sequential-test';
 import { driveRollout, type RolloutRequest } from '../../../cli/rollout/controller';
-import { Interrupted, type AliasTarget, type LiveAlias, type RolloutEvent, type RolloutPorts, type WarmCapacity } from '../../../cli/rollout/ports';
+import {
+  Interrupted,
+  type AliasTarget,
+  type LiveAlias,
+  type RolloutEvent,
+  type RolloutPorts,
+  type WarmCapacity,
+} from '../../../cli/rollout/ports';
 import { parseSettings, rolloutFlags } from '../../../cli/rollout/settings';
 import { predictRollout, simulateRollout } from '../../../simulation/prediction';
 import { mulberry32 } from '../../../simulation/random';
@@ -26,7 +33,10 @@ type Minute = (alias: LiveAlias) => { readonly candidate: Counts; readonly stabl
 /** 4000 requests a minute split by weight, 0.5 % errors on both. */
 const healthy: Minute = (alias) => {
   const c = Math.round(4000 * alias.weight);
-  return { candidate: { invocations: c, errors: Math.round(c * 0.005) }, stable: { invocations: 4000 - c, errors: Math.round((4000 - c) * 0.005) } };
+  return {
+    candidate: { invocations: c, errors: Math.round(c * 0.005) },
+    stable: { invocations: 4000 - c, errors: Math.round((4000 - c) * 0.005) },
+  };
 };
 
 interface Fake {
@@ -42,7 +52,10 @@ interface Fake {
   elapsed(): number;
 }
 
-function fakePorts(initial: Omit<LiveAlias, 'revisionId'>, options: { minute?: Minute; warm?: (sinceWriteMs: number) => WarmCapacity | undefined; onSleep?: (fake: Fake) => void } = {}): Fake {
+function fakePorts(
+  initial: Omit<LiveAlias, 'revisionId'>,
+  options: { minute?: Minute; warm?: (sinceWriteMs: number) => WarmCapacity | undefined; onSleep?: (fake: Fake) => void } = {},
+): Fake {
   let now = T0;
   let lastWrite = T0;
   let revision = 1;
@@ -76,7 +89,12 @@ function fakePorts(initial: Omit<LiveAlias, 'revisionId'>, options: { minute?: M
           if (revisionId !== fake.alias.revisionId) throw new ConflictError(`stale revision ${revisionId}`, 'read it again');
           fake.writes.push({ target, revisionId });
           lastWrite = now;
-          fake.alias = { primary: target.primary, candidate: target.candidate, weight: target.candidate === undefined ? 0 : (target.weight ?? 0), revisionId: `rev-${++revision}` };
+          fake.alias = {
+            primary: target.primary,
+            candidate: target.candidate,
+            weight: target.candidate === undefined ? 0 : (target.weight ?? 0),
+            revisionId: `rev-${++revision}`,
+          };
           return fake.alias;
         },
         warmCapacity: async (qualifier) => (qualifier === 'live' ? options.warm?.(now - lastWrite) : undefined),
@@ -114,7 +132,17 @@ const PLAN: CanaryPlan = {
 };
 
 function request(fake: Fake, overrides: Partial<RolloutRequest> = {}): RolloutRequest {
-  return { name: 'hello', functionName: 'faas-dev-hello', plan: PLAN, alias: fake.alias, lookbackMs: 60 * MINUTE, pollMs: 30_000, warmTimeoutMs: 15 * MINUTE, promote: true, ...overrides };
+  return {
+    name: 'hello',
+    functionName: 'faas-dev-hello',
+    plan: PLAN,
+    alias: fake.alias,
+    lookbackMs: 60 * MINUTE,
+    pollMs: 30_000,
+    warmTimeoutMs: 15 * MINUTE,
+    promote: true,
+    ...overrides,
+  };
 }
 
 describe('rollout controller', () => {
@@ -152,7 +180,10 @@ describe('rollout controller', () => {
 
   it('stops with a ConflictError, without writing, when someone else changes the alias during a bake', async () => {
     // GIVEN another operator rolls back by hand during the first bake
-    const fake = fakePorts({ primary: '3', weight: 0 }, { onSleep: (f) => void (f.alias = { primary: '3', weight: 0, revisionId: 'rev-9' }) });
+    const fake = fakePorts(
+      { primary: '3', weight: 0 },
+      { onSleep: (f) => void (f.alias = { primary: '3', weight: 0, revisionId: 'rev-9' }) },
+    );
 
     // WHEN / THEN only our first step was written
     await expect(driveRollout(request(fake), fake.ports)).rejects.toThrow(
@@ -175,9 +206,12 @@ describe('rollout controller', () => {
     expect(fake.writes.map((w) => w.target.weight)).toEqual([0.01, 0.03]);
   });
 
-  it('waits for provisioned concurrency READY after a weight change before the step\'s bake starts', async () => {
+  it("waits for provisioned concurrency READY after a weight change before the step's bake starts", async () => {
     // GIVEN live's provisioned concurrency is IN_PROGRESS for 10 s after each write
-    const fake = fakePorts({ primary: '3', weight: 0 }, { warm: (since) => ({ status: since >= 10_000 ? 'READY' : 'IN_PROGRESS', requested: 4, allocated: since >= 10_000 ? 4 : 1 }) });
+    const fake = fakePorts(
+      { primary: '3', weight: 0 },
+      { warm: (since) => ({ status: since >= 10_000 ? 'READY' : 'IN_PROGRESS', requested: 4, allocated: since >= 10_000 ? 4 : 1 }) },
+    );
 
     // WHEN
     const outcome = await driveRollout(request(fake, { plan: { ...PLAN, steps: [0.5, 1] } }), fake.ports);
@@ -192,7 +226,10 @@ describe('rollout controller', () => {
 
   it('holds a baked ramp step while the comparison leans worse, and rolls back there instead of advancing', async () => {
     // GIVEN each minute the candidate fails 1 of 15 requests at 25 %, the stable version none of 45
-    const fake = fakePorts({ primary: '3', weight: 0 }, { minute: () => ({ candidate: { invocations: 15, errors: 1 }, stable: { invocations: 45, errors: 0 } }) });
+    const fake = fakePorts(
+      { primary: '3', weight: 0 },
+      { minute: () => ({ candidate: { invocations: 15, errors: 1 }, stable: { invocations: 45, errors: 0 } }) },
+    );
 
     // WHEN
     const outcome = await driveRollout(request(fake, { plan: { ...PLAN, steps: [0.25, 0.5, 1] } }), fake.ports);
@@ -217,11 +254,19 @@ describe('rollout controller in the simulated world', () => {
 
     // THEN the known outcome for this seed: rolled back as a regression at the first step
     const { end, history } = run.outcome;
-    expect(end).toMatchObject({ kind: 'rolled-back', cause: 'regression', reason: expect.stringMatching(/^candidate errors .* are worse than stable/) });
+    expect(end).toMatchObject({
+      kind: 'rolled-back',
+      cause: 'regression',
+      reason: expect.stringMatching(/^candidate errors .* are worse than stable/),
+    });
     expect(history[history.length - 1].weight).toBe(0.01);
     expect(run.outcome.alias).toMatchObject({ primary: '1', candidate: undefined, weight: 0 });
     // 3 errors in 8 candidate requests within 90 s: the mixture SPRT's ~3 errors for a 20× regression
-    expect({ failed: run.candidate.errors, served: run.candidate.invocations, seconds: run.durationMs / 1000 }).toEqual({ failed: 3, served: 8, seconds: 90 });
+    expect({ failed: run.candidate.errors, served: run.candidate.invocations, seconds: run.durationMs / 1000 }).toEqual({
+      failed: 3,
+      served: 8,
+      seconds: 90,
+    });
   });
 
   it('predicts from the flags as the CLI parses them, and refuses what the CLI refuses', async () => {
@@ -238,6 +283,13 @@ describe('rollout controller in the simulated world', () => {
     expect(prediction.outcomes).toEqual({ rolledBack: 20, inconclusive: 0, promoted: 0, held: 0 });
     expect(prediction.failedOnCandidate.p90).toBeLessThanOrEqual(10);
     expect(prediction.failedOnCandidate.median).toBeLessThanOrEqual(prediction.failedOnCandidate.p90);
-    await expect(predictRollout({ options: { steps: '5,150' }, traffic: { requestsPerSecond: 1, stableErrorRate: 0.01, candidateErrorRate: 0.01 }, seed: 1, runs: 1 })).rejects.toThrow(/each step must be in \(0, 100\]/);
+    await expect(
+      predictRollout({
+        options: { steps: '5,150' },
+        traffic: { requestsPerSecond: 1, stableErrorRate: 0.01, candidateErrorRate: 0.01 },
+        seed: 1,
+        runs: 1,
+      }),
+    ).rejects.toThrow(/each step must be in \(0, 100\]/);
   });
 });

@@ -28,7 +28,11 @@ export interface BatchSummary {
 
 export async function simulateBatch(seed: number, runs: number, traffic: Traffic, plan: CanaryPlan): Promise<BatchSummary> {
   const rand = mulberry32(seed);
-  const model = { requestsPerSecond: traffic.perMinute / 60, stable: { errorRate: traffic.stableErrorRate }, candidate: { errorRate: traffic.candidateErrorRate } };
+  const model = {
+    requestsPerSecond: traffic.perMinute / 60,
+    stable: { errorRate: traffic.stableErrorRate },
+    candidate: { errorRate: traffic.candidateErrorRate },
+  };
   let rollbacks = 0;
   let earlySteps = 0;
   let passedSteps = 0;

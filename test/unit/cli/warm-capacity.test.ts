@@ -34,7 +34,10 @@ describe('planWarmStart', () => {
   });
 
   it('leaves provisioned concurrency without a scalable target alone (nothing else changes it)', () => {
-    expect(planWarmStart(state(2, null), '4', 0, STEPS)).toMatchObject({ kind: 'unmanaged', reason: expect.stringMatching(/without a scalable target/) });
+    expect(planWarmStart(state(2, null), '4', 0, STEPS)).toMatchObject({
+      kind: 'unmanaged',
+      reason: expect.stringMatching(/without a scalable target/),
+    });
   });
 
   it('before the first weight: records the level before, provisions the rollout level, suspends', () => {
@@ -48,7 +51,10 @@ describe('planWarmStart', () => {
   });
 
   it('names the limit that capped the level', () => {
-    expect(planWarmStart(state(8, {}, 9), '4', 0, STEPS)).toMatchObject({ provision: 9, reason: expect.stringMatching(/12 limited by reserved concurrency/) });
+    expect(planWarmStart(state(8, {}, 9), '4', 0, STEPS)).toMatchObject({
+      provision: 9,
+      reason: expect.stringMatching(/12 limited by reserved concurrency/),
+    });
   });
 
   it('provisions nothing when live already has the level', () => {
@@ -68,7 +74,10 @@ describe('planWarmStart', () => {
     // A new canary over a hold that outlived its rollout plans from the level before, not the raised one:
     // 2 → 3, which live already has (from 3 it would ask for 5).
     const again = planWarmStart(killed, '5', 0, STEPS);
-    expect(again).toMatchObject({ hold: { candidate: '5', levelBefore: 2 }, reason: 'provisioned concurrency 3 on live for the rollout (was 2)' });
+    expect(again).toMatchObject({
+      hold: { candidate: '5', levelBefore: 2 },
+      reason: 'provisioned concurrency 3 on live for the rollout (was 2)',
+    });
     expect(again).not.toHaveProperty('provision');
   });
 });
@@ -93,6 +102,8 @@ describe('planWarmEnd', () => {
   });
 
   it('with weights still on live (interrupted, held at 100 %): no provisioned concurrency change, scaling resumed', () => {
-    expect(planWarmEnd(held(3, 2), true)).toEqual({ reason: 'provisioned concurrency stays 3 while live has weights (scaling brings it back), scaling resumed' });
+    expect(planWarmEnd(held(3, 2), true)).toEqual({
+      reason: 'provisioned concurrency stays 3 while live has weights (scaling brings it back), scaling resumed',
+    });
   });
 });

@@ -18,11 +18,18 @@ const SUSPEND = 'RegisterScalableTarget suspended=true,true,true';
 const RESUME = 'RegisterScalableTarget suspended=false,false,false';
 const UNTAG = 'UntagResource faas:rollout-candidate faas:warm-level-before';
 /** What each read of the warm state sends: live's PC, the scalable target and its tags, reserved concurrency. */
-const READ = (pc: string) => [`GetProvisionedConcurrencyConfig live READY ${pc}`, 'DescribeScalableTargets', 'ListTagsForResource', 'GetFunctionConcurrency'];
+const READ = (pc: string) => [
+  `GetProvisionedConcurrencyConfig live READY ${pc}`,
+  'DescribeScalableTargets',
+  'ListTagsForResource',
+  'GetFunctionConcurrency',
+];
 
 /** Everything but the READY checks after each weight (the controller's wait, tested in canary.test.ts). */
 const writesAndReads = (warm: WarmRecord) =>
-  warm.calls.filter((c, i) => !(c.startsWith('GetProvisionedConcurrencyConfig live READY') && /^UpdateAlias .*=/.test(warm.calls[i - 1] ?? '')));
+  warm.calls.filter(
+    (c, i) => !(c.startsWith('GetProvisionedConcurrencyConfig live READY') && /^UpdateAlias .*=/.test(warm.calls[i - 1] ?? '')),
+  );
 
 function setUp(initial: Parameters<typeof fakeWarm>[1] = { requested: 2, min: 2, max: 10 }): { aws: FakeAws; warm: WarmRecord } {
   const aws = fakeAws({ primary: '3' });
@@ -35,7 +42,12 @@ function setUp(initial: Parameters<typeof fakeWarm>[1] = { requested: 2, min: 2,
 function killedAt(at: number): { runtime: Runtime } {
   const term = fakeTerminal();
   let sleeps = 0;
-  return { runtime: { ...term.runtime, sleep: (ms, signal) => (++sleeps >= at ? new Promise<void>(() => undefined) : term.runtime.sleep(ms, signal)) } };
+  return {
+    runtime: {
+      ...term.runtime,
+      sleep: (ms, signal) => (++sleeps >= at ? new Promise<void>(() => undefined) : term.runtime.sleep(ms, signal)),
+    },
+  };
 }
 
 describe('faas canary with warm capacity on live', () => {
@@ -71,7 +83,10 @@ describe('faas canary with warm capacity on live', () => {
       UNTAG,
     ]);
     expect(aws.alias).toMatchObject({ primary: '4', candidate: undefined });
-    expect(warm).toMatchObject({ requested: 2, target: { min: 2, max: 10, suspended: { in: false, out: false, scheduled: false }, tags: {} } });
+    expect(warm).toMatchObject({
+      requested: 2,
+      target: { min: 2, max: 10, suspended: { in: false, out: false, scheduled: false }, tags: {} },
+    });
     expect(scalingMock).toHaveReceivedCommandWith(RegisterScalableTargetCommand, {
       ServiceNamespace: 'lambda',
       ResourceId: `function:${FN}:live`,
@@ -79,16 +94,27 @@ describe('faas canary with warm capacity on live', () => {
       SuspendedState: { DynamicScalingInSuspended: true, DynamicScalingOutSuspended: true, ScheduledScalingSuspended: true },
     });
     // Min and max are never re-registered: the template's values stay as declared.
-    for (const call of scalingMock.commandCalls(RegisterScalableTargetCommand)) expect(call.args[0].input).not.toHaveProperty('MinCapacity');
-    expect(term.stderr()).toMatch(/warm capacity: provisioned concurrency 3 on live for the rollout \(was 2\); scaling suspended for the rollout/);
+    for (const call of scalingMock.commandCalls(RegisterScalableTargetCommand))
+      expect(call.args[0].input).not.toHaveProperty('MinCapacity');
+    expect(term.stderr()).toMatch(
+      /warm capacity: provisioned concurrency 3 on live for the rollout \(was 2\); scaling suspended for the rollout/,
+    );
     expect(term.stderr()).toMatch(/warm capacity released: provisioned concurrency back to 2, scaling resumed/);
   });
 
   it('on a rollback: the alias back on stable first, then the level before and scaling resumed', async () => {
     const { aws, warm } = setUp();
-    aws.metrics = (version) => (version === '4' ? { invocations: 400, errors: 200, p99Ms: 100 } : { invocations: 4000, errors: 4, p99Ms: 100 });
+    aws.metrics = (version) =>
+      version === '4' ? { invocations: 400, errors: 200, p99Ms: 100 } : { invocations: 4000, errors: 4, p99Ms: 100 };
     expect(await runCli(['canary', 'hello', ...FAST], fakeTerminal().runtime)).toBe(1);
-    expect(writesAndReads(warm).slice(-9)).toEqual(['UpdateAlias 3 4=0.01', 'UpdateAlias 3', ...READ('3'), 'PutProvisionedConcurrencyConfig live=2', RESUME, UNTAG]);
+    expect(writesAndReads(warm).slice(-9)).toEqual([
+      'UpdateAlias 3 4=0.01',
+      'UpdateAlias 3',
+      ...READ('3'),
+      'PutProvisionedConcurrencyConfig live=2',
+      RESUME,
+      UNTAG,
+    ]);
   });
 
   it('on an interrupt (weights still on live): resumes scaling without touching provisioned concurrency', async () => {
@@ -97,7 +123,10 @@ describe('faas canary with warm capacity on live', () => {
     expect(await runCli(['canary', 'hello', ...FAST, '--json'], term.runtime)).toBe(130);
     expect(aws.alias).toMatchObject({ candidate: '4', weight: 0.01 });
     expect(writesAndReads(warm).slice(-6)).toEqual([...READ('3'), RESUME, UNTAG]);
-    expect(JSON.parse(term.stdout())).toMatchObject({ result: 'interrupted', warm: [expect.stringMatching(/^provisioned concurrency 3/), expect.stringMatching(/stays 3 while live has weights/)] });
+    expect(JSON.parse(term.stdout())).toMatchObject({
+      result: 'interrupted',
+      warm: [expect.stringMatching(/^provisioned concurrency 3/), expect.stringMatching(/stays 3 while live has weights/)],
+    });
   });
 
   it('keeps the rollout level within warm.max and reserved concurrency', async () => {
@@ -110,13 +139,15 @@ describe('faas canary with warm capacity on live', () => {
     const { warm } = setUp();
     const term = fakeTerminal();
     expect(await runCli(['canary', 'hello', '--dry-run'], term.runtime)).toBe(0);
-    expect(term.stdout()).toMatch(/warm capacity: provisioned concurrency 3 on live for the rollout \(was 2\), then scaling suspended until the end/);
+    expect(term.stdout()).toMatch(
+      /warm capacity: provisioned concurrency 3 on live for the rollout \(was 2\), then scaling suspended until the end/,
+    );
     expect(warm.calls).toEqual(READ('2'));
   });
 });
 
 describe('Lambda refuses provisioned concurrency on a weighted alias', () => {
-  it('so the order matters: a raise after the first weight fails with Lambda\'s error', async () => {
+  it("so the order matters: a raise after the first weight fails with Lambda's error", async () => {
     // GIVEN the wrong order: a weight first
     const { aws } = setUp();
     aws.alias.candidate = '4';
@@ -128,7 +159,9 @@ describe('Lambda refuses provisioned concurrency on a weighted alias', () => {
     // THEN Lambda's refusal, as the CLI reports it
     await expect(put).rejects.toMatchObject({
       name: 'AwsError',
-      message: expect.stringMatching(/PutProvisionedConcurrencyConfig faas-dev-hello:live 3 failed: InvalidParameterValueException: Alias with weights can not be used with Provisioned Concurrency/),
+      message: expect.stringMatching(
+        /PutProvisionedConcurrencyConfig faas-dev-hello:live 3 failed: InvalidParameterValueException: Alias with weights can not be used with Provisioned Concurrency/,
+      ),
       fix: expect.stringMatching(/only while live has no weights/),
     });
   });
@@ -159,7 +192,13 @@ describe('a kill between suspend and restore, then `faas resume`', () => {
     void runCli(['canary', 'hello', ...FAST], killedAt(5).runtime);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(aws.alias).toMatchObject({ primary: '3', candidate: '4', weight: 0.2 });
-    expect(warm).toMatchObject({ requested: 3, target: { suspended: { in: true, out: true, scheduled: true }, tags: { 'faas:rollout-candidate': '4', 'faas:warm-level-before': '2' } } });
+    expect(warm).toMatchObject({
+      requested: 3,
+      target: {
+        suspended: { in: true, out: true, scheduled: true },
+        tags: { 'faas:rollout-candidate': '4', 'faas:warm-level-before': '2' },
+      },
+    });
 
     // WHEN
     const before = warm.calls.length;
@@ -201,23 +240,33 @@ describe('a kill between suspend and restore, then `faas resume`', () => {
 
     // THEN
     expect(code).toBe(0);
-    expect(term.stdout()).toMatch(/no rollout in progress on faas-dev-hello \(live → 4\); released the warm capacity an earlier rollout held: provisioned concurrency back to 2, scaling resumed/);
+    expect(term.stdout()).toMatch(
+      /no rollout in progress on faas-dev-hello \(live → 4\); released the warm capacity an earlier rollout held: provisioned concurrency back to 2, scaling resumed/,
+    );
     expect(warm).toMatchObject({ requested: 2, target: { suspended: { in: false, out: false, scheduled: false }, tags: {} } });
   });
 
   it('`faas status` shows the hold while it lasts', async () => {
     const { warm } = setUp({ requested: 3, min: 2, max: 10 });
-    Object.assign(warm.target!, { suspended: { in: true, out: true, scheduled: true }, tags: { 'faas:rollout-candidate': '4', 'faas:warm-level-before': '2' } });
+    Object.assign(warm.target!, {
+      suspended: { in: true, out: true, scheduled: true },
+      tags: { 'faas:rollout-candidate': '4', 'faas:warm-level-before': '2' },
+    });
     const term = fakeTerminal();
     expect(await runCli(['status', 'hello'], term.runtime)).toBe(0);
-    expect(term.stdout()).toMatch(/warm capacity: scalable target min 2 max 10, held by a rollout to 4 \(level before 2\), suspended: scale-in, scale-out, scheduled/);
+    expect(term.stdout()).toMatch(
+      /warm capacity: scalable target min 2 max 10, held by a rollout to 4 \(level before 2\), suspended: scale-in, scale-out, scheduled/,
+    );
   });
 
   it('`faas rollback` ends the hold too', async () => {
     const { aws, warm } = setUp({ requested: 3, min: 2, max: 10 });
     aws.alias.candidate = '4';
     aws.alias.weight = 0.2;
-    Object.assign(warm.target!, { suspended: { in: true, out: true, scheduled: true }, tags: { 'faas:rollout-candidate': '4', 'faas:warm-level-before': '2' } });
+    Object.assign(warm.target!, {
+      suspended: { in: true, out: true, scheduled: true },
+      tags: { 'faas:rollout-candidate': '4', 'faas:warm-level-before': '2' },
+    });
     const term = fakeTerminal();
     expect(await runCli(['rollback', 'hello'], term.runtime)).toBe(0);
     expect(warm.calls).toEqual(['UpdateAlias 3', ...READ('3'), 'PutProvisionedConcurrencyConfig live=2', RESUME, UNTAG]);
@@ -243,7 +292,7 @@ describe('functions the rollout leaves alone', () => {
   });
 });
 
-it('reads the hold from the scalable target\'s ARN', async () => {
+it("reads the hold from the scalable target's ARN", async () => {
   setUp();
   await runCli(['canary', 'hello', '--dry-run'], fakeTerminal().runtime);
   expect(scalingMock).toHaveReceivedCommandWith(ListTagsForResourceCommand, { ResourceARN: TARGET_ARN });

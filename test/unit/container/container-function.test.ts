@@ -23,7 +23,11 @@ import { call, killLeftoverServers, startTodoServer } from './todo-scenario';
 const TODO: ContainerInput = { bundle: { entry: 'src/server.ts' }, bucket: { environmentVariable: 'TODO_BUCKET' } };
 
 function resolved(todo: ContainerInput = TODO, projectRoot = REPO_ROOT): ResolvedContainer {
-  const { containers, problems } = resolveContainers({ api: { auth: { kind: 'iam' } }, containers: { todo } }, 'dev', readProject(projectRoot));
+  const { containers, problems } = resolveContainers(
+    { api: { auth: { kind: 'iam' } }, containers: { todo } },
+    'dev',
+    readProject(projectRoot),
+  );
   expect(problems).toEqual([]);
   return containers[0];
 }
@@ -56,10 +60,25 @@ function buildFresh(declaration: ResolvedContainer, options: BuildOptions): Buil
   const app = new App({ outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   const stack = new Stack(app, 'test-dev');
-  const container = new ContainerFunction(stack, 'Container-todo', containerFunctionProps(declaration, { projectRoot: options.projectRoot ?? REPO_ROOT, namePrefix: 'test-dev' }));
-  const api = new ApiRoutes(stack, 'Api', { stage: 'dev', attributes: { restApiId: 'api', rootResourceId: 'root', previewResourceId: 'preview', requestValidatorId: 'validator' } });
+  const container = new ContainerFunction(
+    stack,
+    'Container-todo',
+    containerFunctionProps(declaration, { projectRoot: options.projectRoot ?? REPO_ROOT, namePrefix: 'test-dev' }),
+  );
+  const api = new ApiRoutes(stack, 'Api', {
+    stage: 'dev',
+    attributes: { restApiId: 'api', rootResourceId: 'root', previewResourceId: 'preview', requestValidatorId: 'validator' },
+  });
   const authorization = { authorizationType: apigateway.AuthorizationType.IAM, description: 'IAM' };
-  for (const route of declaration.routes) api.addRoute({ functionName: declaration.name, method: route.method, path: route.path, live: container.live, preview: container.preview, authorization });
+  for (const route of declaration.routes)
+    api.addRoute({
+      functionName: declaration.name,
+      method: route.method,
+      path: route.path,
+      live: container.live,
+      preview: container.preview,
+      authorization,
+    });
   return { app, stack, container, template: Template.fromStack(stack), outdir };
 }
 
@@ -67,7 +86,10 @@ type Resources = Record<string, { Type: string; Properties: Record<string, unkno
 
 /** The alias (by Name) whose ARN a value references, if any. */
 function aliasNameOf(resources: Resources, value: unknown): string | undefined {
-  const refs = JSON.stringify(value).match(/"Ref":"([A-Za-z0-9]+)"/g)?.map((r) => r.slice(7, -1)) ?? [];
+  const refs =
+    JSON.stringify(value)
+      .match(/"Ref":"([A-Za-z0-9]+)"/g)
+      ?.map((r) => r.slice(7, -1)) ?? [];
   const alias = refs.map((id) => resources[id]).find((r) => r?.Type === 'AWS::Lambda::Alias');
   return alias?.Properties.Name as string | undefined;
 }
@@ -205,9 +227,13 @@ describe('ContainerFunction', () => {
     expect(table).toEqual({ 'ANY /api/{proxy+}': 'live', 'ANY /preview/api/{proxy+}': 'preview' });
   });
 
-  test('alarms on the live alias with the platform\'s stable names', () => {
+  test("alarms on the live alias with the platform's stable names", () => {
     const { template, container } = build();
-    expect(container.alarms.names).toEqual(['test-dev-todo-live-errors', 'test-dev-todo-live-throttles', 'test-dev-todo-live-p99-duration']);
+    expect(container.alarms.names).toEqual([
+      'test-dev-todo-live-errors',
+      'test-dev-todo-live-throttles',
+      'test-dev-todo-live-p99-duration',
+    ]);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'test-dev-todo-live-p99-duration',
       Threshold: 8000,
@@ -241,11 +267,18 @@ describe('ContainerFunction', () => {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
       }),
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -264,7 +297,9 @@ describe('ContainerFunction', () => {
   });
 
   test('cdk-nag (AwsSolutions + Serverless): zero unacknowledged findings, with bucket, warm capacity and codedeploy', () => {
-    expect(() => build(resolved({ ...TODO, warm: { provisioned: 1, max: 2 }, reservedConcurrency: 5 }), { nag: true }).app.synth()).not.toThrow();
+    expect(() =>
+      build(resolved({ ...TODO, warm: { provisioned: 1, max: 2 }, reservedConcurrency: 5 }), { nag: true }).app.synth(),
+    ).not.toThrow();
     expect(() => build(resolved({ ...TODO, release: { mode: 'codedeploy' } }), { nag: true }).app.synth()).not.toThrow();
   });
 });
@@ -296,7 +331,9 @@ describe('the image asset', () => {
 
   test('the example Dockerfile copies the pinned adapter into /opt/extensions and has no RUN step', () => {
     const dockerfile = fs.readFileSync(path.join(REPO_ROOT, 'containers', 'todo', 'Dockerfile'), 'utf8');
-    expect(dockerfile).toContain(`COPY --from=public.ecr.aws/awsguru/aws-lambda-adapter:${LAMBDA_WEB_ADAPTER_VERSION} /lambda-adapter /opt/extensions/lambda-adapter`);
+    expect(dockerfile).toContain(
+      `COPY --from=public.ecr.aws/awsguru/aws-lambda-adapter:${LAMBDA_WEB_ADAPTER_VERSION} /lambda-adapter /opt/extensions/lambda-adapter`,
+    );
     expect(dockerfile).toContain(`COPY ${BUNDLE_OUTFILE} ./server.js`);
     expect(dockerfile).not.toMatch(/^RUN /m);
     Annotations.fromStack(build().stack).hasNoWarning('*', Match.anyValue());
@@ -326,7 +363,10 @@ describe('the image asset', () => {
     // GIVEN a container whose Dockerfile forgot the adapter
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-container-project-'));
     fs.mkdirSync(path.join(root, 'containers', 'todo'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'containers', 'todo', 'Dockerfile'), 'FROM public.ecr.aws/docker/library/node:24-slim\nCMD ["node", "server.js"]\n');
+    fs.writeFileSync(
+      path.join(root, 'containers', 'todo', 'Dockerfile'),
+      'FROM public.ecr.aws/docker/library/node:24-slim\nCMD ["node", "server.js"]\n',
+    );
 
     // WHEN
     const { stack } = build(resolved({}, root), { projectRoot: root });

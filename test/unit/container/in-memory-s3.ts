@@ -56,7 +56,9 @@ export function installInMemoryS3(delayMs = 0): { objects: InMemoryObjects; mock
     }),
   );
   mock.on(GetObjectCommand).callsFake((input) => later(() => ({ Body: sdkStream(existing(input.Bucket, input.Key, noSuchKey)) })));
-  mock.on(HeadObjectCommand).callsFake((input) => later(() => ({ ContentLength: Buffer.byteLength(existing(input.Bucket, input.Key, notFound)) })));
+  mock
+    .on(HeadObjectCommand)
+    .callsFake((input) => later(() => ({ ContentLength: Buffer.byteLength(existing(input.Bucket, input.Key, notFound)) })));
   mock.on(DeleteObjectCommand).callsFake((input) =>
     later(() => {
       objects.delete(`${input.Bucket}/${input.Key}`);
@@ -74,7 +76,12 @@ export function installInMemoryS3(delayMs = 0): { objects: InMemoryObjects; mock
       const start = input.ContinuationToken ? Number(input.ContinuationToken) : 0;
       const page = keys.slice(start, start + PAGE_SIZE);
       const more = start + PAGE_SIZE < keys.length;
-      return { Contents: page.map((Key) => ({ Key })), KeyCount: page.length, IsTruncated: more, NextContinuationToken: more ? String(start + PAGE_SIZE) : undefined };
+      return {
+        Contents: page.map((Key) => ({ Key })),
+        KeyCount: page.length,
+        IsTruncated: more,
+        NextContinuationToken: more ? String(start + PAGE_SIZE) : undefined,
+      };
     }),
   );
   return { objects, mock };

@@ -94,10 +94,16 @@ export async function startTodoServer(options: StartOptions = {}): Promise<TodoS
     FAAS_BASE_PATHS: TODO_BASE_PATHS,
     AWS_REGION: 'eu-west-1',
     ...(typescript ? { TS_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true' } : {}),
-    ...(options.inMemoryS3 ? { [IN_MEMORY_S3_FLAG]: '1', TODO_BUCKET: 'todo-test', [IN_MEMORY_S3_DELAY_MS]: String(options.s3DelayMs ?? 0) } : {}),
+    ...(options.inMemoryS3
+      ? { [IN_MEMORY_S3_FLAG]: '1', TODO_BUCKET: 'todo-test', [IN_MEMORY_S3_DELAY_MS]: String(options.s3DelayMs ?? 0) }
+      : {}),
     ...options.env,
   };
-  const args = [...(typescript ? ['-r', require.resolve('ts-node/register/transpile-only')] : []), ...(options.inMemoryS3 ? ['-r', PRELOAD] : []), entry];
+  const args = [
+    ...(typescript ? ['-r', require.resolve('ts-node/register/transpile-only')] : []),
+    ...(options.inMemoryS3 ? ['-r', PRELOAD] : []),
+    entry,
+  ];
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -132,7 +138,9 @@ export async function startTodoServer(options: StartOptions = {}): Promise<TodoS
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   child.kill('SIGKILL');
-  throw new Error(`todo server did not become ready on ${server.url}${ended ? ` (it exited with ${child.exitCode})` : ''}; output:\n${output}`);
+  throw new Error(
+    `todo server did not become ready on ${server.url}${ended ? ` (it exited with ${child.exitCode})` : ''}; output:\n${output}`,
+  );
 }
 
 export interface Answer {

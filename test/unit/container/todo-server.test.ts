@@ -56,7 +56,9 @@ describe('graceful shutdown on SIGTERM', () => {
 
 describe('startup settings', () => {
   test('without TODO_BUCKET the server refuses to start and says which setting is missing', async () => {
-    await expect(startTodoServer({ inMemoryS3: true, env: { TODO_BUCKET: '' }, readyTimeoutMs: 15000 })).rejects.toThrow(/TODO_BUCKET is not set/);
+    await expect(startTodoServer({ inMemoryS3: true, env: { TODO_BUCKET: '' }, readyTimeoutMs: 15000 })).rejects.toThrow(
+      /TODO_BUCKET is not set/,
+    );
   });
 });
 

@@ -24,7 +24,7 @@ describe('gatekeeper (TOKEN authorizer)', () => {
     expect(() => readAllowedDigests('not-hex')).toThrow(/ALLOWED_TOKEN_SHA256 entries must be 64 hex digits/);
   });
 
-  test('the policy covers the whole stage, since API Gateway reuses a cached answer for the token\'s other routes', () => {
+  test("the policy covers the whole stage, since API Gateway reuses a cached answer for the token's other routes", () => {
     expect(policy('Allow', METHOD_ARN, 'p').policyDocument.Statement).toEqual([
       { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*' },
     ]);
@@ -32,7 +32,10 @@ describe('gatekeeper (TOKEN authorizer)', () => {
 
   test('no token: "Unauthorized" (API Gateway answers 401); with none configured every token is denied', async () => {
     const { handler } = await import('../../../functions/gatekeeper');
-    const context = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:gatekeeper:live', functionVersion: '1' } as Context;
+    const context = {
+      invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:gatekeeper:live',
+      functionVersion: '1',
+    } as Context;
     await expect(handler({ type: 'TOKEN', authorizationToken: '', methodArn: METHOD_ARN }, context)).rejects.toThrow('Unauthorized');
     const denied = await handler({ type: 'TOKEN', authorizationToken: 'Bearer team-token-1', methodArn: METHOD_ARN }, context);
     expect(denied.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });

@@ -38,7 +38,13 @@ function created(key: string, size = 100): S3Event {
 /** A GetObject answer whose body reads as `text`. */
 const body = (text: string) => ({ Body: { transformToString: async () => text } }) as unknown as GetObjectCommandOutput;
 
-const order = { orderId: 'o-42', items: [{ sku: 'tea', quantity: 2, unitPrice: 3.5 }, { sku: 'cup', quantity: 1, unitPrice: 0.1 }] };
+const order = {
+  orderId: 'o-42',
+  items: [
+    { sku: 'tea', quantity: 2, unitPrice: 3.5 },
+    { sku: 'cup', quantity: 1, unitPrice: 0.1 },
+  ],
+};
 
 beforeAll(() => {
   jest.spyOn(console, 'log').mockImplementation(() => undefined);

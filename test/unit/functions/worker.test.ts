@@ -118,7 +118,7 @@ describe('worker handler', () => {
     expect(sqsMock).not.toHaveReceivedCommand(ChangeMessageVisibilityCommand);
   });
 
-  test('a failed visibility change is logged, not fatal: the message returns after the queue\'s own timeout', async () => {
+  test("a failed visibility change is logged, not fatal: the message returns after the queue's own timeout", async () => {
     sqsMock.on(ChangeMessageVisibilityCommand).rejects(new Error('ReceiptHandleIsInvalid'));
     const response = await handler({ Records: [record('m1', 'x')] }, context);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);

@@ -15,12 +15,17 @@ const input = declaration({ hello: hello() });
 const outdir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'faas-entry-'));
 
 describe('FaasPlatform', () => {
-  test('straight in an App, its stacks are the App\'s children with today\'s names', () => {
+  test("straight in an App, its stacks are the App's children with today's names", () => {
     // GIVEN
     const app = new App({ outdir: outdir(), context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
 
     // WHEN
-    const faas = new FaasPlatform(app, 'Faas', { declaration: input, projectRoot: REPO_ROOT, nag: false, placement: new InMemoryPlacement() });
+    const faas = new FaasPlatform(app, 'Faas', {
+      declaration: input,
+      projectRoot: REPO_ROOT,
+      nag: false,
+      placement: new InMemoryPlacement(),
+    });
 
     // THEN
     expect(faas.stacks.map((s) => [s.node.path, s.stackName])).toEqual([
@@ -28,7 +33,10 @@ describe('FaasPlatform', () => {
       ['test-dev-functions-1', 'test-dev-functions-1'],
       ['test-dev-api', 'test-dev-api'],
     ]);
-    Template.fromStack(faas.functionStacks[0]).hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
+    Template.fromStack(faas.functionStacks[0]).hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      TracingConfig: { Mode: 'Active' },
+    });
   });
 
   test('inside a Stage, the stacks go into the Stage and synthesize there', () => {
@@ -37,14 +45,25 @@ describe('FaasPlatform', () => {
     const stage = new Stage(app, 'Prod');
 
     // WHEN
-    const faas = new FaasPlatform(stage, 'Faas', { declaration: input, projectRoot: REPO_ROOT, stage: 'prod', nag: false, placement: new InMemoryPlacement() });
+    const faas = new FaasPlatform(stage, 'Faas', {
+      declaration: input,
+      projectRoot: REPO_ROOT,
+      stage: 'prod',
+      nag: false,
+      placement: new InMemoryPlacement(),
+    });
     const assembly = app.synth();
 
     // THEN
     expect(faas.base.node.path).toBe('Prod/test-prod');
     expect(Stage.of(faas.base)).toBe(stage);
     // The stack names stay the declaration's (CDK would prefix them with the Stage's): the CLI finds them by these.
-    expect(assembly.getNestedAssembly(stage.artifactId).stacks.map((s) => s.stackName).sort()).toEqual(['test-prod', 'test-prod-api', 'test-prod-functions-1']);
+    expect(
+      assembly
+        .getNestedAssembly(stage.artifactId)
+        .stacks.map((s) => s.stackName)
+        .sort(),
+    ).toEqual(['test-prod', 'test-prod-api', 'test-prod-functions-1']);
   });
 
   test('an explicit stage wins over -c stage, which applies when none is given', () => {
@@ -52,8 +71,19 @@ describe('FaasPlatform', () => {
     const context = { ...CDK_CONTEXT, ...NO_BUNDLING, stage: 'prod' };
 
     // WHEN
-    const explicit = new FaasPlatform(new App({ outdir: outdir(), context }), 'Faas', { declaration: input, projectRoot: REPO_ROOT, stage: 'dev', nag: false, placement: new InMemoryPlacement() });
-    const fromContext = new FaasPlatform(new App({ outdir: outdir(), context }), 'Faas', { declaration: input, projectRoot: REPO_ROOT, nag: false, placement: new InMemoryPlacement() });
+    const explicit = new FaasPlatform(new App({ outdir: outdir(), context }), 'Faas', {
+      declaration: input,
+      projectRoot: REPO_ROOT,
+      stage: 'dev',
+      nag: false,
+      placement: new InMemoryPlacement(),
+    });
+    const fromContext = new FaasPlatform(new App({ outdir: outdir(), context }), 'Faas', {
+      declaration: input,
+      projectRoot: REPO_ROOT,
+      nag: false,
+      placement: new InMemoryPlacement(),
+    });
 
     // THEN
     expect(explicit.platform.stage).toBe('dev');
@@ -65,7 +95,12 @@ describe('FaasPlatform', () => {
   test('records a changed placement only when synth succeeds', () => {
     // GIVEN
     const store = new InMemoryPlacement();
-    const faas = new FaasPlatform(new App({ outdir: outdir(), context: { ...CDK_CONTEXT, ...NO_BUNDLING } }), 'Faas', { declaration: input, projectRoot: REPO_ROOT, nag: false, placement: store });
+    const faas = new FaasPlatform(new App({ outdir: outdir(), context: { ...CDK_CONTEXT, ...NO_BUNDLING } }), 'Faas', {
+      declaration: input,
+      projectRoot: REPO_ROOT,
+      nag: false,
+      placement: store,
+    });
     expect(store.read('test-dev')).toBeUndefined();
 
     // WHEN
@@ -83,8 +118,8 @@ describe('FaasPlatform', () => {
   });
 
   test('buildPlatformApp refuses a scope together with appProps, which only configure the App it makes', () => {
-    expect(() => buildPlatformApp({ declaration: input, projectRoot: REPO_ROOT, scope: new App(), appProps: { outdir: outdir() } })).toThrow(
-      /scope and appProps given together; fix: pass appProps only when no scope is given/,
-    );
+    expect(() =>
+      buildPlatformApp({ declaration: input, projectRoot: REPO_ROOT, scope: new App(), appProps: { outdir: outdir() } }),
+    ).toThrow(/scope and appProps given together; fix: pass appProps only when no scope is given/);
   });
 });

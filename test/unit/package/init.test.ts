@@ -9,7 +9,7 @@ const folder = (name: string) => path.join(fs.mkdtempSync(path.join(os.tmpdir(),
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Record<string, string>>;
 
 describe('faas init', () => {
-  test('writes the project with the folder\'s name as the app, and a package.json depending on faas-platform and its peers', () => {
+  test("writes the project with the folder's name as the app, and a package.json depending on faas-platform and its peers", () => {
     // GIVEN
     const dir = folder('shop-api');
 
@@ -18,7 +18,16 @@ describe('faas init', () => {
 
     // THEN
     expect(result.app).toBe('shop-api');
-    expect(result.written).toEqual(['.gitignore', 'README.md', 'bin/app.ts', 'cdk.json', 'faas.config.ts', 'functions/hello/index.ts', 'package.json', 'tsconfig.json']);
+    expect(result.written).toEqual([
+      '.gitignore',
+      'README.md',
+      'bin/app.ts',
+      'cdk.json',
+      'faas.config.ts',
+      'functions/hello/index.ts',
+      'package.json',
+      'tsconfig.json',
+    ]);
     expect(fs.readFileSync(path.join(dir, 'faas.config.ts'), 'utf8')).toMatch(/app: 'shop-api'/);
     const own = readJson(path.join(REPO_ROOT, 'package.json'));
     expect(readJson(path.join(dir, 'package.json')).dependencies).toEqual({ 'faas-platform': own.version, ...own.peerDependencies });
@@ -28,7 +37,14 @@ describe('faas init', () => {
     // GIVEN npm install faas-platform has written one
     const dir = folder('shop');
     fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'shop', scripts: { synth: 'my-synth' }, dependencies: { 'faas-platform': 'file:../faas-platform-0.1.0.tgz' } }));
+    fs.writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({
+        name: 'shop',
+        scripts: { synth: 'my-synth' },
+        dependencies: { 'faas-platform': 'file:../faas-platform-0.1.0.tgz' },
+      }),
+    );
 
     // WHEN
     scaffold(dir);
@@ -55,7 +71,7 @@ describe('faas init', () => {
     expect(() => scaffold(folder('123'))).toThrow(/cannot make an app name from the folder name "123"/);
   });
 
-  test('the template\'s cdk.json has the same feature flags as this repository\'s', () => {
+  test("the template's cdk.json has the same feature flags as this repository's", () => {
     const context = (file: string) => readJson(file).context;
     expect(context(path.join(REPO_ROOT, 'templates', 'init', 'cdk.json'))).toEqual(context(path.join(REPO_ROOT, 'cdk.json')));
   });

@@ -30,7 +30,9 @@ let project: Project | undefined;
  * The functions of a declaration (stage dev) on a bare Stack named `<app>-dev`, synthesized without
  * bundling; tests of a file asking for the same declaration share one build (shared-builds.ts).
  */
-export const buildFunctions: SharedBuild<[input: PlatformInput], BuiltFunctions> = sharedBuilds(buildFresh, (input) => JSON.stringify(input));
+export const buildFunctions: SharedBuild<[input: PlatformInput], BuiltFunctions> = sharedBuilds(buildFresh, (input) =>
+  JSON.stringify(input),
+);
 
 function buildFresh(input: PlatformInput): BuiltFunctions {
   project ??= readProject(REPO_ROOT);
@@ -39,10 +41,18 @@ function buildFresh(input: PlatformInput): BuiltFunctions {
   const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'faas-fn-test-')), context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
   const stack = new Stack(app, namePrefix);
   const used = new Set(platform.functions.flatMap((f) => f.layers));
-  const layers = new Map(project.layerSources.filter((l) => used.has(l.name)).map((source) => [source.name, new SharedLayer(stack, `Layer-${source.name}`, { source })]));
+  const layers = new Map(
+    project.layerSources
+      .filter((l) => used.has(l.name))
+      .map((source) => [source.name, new SharedLayer(stack, `Layer-${source.name}`, { source })]),
+  );
   const functions = new Map<string, PlatformFunction>();
   for (const d of platform.functions) {
-    const props = platformFunctionProps(d, d.layers.map((name) => layers.get(name)!), { projectRoot: REPO_ROOT, namePrefix });
+    const props = platformFunctionProps(
+      d,
+      d.layers.map((name) => layers.get(name)!),
+      { projectRoot: REPO_ROOT, namePrefix },
+    );
     functions.set(d.name, new PlatformFunction(stack, `Fn-${d.name}`, props));
   }
   for (const fn of functions.values()) {

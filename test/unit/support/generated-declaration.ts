@@ -16,28 +16,47 @@ export function generatedFunction(i: number): [string, FunctionInput] {
   const name = `fn-${String(i).padStart(3, '0')}`;
   switch (PROFILES[i % PROFILES.length]) {
     case 'http':
-      return [name, {
-        entry: 'functions/hello/index.ts',
-        layers: ['shared'],
-        routes: [{ method: 'GET', path: `/${name}` }, { method: 'POST', path: `/${name}/{id}` }],
-        reservedConcurrency: 5,
-        warm: { provisioned: 1, max: 4, schedules: [{ name: 'peak', expression: 'cron(0 7 ? * MON-FRI *)', minProvisioned: 2, maxProvisioned: 4 }] },
-      }];
+      return [
+        name,
+        {
+          entry: 'functions/hello/index.ts',
+          layers: ['shared'],
+          routes: [
+            { method: 'GET', path: `/${name}` },
+            { method: 'POST', path: `/${name}/{id}` },
+          ],
+          reservedConcurrency: 5,
+          warm: {
+            provisioned: 1,
+            max: 4,
+            schedules: [{ name: 'peak', expression: 'cron(0 7 ? * MON-FRI *)', minProvisioned: 2, maxProvisioned: 4 }],
+          },
+        },
+      ];
     case 'queue':
-      return [name, { entry: 'functions/worker/index.ts', timeoutSeconds: 20, queue: { batchSize: 10, maxConcurrency: 5, auth: { kind: 'apiKey' } } }];
+      return [
+        name,
+        { entry: 'functions/worker/index.ts', timeoutSeconds: 20, queue: { batchSize: 10, maxConcurrency: 5, auth: { kind: 'apiKey' } } },
+      ];
     case 's3':
-      return [name, {
-        entry: 'functions/transform/index.ts',
-        triggers: { s3: { prefix: 'in/', suffix: '.json', outputPrefix: 'out/' } },
-        async: { retryAttempts: 1, onSuccess: { kind: 'function', name: `fn-${String(i - 2).padStart(3, '0')}` } },
-      }];
+      return [
+        name,
+        {
+          entry: 'functions/transform/index.ts',
+          triggers: { s3: { prefix: 'in/', suffix: '.json', outputPrefix: 'out/' } },
+          async: { retryAttempts: 1, onSuccess: { kind: 'function', name: `fn-${String(i - 2).padStart(3, '0')}` } },
+        },
+      ];
     default:
-      return [name, {
-        entry: 'functions/hello/index.ts',
-        triggers: { schedules: [{ name: 'nightly', expression: 'rate(1 day)' }] },
-        async: { deadLetterQueue: true },
-        release: { mode: 'codedeploy' },
-      }];
+      return [
+        name,
+        {
+          entry: 'functions/hello/index.ts',
+          triggers: { schedules: [{ name: 'nightly', expression: 'rate(1 day)' }] },
+          async: { deadLetterQueue: true },
+          release: { mode: 'codedeploy' },
+        },
+      ];
   }
 }
 

@@ -18,7 +18,8 @@ import { sharedBuilds, type SharedBuild } from './shared-builds';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /** cdk.json's context (feature flags), as the CDK CLI would pass it to the app. */
-export const CDK_CONTEXT = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+export const CDK_CONTEXT = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> })
+  .context;
 
 /** Context that makes synth skip asset bundling in every stack (the assets' code is not looked at). */
 export const NO_BUNDLING: Record<string, unknown> = { [cxapi.BUNDLING_STACKS]: [] };

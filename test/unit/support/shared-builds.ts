@@ -9,7 +9,10 @@ export interface SharedBuild<A extends unknown[], T> {
   readonly fresh: (...args: A) => T;
 }
 
-export function sharedBuilds<A extends unknown[], T>(make: (...args: A) => T, keyOf: (...args: A) => string | undefined): SharedBuild<A, T> {
+export function sharedBuilds<A extends unknown[], T>(
+  make: (...args: A) => T,
+  keyOf: (...args: A) => string | undefined,
+): SharedBuild<A, T> {
   const builds = new Map<string, T>();
   const shared = (...args: A): T => {
     const key = keyOf(...args);
