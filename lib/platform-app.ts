@@ -1,6 +1,8 @@
 /**
  * Declaration → validated platform → placement → stacks, with cdk-nag's AwsSolutions and
  * Serverless packs as synth-time validations (any unacknowledged finding fails synth).
+ * Placement is measured in place: the stacks are built once and counted; only when one comes
+ * out over a limit are the groups measured alone and the stacks built again (placeAndBuild).
  *
  * Stacks (docs/architecture.md "Stack placement"):
  * - `<app>-<stage>`: the REST API (ids exported under fixed names) and the list of function stacks;
@@ -16,11 +18,13 @@ import type { ApiStageUsagePlan } from './constructs/api-stage';
 import { effectiveAsync, functionDestinations, jobsPath } from './declaration/async';
 import { usagePlanSchema, type AuthDeclaration } from './declaration/auth';
 import { resolvePlatformWithContainers, type ResolvedPlatformWithContainers } from './declaration/container';
-import { DEFAULT_LIMITS, placeUnits, type PlacementLimits, type PlacementRecord, type PlacementResult } from './placement/placement';
+import {
+  DEFAULT_LIMITS, fits, placeUnits, stackCost, type PlacementLimits, type PlacementRecord, type PlacementResult, type UnitCost,
+} from './placement/placement';
 import { PLACEMENT_FILE, PlacementFile, type PlacementStore } from './placement/placement-file';
-import { measureGroups } from './placement/measure';
+import { countStack, measureGroups } from './placement/measure';
 import { PlacementError } from './placement/placement-error';
-import { groupMembers, type PlacementMember } from './placement/units';
+import { groupMembers, type PlacementGroup, type PlacementMember } from './placement/units';
 import { readProject, type Project } from './project';
 import { ApiStack } from './stacks/api-stack';
 
@@ -105,30 +109,11 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   }
 
-  const { result: placement, notice, record } = place(app, platform, project, options.placement ?? new PlacementFile(path.join(options.projectRoot, PLACEMENT_FILE)), limits);
+  const store = options.placement ?? new PlacementFile(path.join(options.projectRoot, PLACEMENT_FILE));
+  const built = placeAndBuild(app, { platform, project, stage, store, limits, env: options.env });
+  const { base, retiredStacks, deployable, placement, notice, record } = built;
+  const functionStacks = [...built.functionStacks.values()];
   const stackName = (id: string) => `${namePrefix}-${id}`;
-  const withContainers = String(app.node.tryGetContext('containers') ?? 'true') !== 'false';
-  const contents = placement.stacks
-    .map((placed) => {
-      const members = new Set(placed.units.flatMap((u) => u.members));
-      return {
-        placed,
-        members,
-        functions: platform.functions.filter((f) => members.has(f.name)),
-        containers: withContainers ? platform.containers.filter((c) => members.has(c.name)) : [],
-      };
-    })
-    // With containers left out (emulators) a stack may hold nothing: it is not part of this app.
-    .filter((c) => c.functions.length > 0 || c.containers.length > 0);
-
-  // Explicit names: inside a Stage CDK would prefix them, and the CLI finds stacks by these.
-  const base = new BaseStack(app, namePrefix, {
-    stackName: namePrefix,
-    namePrefix,
-    functionStacks: contents.map((c) => stackName(c.placed.id)),
-    env: options.env,
-    description: `faas platform "${platform.app}", stage ${stage}: REST API and index of function stacks`,
-  });
   if (notice) Annotations.of(base).addWarningV2('faas:placement-unrecorded', notice);
   for (const move of placement.moves) {
     Annotations.of(base).addWarningV2(
@@ -141,37 +126,6 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
       'faas:placement-emptied',
       `${stackName(id)} holds no function any more and is deployed empty; once that deploy is done delete it (aws cloudformation delete-stack --stack-name ${stackName(id)}) and its entry in ${PLACEMENT_FILE}, or leave it for the next new function`,
     );
-  }
-
-  const deployable = new Map<string, Stack>();
-  const retiredStacks = placement.emptied.map((id) => {
-    const stack = new RetiredStack(app, stackName(id), { stackName: stackName(id), env: options.env, description: `faas platform "${platform.app}", stage ${stage}: retired function stack (empty)` });
-    deployable.set(id, stack);
-    return stack;
-  });
-  const functionStacks: FunctionStack[] = [];
-  for (const { placed, members, functions, containers } of contents) {
-    const stack = new FunctionStack(app, stackName(placed.id), {
-      stackName: stackName(placed.id),
-      namePrefix,
-      stage,
-      project,
-      functions,
-      containers,
-      api: base.imported,
-      env: options.env,
-      description: `faas platform "${platform.app}", stage ${stage}: functions ${[...members].sort().join(', ')}`.slice(0, 512),
-    });
-    stack.addStackDependency(base, 'imports the REST API ids');
-    functionStacks.push(stack);
-    deployable.set(placed.id, stack);
-  }
-  // A moved function's old stack deletes its names (alarms, export, API resources) first.
-  for (const [id, before] of Object.entries(placement.after)) {
-    for (const earlier of before) {
-      const [later, first] = [deployable.get(id), deployable.get(earlier)];
-      if (later && first) later.addStackDependency(first, 'a function moved from it: its old resources must be gone first');
-    }
   }
 
   const routed = functionStacks.filter((s) => s.routes);
@@ -206,16 +160,92 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
   return { app, platform, project, base, functionStacks, retiredStacks, apiStack, placement, synth };
 }
 
-/** Groups, measures and places the functions; checks now and returns how to record a changed placement later. */
-function place(
-  app: Stage,
-  platform: ResolvedPlatformWithContainers,
-  project: Project,
+interface PlaceInput {
+  readonly platform: ResolvedPlatformWithContainers;
+  readonly project: Project;
+  /** As the stack names say it. */
+  readonly stage: string;
+  readonly store: PlacementStore;
+  readonly limits: PlacementLimits;
+  readonly env?: Environment;
+}
+
+interface PlacedStacks extends BuiltStacks {
+  readonly placement: PlacementResult;
+  readonly notice?: string;
+  readonly record?: () => void;
+}
+
+/**
+ * Places the functions and builds their stacks, each function once when it can: the stacks are
+ * built from the placement zero costs give, then counted as built. When every stack fits, that
+ * placement is the one real costs give (see below). When one does not (a first synth of an app
+ * too big for one stack, or a stack that grew past a limit), the stacks are removed, every group
+ * is measured alone in a scratch stack (measure.ts) and the stacks are built again: that fallback
+ * builds each function three times (twice with containers left out, which are measured first).
+ * Checks a changed record with the store now; returns how to record it after synth.
+ */
+function placeAndBuild(scope: Stage, input: PlaceInput): PlacedStacks {
+  const { platform, store, limits } = input;
+  const deployment = `${platform.app}-${platform.stage}`;
+  const recorded = store.read(deployment);
+  const groups = groupMembers(placementMembers(platform));
+  const withContainers = String(scope.node.tryGetContext('containers') ?? 'true') !== 'false';
+  // Zero costs keep every group where its members were and send every new one to the first stack;
+  // the moves and problems of groups formed across stacks do not depend on cost. Real costs only
+  // add to them, so with problems the measured placement below reports all of them.
+  const provisional = placeUnits(groups.map((g) => ({ ...g, cost: NO_COST })), recorded ?? { stacks: {} }, limits);
+  // Containers left out are not in the built stacks: only measuring counts them.
+  if (provisional.problems.length === 0 && (withContainers || platform.containers.length === 0)) {
+    const built = buildStacks(scope, input, provisional, withContainers);
+    const counted = new Map([...built.functionStacks.entries()].map(([id, stack]) => [id, stackCost([countStack(stack)])]));
+    // A stack's cost only grows with the groups it holds, and a built stack costs what its groups'
+    // measured costs add up to (the placement tests check both against templates). So when every
+    // built stack fits, the groups real costs keep in place fit too (nothing is evicted), and each
+    // new group, at its turn, fits the first stack holding part of what it holds here: real costs
+    // place every group as zero costs did.
+    if ([...counted.values()].every((cost) => fits(cost, limits))) {
+      const stacks = provisional.stacks.map((placed) => ({ id: placed.id, units: placed.units.map(groupOf), ...counted.get(placed.id)! }));
+      return recording(store, deployment, recorded, { ...provisional, stacks }, built);
+    }
+    for (const stack of [built.base, ...built.deployable.values()]) scope.node.tryRemoveChild(stack.node.id);
+  }
+  const units = measureGroups({
+    groups,
+    functions: platform.functions,
+    containers: platform.containers,
+    project: input.project,
+    stage: platform.stage,
+    context: scope.node.getAllContext() as Record<string, unknown>,
+  });
+  const measured = placeUnits(units, recorded ?? { stacks: {} }, limits);
+  if (measured.problems.length > 0) throw new PlacementError(deployment, measured.problems);
+  const placement = { ...measured, stacks: measured.stacks.map((placed) => ({ ...placed, units: placed.units.map(groupOf) })) };
+  return recording(store, deployment, recorded, placement, buildStacks(scope, input, placement, withContainers));
+}
+
+const NO_COST: UnitCost = { resources: 0, outputs: 0, shared: {} };
+
+/** A unit without its cost: a placement keeps only what its stacks count. */
+const groupOf = ({ key, members, segments }: PlacementGroup): PlacementGroup => ({ key, members, segments });
+
+/** The placement with how to record it when it changed; the store refuses a change now (CI), before any synth. */
+function recording(
   store: PlacementStore,
-  limits: PlacementLimits,
-): { result: PlacementResult; notice?: string; record?: () => void } {
-  // A destination or an authorizer function lives in the stack of the function that names it.
-  const members: PlacementMember[] = [
+  deployment: string,
+  recorded: PlacementRecord | undefined,
+  placement: PlacementResult,
+  built: BuiltStacks,
+): PlacedStacks {
+  const after = Object.keys(placement.after).length > 0 ? { after: placement.after } : {};
+  const next: PlacementRecord = { stacks: placement.assignment, ...after };
+  if (recorded !== undefined && canonical(recorded) === canonical(next)) return { ...built, placement };
+  return { ...built, placement, notice: store.check(deployment, next), record: () => store.write(deployment, next) };
+}
+
+/** What groups the functions: a destination or an authorizer function lives in the stack of the function that names it. */
+function placementMembers(platform: ResolvedPlatformWithContainers): PlacementMember[] {
+  return [
     ...platform.functions.map((f) => ({
       name: f.name,
       paths: [...f.routes.map((r) => r.path), ...(f.queue ? [jobsPath(f.name)] : [])],
@@ -223,23 +253,76 @@ function place(
     })),
     ...platform.containers.map((c) => ({ name: c.name, paths: c.routes.map((r) => r.path), linked: authorizerFunctions(c.routes.map((r) => r.auth)) })),
   ];
-  const units = measureGroups({
-    groups: groupMembers(members),
-    functions: platform.functions,
-    containers: platform.containers,
-    project,
-    stage: platform.stage,
-    context: app.node.getAllContext() as Record<string, unknown>,
+}
+
+interface BuiltStacks {
+  readonly base: BaseStack;
+  /** By placed stack id, in placement order. */
+  readonly functionStacks: ReadonlyMap<string, FunctionStack>;
+  readonly retiredStacks: readonly RetiredStack[];
+  /** Function and retired stacks by placed stack id. */
+  readonly deployable: ReadonlyMap<string, Stack>;
+}
+
+/** The base, retired and function stacks of a placement, with their order; nothing outside them is touched. */
+function buildStacks(app: Stage, input: PlaceInput, placement: PlacementResult, withContainers: boolean): BuiltStacks {
+  const { platform, project, stage, env } = input;
+  const namePrefix = `${platform.app}-${stage}`;
+  const stackName = (id: string) => `${namePrefix}-${id}`;
+  const contents = placement.stacks
+    .map((placed) => {
+      const members = new Set(placed.units.flatMap((u) => u.members));
+      return {
+        placed,
+        members,
+        functions: platform.functions.filter((f) => members.has(f.name)),
+        containers: withContainers ? platform.containers.filter((c) => members.has(c.name)) : [],
+      };
+    })
+    // With containers left out (emulators) a stack may hold nothing: it is not part of this app.
+    .filter((c) => c.functions.length > 0 || c.containers.length > 0);
+
+  // Explicit names: inside a Stage CDK would prefix them, and the CLI finds stacks by these.
+  const base = new BaseStack(app, namePrefix, {
+    stackName: namePrefix,
+    namePrefix,
+    functionStacks: contents.map((c) => stackName(c.placed.id)),
+    env,
+    description: `faas platform "${platform.app}", stage ${stage}: REST API and index of function stacks`,
   });
-  const deployment = `${platform.app}-${platform.stage}`;
-  const recorded = store.read(deployment);
-  const result = placeUnits(units, recorded ?? { stacks: {} }, limits);
-  if (result.problems.length > 0) {
-    throw new PlacementError(deployment, result.problems);
+
+  const deployable = new Map<string, Stack>();
+  const retiredStacks = placement.emptied.map((id) => {
+    const description = `faas platform "${platform.app}", stage ${stage}: retired function stack (empty)`;
+    const stack = new RetiredStack(app, stackName(id), { stackName: stackName(id), env, description });
+    deployable.set(id, stack);
+    return stack;
+  });
+  const functionStacks = new Map<string, FunctionStack>();
+  for (const { placed, members, functions, containers } of contents) {
+    const stack = new FunctionStack(app, stackName(placed.id), {
+      stackName: stackName(placed.id),
+      namePrefix,
+      stage,
+      project,
+      functions,
+      containers,
+      api: base.imported,
+      env,
+      description: `faas platform "${platform.app}", stage ${stage}: functions ${[...members].sort().join(', ')}`.slice(0, 512),
+    });
+    stack.addStackDependency(base, 'imports the REST API ids');
+    functionStacks.set(placed.id, stack);
+    deployable.set(placed.id, stack);
   }
-  const next: PlacementRecord = { stacks: result.assignment, ...(Object.keys(result.after).length > 0 ? { after: result.after } : {}) };
-  if (recorded !== undefined && canonical(recorded) === canonical(next)) return { result };
-  return { result, notice: store.check(deployment, next), record: () => store.write(deployment, next) };
+  // A moved function's old stack deletes its names (alarms, export, API resources) first.
+  for (const [id, before] of Object.entries(placement.after)) {
+    for (const earlier of before) {
+      const [later, first] = [deployable.get(id), deployable.get(earlier)];
+      if (later && first) later.addStackDependency(first, 'a function moved from it: its old resources must be gone first');
+    }
+  }
+  return { base, functionStacks, retiredStacks, deployable };
 }
 
 const sortedLists = (a: Readonly<Record<string, readonly string[]>> = {}) => Object.keys(a).sort().map((k) => [k, [...a[k]].sort()]);

@@ -1,8 +1,10 @@
 /**
- * What each placement group costs in a stack, measured rather than estimated: the group is
- * built alone into a scratch function stack (same code, same context, no bundling) and its
- * CloudFormation resources and outputs are counted. Whatever the platform adds to a function
- * later is counted without anyone updating a table.
+ * What function stacks cost, counted rather than estimated: the CloudFormation resources and
+ * outputs a built stack holds (countStack), so whatever the platform adds to a function later is
+ * counted without anyone updating a table. Placement counts the real stacks where they are built
+ * (lib/platform-app.ts); only when one of them comes out over a limit does it measure each group
+ * alone (measureGroups): built into a scratch function stack (same code, same context, no
+ * bundling) and counted the same way.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,7 +16,7 @@ import type { ResolvedContainer } from '../declaration/container';
 import type { ResolvedFunction } from '../declaration/schema';
 import type { Project } from '../project';
 import { FunctionStack } from '../stacks/function-stack';
-import type { PlacementUnit, StackCost } from './placement';
+import type { PlacementUnit, StackCost, UnitCost } from './placement';
 import type { PlacementGroup } from './units';
 
 export interface MeasureInput {
@@ -27,7 +29,6 @@ export interface MeasureInput {
   readonly context: Record<string, unknown>;
 }
 
-/** With version reporting on (the CDK CLI's default), synth adds AWS::CDK::Metadata to every stack. */
 const VERSION_REPORTING: Record<string, StackCost> = { 'AWS::CDK::Metadata': { resources: 1, outputs: 0 } };
 
 const DUMMY_API = { restApiId: 'api', rootResourceId: 'root', previewResourceId: 'preview', requestValidatorId: 'validator' };
@@ -53,18 +54,28 @@ export function measureGroups(input: MeasureInput): PlacementUnit[] {
         containers: input.containers.filter((c) => group.members.includes(c.name)),
         api: DUMMY_API,
       });
-      let own: StackCost = { resources: 0, outputs: 0 };
-      const shared: Record<string, StackCost> = input.context[cxapi.ANALYTICS_REPORTING_ENABLED_CONTEXT] ? { ...VERSION_REPORTING } : {};
-      for (const child of stack.node.children) {
-        const cost = count(child);
-        if (stack.memberChildIds.has(child.node.id)) own = add(own, cost);
-        else if (cost.resources + cost.outputs > 0) shared[child.node.id] = cost;
-      }
-      return { ...group, cost: { ...own, shared } };
+      return { ...group, cost: countStack(stack) };
     });
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A function stack's resources and outputs as its template will have them: the members' own
+ * parts, and the per-stack parts (the provider, a layer, CDK's metadata resource) by id.
+ */
+export function countStack(stack: FunctionStack): UnitCost {
+  let own: StackCost = { resources: 0, outputs: 0 };
+  // Added at synth, to every stack, when version reporting is on (the CDK CLI's default).
+  const reporting = Boolean(stack.node.tryGetContext(cxapi.ANALYTICS_REPORTING_ENABLED_CONTEXT));
+  const shared: Record<string, StackCost> = reporting ? { ...VERSION_REPORTING } : {};
+  for (const child of stack.node.children) {
+    const cost = count(child);
+    if (stack.memberChildIds.has(child.node.id)) own = add(own, cost);
+    else if (cost.resources + cost.outputs > 0) shared[child.node.id] = cost;
+  }
+  return { ...own, shared };
 }
 
 function count(scope: IConstruct): StackCost {

@@ -1,6 +1,6 @@
 /**
  * Which function stack holds each group of functions (docs/architecture.md "Stack placement").
- * Pure: costs are measured elsewhere (measure.ts), the previous placement comes from
+ * Pure: costs are counted elsewhere (measure.ts), the previous placement comes from
  * faas.placement.json (placement-file.ts).
  *
  * Rules, in order:
@@ -52,10 +52,14 @@ export interface PlacementLimits {
 
 export const DEFAULT_LIMITS: PlacementLimits = { maxResources: 450, maxOutputs: 190 };
 
+/**
+ * `resources` and `outputs` are the sum of the units' costs here; a built platform app reports
+ * those its built stack has (lib/platform-app.ts).
+ */
 export interface PlacedStack extends StackCost {
   readonly id: string;
-  /** Groups in declaration order. */
-  readonly units: readonly PlacementUnit[];
+  /** Groups in declaration order (what a group cost is not kept: it may not have been measured). */
+  readonly units: readonly PlacementGroup[];
 }
 
 export interface Move {
@@ -85,14 +89,15 @@ export function stackNumber(id: string): number {
   return Number(id.slice(STACK_PREFIX.length));
 }
 
-function costOf(units: readonly PlacementUnit[]): StackCost {
+/** What a stack holding these costs costs: each shared part once, by id. */
+export function stackCost(costs: readonly UnitCost[]): StackCost {
   const shared = new Map<string, StackCost>();
   let resources = 0;
   let outputs = 0;
-  for (const unit of units) {
-    resources += unit.cost.resources;
-    outputs += unit.cost.outputs;
-    for (const [id, cost] of Object.entries(unit.cost.shared)) shared.set(id, cost);
+  for (const cost of costs) {
+    resources += cost.resources;
+    outputs += cost.outputs;
+    for (const [id, part] of Object.entries(cost.shared)) shared.set(id, part);
   }
   for (const cost of shared.values()) {
     resources += cost.resources;
@@ -101,7 +106,10 @@ function costOf(units: readonly PlacementUnit[]): StackCost {
   return { resources, outputs };
 }
 
-const fits = (cost: StackCost, limits: PlacementLimits) => cost.resources <= limits.maxResources && cost.outputs <= limits.maxOutputs;
+const costOf = (units: readonly PlacementUnit[]): StackCost => stackCost(units.map((u) => u.cost));
+
+export const fits = (cost: StackCost, limits: PlacementLimits): boolean =>
+  cost.resources <= limits.maxResources && cost.outputs <= limits.maxOutputs;
 
 export function placeUnits(units: readonly PlacementUnit[], record: PlacementRecord, limits: PlacementLimits = DEFAULT_LIMITS): PlacementResult {
   const previous = record.stacks;
