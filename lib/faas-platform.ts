@@ -70,11 +70,18 @@ export class FaasPlatform extends Construct {
     super(scope, id);
     if (!Stage.isStage(scope)) {
       throw new Error(
-        `FaasPlatform "${id}" is in ${scope.node.path}, which is neither an App nor a Stage; fix: create it directly in your App or in a Stage (new FaasPlatform(app, '${id}', …)), since it adds stacks`,
+        `FaasPlatform "${id}" is in ${scope.node.path}, which is neither an App nor a Stage; ` +
+          `fix: create it directly in your App or in a Stage (new FaasPlatform(app, '${id}', …)), since it adds stacks`,
       );
     }
     this.built = buildPlatformApp({ ...props, scope });
-    ({ platform: this.platform, base: this.base, functionStacks: this.functionStacks, retiredStacks: this.retiredStacks, placement: this.placement } = this.built);
+    ({
+      platform: this.platform,
+      base: this.base,
+      functionStacks: this.functionStacks,
+      retiredStacks: this.retiredStacks,
+      placement: this.placement,
+    } = this.built);
     this.apiStack = this.built.apiStack;
   }
 

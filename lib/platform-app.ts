@@ -19,7 +19,14 @@ import { effectiveAsync, functionDestinations, jobsPath } from './declaration/as
 import { usagePlanSchema, type AuthDeclaration } from './declaration/auth';
 import { resolvePlatformWithContainers, type ResolvedPlatformWithContainers } from './declaration/container';
 import {
-  DEFAULT_LIMITS, fits, placeUnits, stackCost, type PlacementLimits, type PlacementRecord, type PlacementResult, type UnitCost,
+  DEFAULT_LIMITS,
+  fits,
+  placeUnits,
+  stackCost,
+  type PlacementLimits,
+  type PlacementRecord,
+  type PlacementResult,
+  type UnitCost,
 } from './placement/placement';
 import { PLACEMENT_FILE, PlacementFile, type PlacementStore } from './placement/placement-file';
 import { countStack, measureGroups } from './placement/measure';
@@ -95,12 +102,17 @@ export const STACK_RESOURCE_LIMIT_CONTEXT = '@aws-cdk/core:stackResourceLimit';
 export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
   const limits = options.limits ?? DEFAULT_LIMITS;
   if (options.scope && options.appProps) {
-    throw new Error('buildPlatformApp: scope and appProps given together; fix: pass appProps only when no scope is given (they configure the App made then)');
+    throw new Error(
+      'buildPlatformApp: scope and appProps given together; ' +
+        'fix: pass appProps only when no scope is given (they configure the App made then)',
+    );
   }
-  const app = options.scope ?? new App({
-    ...options.appProps,
-    context: { [STACK_RESOURCE_LIMIT_CONTEXT]: limits.maxResources, ...options.appProps?.context },
-  });
+  const app =
+    options.scope ??
+    new App({
+      ...options.appProps,
+      context: { [STACK_RESOURCE_LIMIT_CONTEXT]: limits.maxResources, ...options.appProps?.context },
+    });
   const stage = String(options.stage ?? app.node.tryGetContext('stage') ?? 'dev');
   const project = readProject(options.projectRoot);
   const platform = resolvePlatformWithContainers(options.declaration, stage, project);
@@ -118,13 +130,17 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
   for (const move of placement.moves) {
     Annotations.of(base).addWarningV2(
       'faas:placement-move',
-      `function "${move.name}" moves from ${stackName(move.from)} to ${stackName(move.to)} because ${move.reason}: the deploy replaces it (new function name, empty queues, old versions gone); ${stackName(move.to)} deploys after ${stackName(move.from)}`,
+      `function "${move.name}" moves from ${stackName(move.from)} to ${stackName(move.to)} because ${move.reason}: ` +
+        'the deploy replaces it (new function name, empty queues, old versions gone); ' +
+        `${stackName(move.to)} deploys after ${stackName(move.from)}`,
     );
   }
   for (const id of placement.emptied) {
     Annotations.of(base).addWarningV2(
       'faas:placement-emptied',
-      `${stackName(id)} holds no function any more and is deployed empty; once that deploy is done delete it (aws cloudformation delete-stack --stack-name ${stackName(id)}) and its entry in ${PLACEMENT_FILE}, or leave it for the next new function`,
+      `${stackName(id)} holds no function any more and is deployed empty; once that deploy is done delete it ` +
+        `(aws cloudformation delete-stack --stack-name ${stackName(id)}) and its entry in ${PLACEMENT_FILE}, ` +
+        'or leave it for the next new function',
     );
   }
 
@@ -132,7 +148,8 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
   if (routed.length === 0) {
     Annotations.of(base).addWarningV2(
       'faas:no-routes',
-      `no function declares a route, so ${stackName('api')} (the API stage) is not part of this app; if it was deployed before, it keeps serving its last routes until you delete it`,
+      `no function declares a route, so ${stackName('api')} (the API stage) is not part of this app; ` +
+        'if it was deployed before, it keeps serving its last routes until you delete it',
     );
   }
   let apiStack: ApiStack | undefined;
@@ -194,7 +211,11 @@ function placeAndBuild(scope: Stage, input: PlaceInput): PlacedStacks {
   // Zero costs keep every group where its members were and send every new one to the first stack;
   // the moves and problems of groups formed across stacks do not depend on cost. Real costs only
   // add to them, so with problems the measured placement below reports all of them.
-  const provisional = placeUnits(groups.map((g) => ({ ...g, cost: NO_COST })), recorded ?? { stacks: {} }, limits);
+  const provisional = placeUnits(
+    groups.map((g) => ({ ...g, cost: NO_COST })),
+    recorded ?? { stacks: {} },
+    limits,
+  );
   // Containers left out are not in the built stacks: only measuring counts them.
   if (provisional.problems.length === 0 && (withContainers || platform.containers.length === 0)) {
     const built = buildStacks(scope, input, provisional, withContainers);
@@ -251,7 +272,11 @@ function placementMembers(platform: ResolvedPlatformWithContainers): PlacementMe
       paths: [...f.routes.map((r) => r.path), ...(f.queue ? [jobsPath(f.name)] : [])],
       linked: [...functionDestinations(effectiveAsync(f)), ...authorizerFunctions([...f.routes.map((r) => r.auth), f.queue?.auth])],
     })),
-    ...platform.containers.map((c) => ({ name: c.name, paths: c.routes.map((r) => r.path), linked: authorizerFunctions(c.routes.map((r) => r.auth)) })),
+    ...platform.containers.map((c) => ({
+      name: c.name,
+      paths: c.routes.map((r) => r.path),
+      linked: authorizerFunctions(c.routes.map((r) => r.auth)),
+    })),
   ];
 }
 
@@ -325,7 +350,10 @@ function buildStacks(app: Stage, input: PlaceInput, placement: PlacementResult, 
   return { base, functionStacks, retiredStacks, deployable };
 }
 
-const sortedLists = (a: Readonly<Record<string, readonly string[]>> = {}) => Object.keys(a).sort().map((k) => [k, [...a[k]].sort()]);
+const sortedLists = (a: Readonly<Record<string, readonly string[]>> = {}) =>
+  Object.keys(a)
+    .sort()
+    .map((k) => [k, [...a[k]].sort()]);
 const canonical = (r: PlacementRecord) => JSON.stringify([sortedLists(r.stacks), sortedLists(r.after)]);
 
 const authorizerFunctions = (auths: readonly (AuthDeclaration | undefined)[]): string[] => [

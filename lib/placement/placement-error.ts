@@ -4,7 +4,10 @@ export class PlacementError extends Error {
     readonly deployment: string,
     readonly problems: readonly string[],
   ) {
-    super(`faas placement of ${deployment}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `faas placement of ${deployment}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    );
     this.name = 'PlacementError';
   }
 }

@@ -33,7 +33,9 @@ interface PlacementDocument {
 
 const STACK_ID = /^functions-[1-9]\d*$/;
 
-const COMMENT = 'Written by faas synth: which function stack holds each function, and which stacks deploy after which (left by moves). Commit it. A function moves only when its stack would exceed a limit or it joins a group held elsewhere (the synth says so).';
+const COMMENT =
+  'Written by faas synth: which function stack holds each function, and which stacks deploy after which (left by moves). ' +
+  'Commit it. A function moves only when its stack would exceed a limit or it joins a group held elsewhere (the synth says so).';
 
 export class PlacementFile implements PlacementStore {
   /**
@@ -53,7 +55,10 @@ export class PlacementFile implements PlacementStore {
     const document = this.load();
     if (this.frozen) {
       if (document.deployments[deployment] === undefined) {
-        return `${PLACEMENT_FILE} has no record of ${deployment}: placed from scratch and not written (CI is set); commit a record (run the synth once without CI) before this deployment changes`;
+        return (
+          `${PLACEMENT_FILE} has no record of ${deployment}: placed from scratch and not written (CI is set); ` +
+          'commit a record (run the synth once without CI) before this deployment changes'
+        );
       }
       throw new PlacementError(deployment, [
         `${this.file} does not hold the placement of ${deployment} that this synth computed (CI is set, so it is not written); ` +
@@ -68,7 +73,11 @@ export class PlacementFile implements PlacementStore {
     if (this.frozen) return;
     const document = this.load();
     const deployments = { ...document.deployments, [deployment]: record };
-    const sorted = Object.fromEntries(Object.keys(deployments).sort().map((k) => [k, deployments[k]]));
+    const sorted = Object.fromEntries(
+      Object.keys(deployments)
+        .sort()
+        .map((k) => [k, deployments[k]]),
+    );
     // Write then rename: a parallel synth (another stage) never reads half a file.
     const temporary = path.join(path.dirname(this.file), `.${path.basename(this.file)}.${process.pid}.tmp`);
     fs.writeFileSync(temporary, `${JSON.stringify({ comment: COMMENT, deployments: sorted }, null, 2)}\n`);
@@ -85,13 +94,17 @@ export class PlacementFile implements PlacementStore {
     }
     const deployments = (parsed as Partial<PlacementDocument> | null)?.deployments;
     const lists = (value: unknown): value is Record<string, string[]> =>
-      typeof value === 'object' && value !== null && Object.entries(value).every(([id, names]) => STACK_ID.test(id) && Array.isArray(names) && names.every((n) => typeof n === 'string'));
+      typeof value === 'object' &&
+      value !== null &&
+      Object.entries(value).every(([id, names]) => STACK_ID.test(id) && Array.isArray(names) && names.every((n) => typeof n === 'string'));
     const problems: string[] = [];
     if (typeof deployments !== 'object' || deployments === null) problems.push('no "deployments" object');
     for (const [name, record] of Object.entries(deployments ?? {})) {
       const r = record as Partial<PlacementRecord> | null;
       if (!lists(r?.stacks) || (r?.after !== undefined && !lists(r.after))) {
-        problems.push(`"${name}" must be { "stacks": { "functions-<n>": ["<function>", …] }, "after"?: { "functions-<n>": ["functions-<m>", …] } }`);
+        problems.push(
+          `"${name}" must be { "stacks": { "functions-<n>": ["<function>", …] }, "after"?: { "functions-<n>": ["functions-<m>", …] } }`,
+        );
         continue;
       }
       const seen = new Map<string, string>();
@@ -102,7 +115,11 @@ export class PlacementFile implements PlacementStore {
         }
       }
     }
-    if (problems.length > 0) throw new PlacementError(this.file, problems.map((p) => `${p}; fix: restore it from version control (or resolve the merge so each function is in one stack)`));
+    if (problems.length > 0)
+      throw new PlacementError(
+        this.file,
+        problems.map((p) => `${p}; fix: restore it from version control (or resolve the merge so each function is in one stack)`),
+      );
     return { deployments: deployments as Record<string, PlacementRecord> };
   }
 }

@@ -111,7 +111,11 @@ const costOf = (units: readonly PlacementUnit[]): StackCost => stackCost(units.m
 export const fits = (cost: StackCost, limits: PlacementLimits): boolean =>
   cost.resources <= limits.maxResources && cost.outputs <= limits.maxOutputs;
 
-export function placeUnits(units: readonly PlacementUnit[], record: PlacementRecord, limits: PlacementLimits = DEFAULT_LIMITS): PlacementResult {
+export function placeUnits(
+  units: readonly PlacementUnit[],
+  record: PlacementRecord,
+  limits: PlacementLimits = DEFAULT_LIMITS,
+): PlacementResult {
   const previous = record.stacks;
   const order = new Map(units.map((u, i) => [u.key, i]));
   const previousStack = new Map<string, string>();
@@ -139,7 +143,13 @@ export function placeUnits(units: readonly PlacementUnit[], record: PlacementRec
     stacks.get(home)!.push(unit);
     for (const m of unit.members) {
       const from = previousStack.get(m);
-      if (from !== undefined && from !== home) moves.push({ name: m, from, to: home, reason: `it now shares a stack with ${unit.members.filter((o) => o !== m).join(', ')} (common route segment or destination)` });
+      if (from !== undefined && from !== home)
+        moves.push({
+          name: m,
+          from,
+          to: home,
+          reason: `it now shares a stack with ${unit.members.filter((o) => o !== m).join(', ')} (common route segment or destination)`,
+        });
     }
   }
 
@@ -151,7 +161,13 @@ export function placeUnits(units: readonly PlacementUnit[], record: PlacementRec
       placed.splice(placed.indexOf(evicted), 1);
       pending.push(evicted);
       for (const m of evicted.members) {
-        if (previousStack.get(m) === id) moves.push({ name: m, from: id, to: '', reason: `${id} would exceed ${limits.maxResources} resources or ${limits.maxOutputs} outputs` });
+        if (previousStack.get(m) === id)
+          moves.push({
+            name: m,
+            from: id,
+            to: '',
+            reason: `${id} would exceed ${limits.maxResources} resources or ${limits.maxOutputs} outputs`,
+          });
       }
     }
   }
@@ -159,10 +175,12 @@ export function placeUnits(units: readonly PlacementUnit[], record: PlacementRec
   // 3. New and evicted groups: first stack with room, else a new one.
   const tooLarge = (unit: PlacementUnit) => {
     const alone = costOf([unit]);
+    const routes = unit.segments.length > 0 ? ` (routes under ${unit.segments.map((s) => `/${s}`).join(', ')})` : '';
     problems.push(
-      `functions ${unit.members.join(', ')}${unit.segments.length > 0 ? ` (routes under ${unit.segments.map((s) => `/${s}`).join(', ')})` : ''} need ` +
-        `${alone.resources} resources and ${alone.outputs} outputs in one stack, over the limit of ${limits.maxResources} and ${limits.maxOutputs}; ` +
-        'fix: put their routes under different first path segments (each segment can go to its own stack) or drop function destinations between them',
+      `functions ${unit.members.join(', ')}${routes} need ${alone.resources} resources and ${alone.outputs} outputs in one stack, ` +
+        `over the limit of ${limits.maxResources} and ${limits.maxOutputs}; ` +
+        'fix: put their routes under different first path segments (each segment can go to its own stack) ' +
+        'or drop function destinations between them',
     );
   };
   // A group alone in its stack that grew past a limit cannot be helped by moving it.
@@ -197,8 +215,10 @@ export function placeUnits(units: readonly PlacementUnit[], record: PlacementRec
   for (const move of realMoves) {
     if (reaches(after, move.from, move.to)) {
       problems.push(
-        `function "${move.name}" would move from ${move.from} to ${move.to}, but ${move.from} is recorded to deploy after ${move.to} (an earlier move), so neither order is safe; ` +
-          `fix: deploy the recorded placement first, then remove "${move.to}" from after["${move.from}"] in faas.placement.json and synth again`,
+        `function "${move.name}" would move from ${move.from} to ${move.to}, ` +
+          `but ${move.from} is recorded to deploy after ${move.to} (an earlier move), so neither order is safe; ` +
+          `fix: deploy the recorded placement first, then remove "${move.to}" from after["${move.from}"] ` +
+          'in faas.placement.json and synth again',
       );
       continue;
     }
@@ -207,7 +227,12 @@ export function placeUnits(units: readonly PlacementUnit[], record: PlacementRec
   return {
     stacks: placed,
     assignment,
-    after: Object.fromEntries([...after].filter(([, b]) => b.size > 0).sort((a, b) => stackNumber(a[0]) - stackNumber(b[0])).map(([id, b]) => [id, [...b].sort((x, y) => stackNumber(x) - stackNumber(y))])),
+    after: Object.fromEntries(
+      [...after]
+        .filter(([, b]) => b.size > 0)
+        .sort((a, b) => stackNumber(a[0]) - stackNumber(b[0]))
+        .map(([id, b]) => [id, [...b].sort((x, y) => stackNumber(x) - stackNumber(y))]),
+    ),
     moves: realMoves,
     emptied: sorted.filter(([, us]) => us.length === 0).map(([id]) => id),
     problems,

@@ -124,7 +124,12 @@ describe('placement measured in place', () => {
       const names = stacksOf(built).map((s) => s.stackName);
       expect(built.app.node.children.map((c) => c.node.id)).toEqual(names);
       const templates = templatesOf(built);
-      expect(built.app.synth().stacks.map((s) => s.stackName).sort()).toEqual([...names].sort());
+      expect(
+        built.app
+          .synth()
+          .stacks.map((s) => s.stackName)
+          .sort(),
+      ).toEqual([...names].sort());
       expect(templatesOf(again)).toEqual(templates);
       // each depends on the final base stack only, not on one of the first try
       for (const stack of built.functionStacks) {

@@ -18,15 +18,25 @@ import { CDK_CONTEXT, NO_BUNDLING, REPO_ROOT } from '../support/platform-fixture
 /** Routes of these tests are public: who may call them is auth.test.ts's subject. */
 const OPEN = { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } } as const;
 
-
 const LIMITS: PlacementLimits = { maxResources: 150, maxOutputs: 40 };
 
-type Template = { Resources: Record<string, { Type: string }>; Outputs?: Record<string, { Export?: { Name: string } }>; Parameters?: Record<string, unknown> };
+type Template = {
+  Resources: Record<string, { Type: string }>;
+  Outputs?: Record<string, { Export?: { Name: string } }>;
+  Parameters?: Record<string, unknown>;
+};
 
 /** Bundles for real: "identical templates" below includes the code hashes, which a skipped bundle only pretends to have. */
 function synth(input: PlatformInput, store: PlacementStore, limits = LIMITS) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-placement-test-'));
-  const built = buildPlatformApp({ declaration: input, projectRoot: REPO_ROOT, nag: false, placement: store, limits, appProps: { outdir, context: { ...CDK_CONTEXT, stage: 'dev' } } });
+  const built = buildPlatformApp({
+    declaration: input,
+    projectRoot: REPO_ROOT,
+    nag: false,
+    placement: store,
+    limits,
+    appProps: { outdir, context: { ...CDK_CONTEXT, stage: 'dev' } },
+  });
   const assembly = built.synth();
   const artifacts = new Map(stacksOf(built).map((s) => [s.stackName, assembly.getStackByName(s.stackName)]));
   const templates = new Map([...artifacts].map(([name, a]) => [name, a.template as Template]));
@@ -46,7 +56,9 @@ function collect(node: unknown, key: string, found: unknown[] = []): unknown[] {
 }
 
 function dependsOn(artifact: CloudFormationStackArtifact, stackName: string): boolean {
-  return artifact.dependencies.some((d) => d.id === stackName || ('dependencies' in d && dependsOn(d as CloudFormationStackArtifact, stackName)));
+  return artifact.dependencies.some(
+    (d) => d.id === stackName || ('dependencies' in d && dependsOn(d as CloudFormationStackArtifact, stackName)),
+  );
 }
 
 describe('stack placement of a synthesized app', () => {
@@ -132,30 +144,49 @@ describe('faas.placement.json', () => {
     // unchanged placement: CI reads it happily
     expect(() => synth(input, new PlacementFile(file, true))).not.toThrow();
     // a new function under CI: refused, with the fix
-    expect(() => synth(generatedDeclaration(3), new PlacementFile(file, true))).toThrow(/does not hold the placement of gen-dev .*fix: run the synth once without CI/);
+    expect(() => synth(generatedDeclaration(3), new PlacementFile(file, true))).toThrow(
+      /does not hold the placement of gen-dev .*fix: run the synth once without CI/,
+    );
     expect(fs.readFileSync(file, 'utf8')).toBe(recorded);
   });
 
   test.each(['dev', 'prod'])('the committed file is current for the example app in %s', (stage) => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-placement-example-'));
     const build = () =>
-      buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: new PlacementFile(path.join(REPO_ROOT, PLACEMENT_FILE), true), appProps: { outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage } } });
+      buildPlatformApp({
+        declaration: faasConfig,
+        projectRoot: REPO_ROOT,
+        nag: false,
+        placement: new PlacementFile(path.join(REPO_ROOT, PLACEMENT_FILE), true),
+        appProps: { outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage } },
+      });
     expect(build).not.toThrow();
   });
 });
 
 describe('moves, retired stacks and the stage', () => {
-  const routed = (...paths: string[]): FunctionInput => ({ entry: 'functions/hello/index.ts', routes: paths.map((p) => ({ method: 'GET' as const, path: p })) });
+  const routed = (...paths: string[]): FunctionInput => ({
+    entry: 'functions/hello/index.ts',
+    routes: paths.map((p) => ({ method: 'GET' as const, path: p })),
+  });
 
-  test('a function joining another stack\'s group moves after its old stack, which is deployed empty and no longer listed', () => {
+  test("a function joining another stack's group moves after its old stack, which is deployed empty and no longer listed", () => {
     const store = new InMemoryPlacement({ 'gen-dev': { stacks: { 'functions-1': ['aa'], 'functions-2': ['bb'] } } });
     // bb now also answers under /aa: it must share a stack with aa
-    const { built, artifacts, templates } = synth({ app: 'gen', api: OPEN, functions: { aa: routed('/aa'), bb: routed('/bb', '/aa/x') } }, store);
+    const { built, artifacts, templates } = synth(
+      { app: 'gen', api: OPEN, functions: { aa: routed('/aa'), bb: routed('/bb', '/aa/x') } },
+      store,
+    );
     expect(built.placement.moves).toEqual([expect.objectContaining({ name: 'bb', from: 'functions-2', to: 'functions-1' })]);
-    expect(store.read('gen-dev')).toEqual({ stacks: { 'functions-1': ['aa', 'bb'], 'functions-2': [] }, after: { 'functions-1': ['functions-2'] } });
+    expect(store.read('gen-dev')).toEqual({
+      stacks: { 'functions-1': ['aa', 'bb'], 'functions-2': [] },
+      after: { 'functions-1': ['functions-2'] },
+    });
     // the old stack goes first (deletes bb's alarm names, export and API resources), then the new one creates them
     expect(dependsOn(artifacts.get('gen-dev-functions-1')!, 'gen-dev-functions-2')).toBe(true);
-    expect(Object.values(templates.get('gen-dev-functions-2')!.Resources).map((r) => r.Type)).toEqual(['AWS::CloudFormation::WaitConditionHandle']);
+    expect(Object.values(templates.get('gen-dev-functions-2')!.Resources).map((r) => r.Type)).toEqual([
+      'AWS::CloudFormation::WaitConditionHandle',
+    ]);
     expect(templates.get('gen-dev')!.Outputs!.FunctionStacks).toMatchObject({ Value: 'gen-dev-functions-1' });
     // and the stage waits for both
     expect(dependsOn(artifacts.get('gen-dev-api')!, 'gen-dev-functions-2')).toBe(true);
@@ -167,28 +198,47 @@ describe('moves, retired stacks and the stage', () => {
 
   test('the example app, container included, costs what it was measured to cost', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-placement-example-'));
-    const built = buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: new InMemoryPlacement(), appProps: { outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage: 'prod' } } });
+    const built = buildPlatformApp({
+      declaration: faasConfig,
+      projectRoot: REPO_ROOT,
+      nag: false,
+      placement: new InMemoryPlacement(),
+      appProps: { outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage: 'prod' } },
+    });
     const assembly = built.app.synth();
     expect(built.functionStacks[0].containers.has('todo')).toBe(true);
     for (const placed of built.placement.stacks) {
       const template = assembly.getStackByName(`faas-prod-${placed.id}`).template as Template;
-      expect([Object.keys(template.Resources).length, Object.keys(template.Outputs ?? {}).length]).toEqual([placed.resources, placed.outputs]);
+      expect([Object.keys(template.Resources).length, Object.keys(template.Outputs ?? {}).length]).toEqual([
+        placed.resources,
+        placed.outputs,
+      ]);
     }
   });
 
   test('with containers left out, FunctionStacks lists only the stacks that are deployed', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-placement-containers-'));
-    const store = new InMemoryPlacement({ 'faas-dev': { stacks: { 'functions-1': ['hello', 'transform', 'worker'], 'functions-2': ['todo'] } } });
-    const built = buildPlatformApp({ declaration: faasConfig, projectRoot: REPO_ROOT, nag: false, placement: store, appProps: { outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage: 'dev', containers: 'false' } } });
+    const store = new InMemoryPlacement({
+      'faas-dev': { stacks: { 'functions-1': ['hello', 'transform', 'worker'], 'functions-2': ['todo'] } },
+    });
+    const built = buildPlatformApp({
+      declaration: faasConfig,
+      projectRoot: REPO_ROOT,
+      nag: false,
+      placement: store,
+      appProps: { outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage: 'dev', containers: 'false' } },
+    });
     expect(stacksOf(built).map((s) => s.stackName)).toEqual(['faas-dev', 'faas-dev-functions-1', 'faas-dev-api']);
     const outputs = built.app.synth().getStackByName('faas-dev').template.Outputs as Record<string, { Value: string }>;
     expect(outputs.FunctionStacks.Value).toBe('faas-dev-functions-1');
   });
 
-  test('the stage\'s deployment id changes with a route and only then', () => {
+  test("the stage's deployment id changes with a route and only then", () => {
     const deploymentId = (input: PlatformInput) => {
       const t = synth(input, new InMemoryPlacement()).templates.get('gen-dev-api')!;
-      return Object.entries(t.Resources).filter(([, r]) => r.Type === 'AWS::ApiGateway::Deployment').map(([id]) => id);
+      return Object.entries(t.Resources)
+        .filter(([, r]) => r.Type === 'AWS::ApiGateway::Deployment')
+        .map(([id]) => id);
     };
     const one = { app: 'gen', api: OPEN, functions: { aa: routed('/aa') } };
     const [first] = deploymentId(one);
