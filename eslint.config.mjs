@@ -86,7 +86,8 @@ export default tseslint.config(
     },
   },
   {
-    // The rollout controller and the simulated world reach AWS only through ports; bench/ and test/ share the world, so it imports no test code.
+    // The rollout controller and the simulated world reach AWS only through ports; bench/ and test/ share the world, so it
+    // imports no test code.
     files: ['cli/rollout/**/*.ts', 'simulation/**/*.ts'],
     rules: {
       'no-restricted-imports': [

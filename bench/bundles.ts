@@ -116,12 +116,29 @@ const fs = require('fs');
 const t0 = process.hrtime.bigint();
 const mod = require(process.env.BENCH_HANDLER);
 const t1 = process.hrtime.bigint();
-const context = { functionName: 'bench', functionVersion: '1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:bench:live', memoryLimitInMB: '256', awsRequestId: 'req-1', logGroupName: 'bench', logStreamName: 'bench', callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => 30000, done() {}, fail() {}, succeed() {} };
+const context = {
+  functionName: 'bench',
+  functionVersion: '1',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:bench:live',
+  memoryLimitInMB: '256',
+  awsRequestId: 'req-1',
+  logGroupName: 'bench',
+  logStreamName: 'bench',
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 30000,
+  done() {},
+  fail() {},
+  succeed() {},
+};
 const event = JSON.parse(process.env.BENCH_EVENT);
-Promise.resolve().then(() => mod.handler(event, context)).then(() => [true, ''], (e) => [false, String(e && (e.code || e.name))]).then(([ok, error]) => {
-  const t2 = process.hrtime.bigint();
-  fs.writeFileSync(process.env.BENCH_OUT, JSON.stringify({ requireMs: Number(t1 - t0) / 1e6, invokeMs: Number(t2 - t1) / 1e6, ok, error }));
-});
+Promise.resolve()
+  .then(() => mod.handler(event, context))
+  .then(() => [true, ''], (e) => [false, String(e && (e.code || e.name))])
+  .then(([ok, error]) => {
+    const t2 = process.hrtime.bigint();
+    const timings = { requireMs: Number(t1 - t0) / 1e6, invokeMs: Number(t2 - t1) / 1e6, ok, error };
+    fs.writeFileSync(process.env.BENCH_OUT, JSON.stringify(timings));
+  });
 `;
 
 export interface BundleRow {

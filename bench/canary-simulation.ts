@@ -300,7 +300,9 @@ export function formatTable(rows: readonly CaseRow[]): string {
     mins(r.codedeploy.toFullMedianS),
     r.exposureRatio === undefined ? '—' : r.exposureRatio.toFixed(2),
     r.exposureRatioMedian === undefined ? '—' : r.exposureRatioMedian.toFixed(2),
-    `${pct(r.oursStepWindows.rollbackRate)} / ${pct(r.oursStepWindows.inconclusiveRate)} / ${r.exposureRatio === undefined ? '—' : (r.oursStepWindows.badMean / r.codedeploy.badMean).toFixed(2)} / ${mins(r.oursStepWindows.toFullMedianS)}`,
+    `${pct(r.oursStepWindows.rollbackRate)} / ${pct(r.oursStepWindows.inconclusiveRate)} / ` +
+      `${r.exposureRatio === undefined ? '—' : (r.oursStepWindows.badMean / r.codedeploy.badMean).toFixed(2)} / ` +
+      `${mins(r.oursStepWindows.toFullMedianS)}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

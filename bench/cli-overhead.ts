@@ -50,13 +50,11 @@ function mockAws(): void {
       };
     });
   const lambda = mockClient(LambdaClient);
-  lambda
-    .on(GetAliasCommand)
-    .callsFake(() => ({
-      FunctionVersion: alias.primary,
-      RoutingConfig: { AdditionalVersionWeights: alias.routing },
-      RevisionId: `r${alias.revision}`,
-    }));
+  lambda.on(GetAliasCommand).callsFake(() => ({
+    FunctionVersion: alias.primary,
+    RoutingConfig: { AdditionalVersionWeights: alias.routing },
+    RevisionId: `r${alias.revision}`,
+  }));
   lambda
     .on(UpdateAliasCommand)
     .callsFake((input: { FunctionVersion: string; RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> } }) => {
@@ -110,7 +108,8 @@ function startupMs(): number {
 async function main(): Promise<void> {
   const startup = Array.from({ length: 5 }, startupMs).sort((a, b) => a - b);
   console.log(
-    `faas --help start-up (node bin/faas.js, 5 runs): median ${quantile(startup, 0.5).toFixed(0)} ms, max ${startup[4].toFixed(0)} ms (target ≤ 500 ms)`,
+    `faas --help start-up (node bin/faas.js, 5 runs): median ${quantile(startup, 0.5).toFixed(0)} ms, max ` +
+      `${startup[4].toFixed(0)} ms (target ≤ 500 ms)`,
   );
   mockAws();
   const steps = STEPS.split(',').length;
@@ -125,7 +124,8 @@ async function main(): Promise<void> {
   }
   perStep.sort((a, b) => a - b);
   console.log(
-    `faas canary overhead per step (mocked AWS, bake 0, ${steps} steps + promote, ${runs} runs): median ${quantile(perStep, 0.5).toFixed(2)} ms, p95 ${quantile(perStep, 0.95).toFixed(2)} ms`,
+    `faas canary overhead per step (mocked AWS, bake 0, ${steps} steps + promote, ${runs} runs): median ` +
+      `${quantile(perStep, 0.5).toFixed(2)} ms, p95 ${quantile(perStep, 0.95).toFixed(2)} ms`,
   );
 }
 

@@ -110,7 +110,9 @@ async function setUp(): Promise<{ emulator: Emulator; target: Target; deploy?: D
       return {
         emulator,
         target: existing,
-        deploySkipped: `attached to ${emulator.endpoint} where ${stackName} is already deployed; unset AWS_ENDPOINT_URL to measure a deploy on a fresh MiniStack`,
+        deploySkipped:
+          `attached to ${emulator.endpoint} where ${stackName} is already deployed; unset AWS_ENDPOINT_URL to ` +
+          'measure a deploy on a fresh MiniStack',
       };
     // A fresh MiniStack: wipe and deploy; an attached endpoint is never reset, only deployed to.
     if (emulator.pid) await reset(emulator);
@@ -126,7 +128,8 @@ async function setUp(): Promise<{ emulator: Emulator; target: Target; deploy?: D
     if (status !== 200) throw new Error(`GET ${helloUrl} never answered 200 after the deploy (last status ${status})`);
     const firstResponseMs = Date.now() - deployStart;
     console.log(
-      `deployed ${stackName} and its function/API stacks in ${seconds(timings.deployMs)} (bootstrap before it ${seconds(timings.bootstrapMs)}); first 200 from GET /hello ${seconds(firstResponseMs)} after the deploy started`,
+      `deployed ${stackName} and its function/API stacks in ${seconds(timings.deployMs)} (bootstrap before it ` +
+        `${seconds(timings.bootstrapMs)}); first 200 from GET /hello ${seconds(firstResponseMs)} after the deploy started`,
     );
     const target = await deployed(emulator.endpoint);
     if (!target) throw new Error(`${stackName} deployed, but hello or the API stage cannot be found through the stack outputs`);
@@ -199,7 +202,8 @@ async function main(): Promise<void> {
   try {
     if (Object.keys(original.RoutingConfig?.AdditionalVersionWeights ?? {}).length > 0) {
       throw new Error(
-        `live routes ${JSON.stringify(original.RoutingConfig?.AdditionalVersionWeights)} besides ${stable}: a rollout is in progress; finish it (faas resume / rollback) before benchmarking`,
+        `live routes ${JSON.stringify(original.RoutingConfig?.AdditionalVersionWeights)} besides ${stable}: a rollout is in ` +
+          'progress; finish it (faas resume / rollback) before benchmarking',
       );
     }
     const latency = await warmLatency(target.helloUrl);
@@ -279,22 +283,52 @@ async function main(): Promise<void> {
         '| measure | value |',
         '|---|---|',
         deploy
-          ? `| deploy (cdklocal deploy --all: base, function and API stacks; bootstrap before it ${seconds(deploy.bootstrapMs)}) | ${seconds(deploy.deployMs)} |\n| deploy start → first 200 from GET /hello | ${seconds(deploy.firstResponseMs)} |`
+          ? `| deploy (cdklocal deploy --all: base, function and API stacks; bootstrap before it ${seconds(deploy.bootstrapMs)}) | ` +
+            `${seconds(deploy.deployMs)} |\n| deploy start → first 200 from GET /hello | ${seconds(deploy.firstResponseMs)} |`
           : `| deploy-to-first-response | not measured: ${deploySkipped} |`,
-        `| warm GET /hello through API Gateway (${requests} sequential at ${PACE_RPS}/s) | p50 ${ms(latency.median)}, p99 ${ms(latency.p99)}${Object.keys(latency.other).length > 0 ? `; not 200: ${JSON.stringify(latency.other)}` : ''} |`,
-        `| faas canary overhead per step (bake 0, ${stepCount} steps + promote, ${runs} runs) | median ${ms(step.median)}, p95 ${ms(step.p95)} — target ≤ ${TARGET_MS} ms: ${within ? 'within' : 'OVER'} (${(TARGET_MS / step.p95).toFixed(0)}× headroom at p95) |`,
+        `| warm GET /hello through API Gateway (${requests} sequential at ${PACE_RPS}/s) | p50 ${ms(latency.median)}, p99 ` +
+          `${ms(latency.p99)}${Object.keys(latency.other).length > 0 ? `; not 200: ${JSON.stringify(latency.other)}` : ''} |`,
+        `| faas canary overhead per step (bake 0, ${stepCount} steps + promote, ${runs} runs) | median ${ms(step.median)}, p95 ` +
+          `${ms(step.p95)} — target ≤ ${TARGET_MS} ms: ${within ? 'within' : 'OVER'} (${(TARGET_MS / step.p95).toFixed(0)}× ` +
+          'headroom at p95) |',
         `| one GetAlias round trip, for scale | median ${ms(rt.median)}, p95 ${ms(rt.p95)} |`,
-        `| faas as a child process (node bin/faas.js, ${CHILD_RUNS} runs) | whole canary median ${summary(wall).median.toFixed(0)} ms; start-up (faas --help) median ${summary(startup).median.toFixed(0)} ms, once per command |`,
-        `| bad version end to end (${badRelease.layer}; ${(BAD_ERROR_RATE * 100).toFixed(0)} % errors vs 0 %, ${badRelease.rps.toFixed(1)} rps, ${rolloutArgs(FAST_ROLLOUT).join(' ')}; ${BAD_RUNS} runs) | failed requests before rollback: ${badRelease.failed.join(', ')} (mean ${mean(badRelease.failed).toFixed(1)}); results ${badRelease.results.join(', ')} |`,
-        `| the same in the canary simulation (shared controller, same settings and traffic, ${badRelease.prediction.runs} runs) | mean ${badRelease.prediction.failedOnCandidate.mean.toFixed(1)}, median ${badRelease.prediction.failedOnCandidate.median}, p90 ${badRelease.prediction.failedOnCandidate.p90}; rolled back ${badRelease.prediction.outcomes.rolledBack}/${badRelease.prediction.runs}; real / simulated mean ${(mean(badRelease.failed) / badRelease.prediction.failedOnCandidate.mean).toFixed(2)} |`,
+        `| faas as a child process (node bin/faas.js, ${CHILD_RUNS} runs) | whole canary median ` +
+          `${summary(wall).median.toFixed(0)} ms; start-up (faas --help) median ${summary(startup).median.toFixed(0)} ms, once ` +
+          'per command |',
+        `| bad version end to end (${badRelease.layer}; ${(BAD_ERROR_RATE * 100).toFixed(0)} % errors vs 0 %, ` +
+          `${badRelease.rps.toFixed(1)} rps, ${rolloutArgs(FAST_ROLLOUT).join(' ')}; ${BAD_RUNS} runs) | failed requests ` +
+          `before rollback: ${badRelease.failed.join(', ')} (mean ${mean(badRelease.failed).toFixed(1)}); results ` +
+          `${badRelease.results.join(', ')} |`,
+        `| the same in the canary simulation (shared controller, same settings and traffic, ${badRelease.prediction.runs} ` +
+          `runs) | mean ${badRelease.prediction.failedOnCandidate.mean.toFixed(1)}, median ` +
+          `${badRelease.prediction.failedOnCandidate.median}, p90 ${badRelease.prediction.failedOnCandidate.p90}; rolled back ` +
+          `${badRelease.prediction.outcomes.rolledBack}/${badRelease.prediction.runs}; real / simulated mean ` +
+          `${(mean(badRelease.failed) / badRelease.prediction.failedOnCandidate.mean).toFixed(2)} |`,
         `candidate version ${candidate} (published for this bench); live left on ${stable}`,
       ].join('\n'),
     );
     const file = path.join(__dirname, 'results', 'emulator.json');
-    fs.writeFileSync(
-      file,
-      `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', emulator: emulator.kind, deploy: deploy ?? { skipped: deploySkipped }, warmLatencyMs: { requests, paceRps: PACE_RPS, ...latency }, cliPerStepMs: { runs, steps: stepCount, ...step }, getAliasMs: rt, badVersionEndToEnd: { ...badRelease, prediction: { runs: badRelease.prediction.runs, failedOnCandidate: badRelease.prediction.failedOnCandidate, outcomes: badRelease.prediction.outcomes } }, childProcessMs: { canary: summary(wall).median, startup: summary(startup).median } }, null, 2)}\n`,
-    );
+    const record = {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      emulator: emulator.kind,
+      deploy: deploy ?? { skipped: deploySkipped },
+      warmLatencyMs: { requests, paceRps: PACE_RPS, ...latency },
+      cliPerStepMs: { runs, steps: stepCount, ...step },
+      getAliasMs: rt,
+      badVersionEndToEnd: {
+        ...badRelease,
+        prediction: {
+          runs: badRelease.prediction.runs,
+          failedOnCandidate: badRelease.prediction.failedOnCandidate,
+          outcomes: badRelease.prediction.outcomes,
+        },
+      },
+      childProcessMs: { canary: summary(wall).median, startup: summary(startup).median },
+    };
+    fs.writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
     console.log(`wrote ${path.relative(process.cwd(), file)}`);
     if (!within) process.exitCode = 1;
   } finally {

@@ -52,7 +52,9 @@ async function main(): Promise<void> {
   const rows = await simulate(DEFAULT_SIMULATION);
   const simSeconds = (Date.now() - t) / 1000;
   console.log(
-    `Canary gates, seeded simulation (seed ${DEFAULT_SIMULATION.seed}; ${DEFAULT_SIMULATION.healthyRuns} healthy / ${DEFAULT_SIMULATION.badRuns} bad runs per case; bad = candidate failures, or slow requests for the latency case, until rollback or a ${HORIZON_MIN}-min horizon; ${simSeconds.toFixed(1)} s)`,
+    `Canary gates, seeded simulation (seed ${DEFAULT_SIMULATION.seed}; ${DEFAULT_SIMULATION.healthyRuns} healthy / ` +
+      `${DEFAULT_SIMULATION.badRuns} bad runs per case; bad = candidate failures, or slow requests for the latency case, until ` +
+      `rollback or a ${HORIZON_MIN}-min horizon; ${simSeconds.toFixed(1)} s)`,
   );
   console.log(formatTable(rows));
   const simFile = write('canary-simulation', {
@@ -75,7 +77,8 @@ async function main(): Promise<void> {
   const bundles = measureBundles(bundleRuns);
   const bundleSeconds = (Date.now() - t) / 1000;
   console.log(
-    `\nBundles and cold init (median of ${bundleRuns} fresh node processes each, alternating; init = require + first invocation in-process; ${bundleSeconds.toFixed(1)} s)`,
+    `\nBundles and cold init (median of ${bundleRuns} fresh node processes each, alternating; init = require + first ` +
+      `invocation in-process; ${bundleSeconds.toFixed(1)} s)`,
   );
   console.log(formatBundleTable(bundles));
   const bundleFile = write('bundles', { ...env, seconds: bundleSeconds, runs: bundleRuns, rows: bundles });
@@ -85,7 +88,8 @@ async function main(): Promise<void> {
   const scale = measureSynthScale(counts);
   const scaleSeconds = (Date.now() - t) / 1000;
   console.log(
-    `\nSynth scale: generated declarations (every feature), stage prod, cdk-nag on, one fresh Node process per size; stacks placed automatically (${scaleSeconds.toFixed(1)} s)`,
+    `\nSynth scale: generated declarations (every feature), stage prod, cdk-nag on, one fresh Node process per size; stacks ` +
+      `placed automatically (${scaleSeconds.toFixed(1)} s)`,
   );
   console.log(formatSynthTable(scale));
   const scaleFile = write('synth-scale', { ...env, seconds: scaleSeconds, rows: scale });

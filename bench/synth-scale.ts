@@ -68,14 +68,18 @@ export function measureSynthScale(counts: readonly number[]): SynthScaleRow[] {
 export function formatSynthTable(rows: readonly SynthScaleRow[]): string {
   const base = rows.find((r) => r.functions === 40);
   const lines = [
-    '| functions | stacks (base + function + API) | resources per function stack (max) | outputs (max) | build | synth | total | × time of 40 |',
+    '| functions | stacks (base + function + API) | resources per function stack (max) | outputs (max) | build | synth | total ' +
+      '| × time of 40 |',
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     const fnStacks = r.stacks.filter((s) => s.name.includes('-functions-'));
     lines.push(
-      `| ${r.functions} | ${r.stacks.length} (1 + ${fnStacks.length} + ${r.stacks.length - 1 - fnStacks.length}) | ${fnStacks.map((s) => s.resources).join(', ')} (${Math.max(...fnStacks.map((s) => s.resources))}) | ${Math.max(...fnStacks.map((s) => s.outputs))} | ` +
-        `${(r.buildMs / 1000).toFixed(1)} s | ${(r.synthMs / 1000).toFixed(1)} s | ${(r.totalMs / 1000).toFixed(1)} s | ${base ? (r.totalMs / base.totalMs).toFixed(2) : '—'} |`,
+      `| ${r.functions} | ${r.stacks.length} (1 + ${fnStacks.length} + ${r.stacks.length - 1 - fnStacks.length}) | ` +
+        `${fnStacks.map((s) => s.resources).join(', ')} (${Math.max(...fnStacks.map((s) => s.resources))}) | ` +
+        `${Math.max(...fnStacks.map((s) => s.outputs))} | ` +
+        `${(r.buildMs / 1000).toFixed(1)} s | ${(r.synthMs / 1000).toFixed(1)} s | ${(r.totalMs / 1000).toFixed(1)} s | ` +
+        `${base ? (r.totalMs / base.totalMs).toFixed(2) : '—'} |`,
     );
   }
   const max = Math.max(...rows.flatMap((r) => r.stacks.map((s) => s.resources)));

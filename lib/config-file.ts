@@ -25,7 +25,9 @@ export function findProjectRoot(start: string): string {
   throw new ProjectFileError([
     {
       file: CONFIG_FILE,
-      message: `not found in ${path.resolve(start)} or any folder above it; fix: run faas inside a faas project (cd to the folder with ${CONFIG_FILE}), or create one with \`npx faas init <dir>\``,
+      message:
+        `not found in ${path.resolve(start)} or any folder above it; fix: run faas inside a faas project (cd to the ` +
+        `folder with ${CONFIG_FILE}), or create one with \`npx faas init <dir>\``,
     },
   ]);
 }

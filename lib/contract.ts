@@ -72,7 +72,10 @@ export interface FunctionIndexEntry {
   readonly queueAlarms?: readonly string[];
   /** "METHOD /path" under the API stack's ApiEndpoint (and again under PREVIEW_PREFIX); empty when it has none. */
   readonly routes: readonly string[];
-  /** Set, with routes empty, when listing the routes would pass INDEX_ENTRY_MAX_BYTES: the output key that lists them. @default - routes are listed */
+  /**
+   * Set, with routes empty, when listing the routes would pass INDEX_ENTRY_MAX_BYTES: the output key that lists them.
+   * @default - routes are listed
+   */
   readonly routesOutput?: string;
 }
 

@@ -84,7 +84,9 @@ function readLayer(root: string, dir: string, problems: ProjectFileProblem[]): L
     } else if (manifest.name.startsWith('@aws-sdk/')) {
       problems.push({
         file: relative(manifestFile),
-        message: `layer "${layer}": package ${manifest.name} shadows the runtime's AWS SDK; fix: a layer never ships @aws-sdk/* (rename the package)`,
+        message:
+          `layer "${layer}": package ${manifest.name} shadows the runtime's AWS SDK; fix: a layer never ships ` +
+          '@aws-sdk/* (rename the package)',
       });
     } else if (!fs.existsSync(entry)) {
       problems.push({

@@ -39,7 +39,8 @@ export function synthesizeProject(projectRoot: string, options: SynthesizeOption
     } else if (error instanceof Error && /FailedToBundleAsset|Failed to bundle asset/.test(error.message)) {
       // esbuild has already printed file:line:column and the error above; the CDK stack adds nothing.
       console.error(
-        `synth failed while bundling: ${error.message.split('\n')[0].replace(/^.*?Failed to bundle asset /, '')}\n  fix: correct the file esbuild names above, then synth again`,
+        `synth failed while bundling: ${error.message.split('\n')[0].replace(/^.*?Failed to bundle asset /, '')}\n  fix: ` +
+          'correct the file esbuild names above, then synth again',
       );
     } else {
       throw error;

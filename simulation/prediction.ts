@@ -92,7 +92,10 @@ export interface PredictionTraffic {
 }
 
 export interface PredictionRequest {
-  /** Flags as passed to `faas canary` (RolloutOptions' names: steps, bake, rampBake, maxBake, poll, …); missing ones take the CLI's defaults. */
+  /**
+   * Flags as passed to `faas canary` (RolloutOptions' names: steps, bake, rampBake, maxBake, poll, …); missing ones take the
+   * CLI's defaults.
+   */
   readonly options?: Partial<RolloutFlags>;
   readonly traffic: PredictionTraffic;
   readonly seed: number;

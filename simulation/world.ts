@@ -231,7 +231,8 @@ export class SimulatedWorld {
   private update(target: AliasTarget, revisionId: string): LiveAlias {
     if (revisionId !== this.current.revisionId) {
       throw new ConflictError(
-        `someone else changed the alias ${this.options.functionName ?? 'simulated-fn'}:live since it was read (revision ${revisionId}); nothing was overwritten`,
+        `someone else changed the alias ${this.options.functionName ?? 'simulated-fn'}:live since it was read (revision ` +
+          `${revisionId}); nothing was overwritten`,
         'look at it with `faas status`, then continue with `faas resume` or undo with `faas rollback`',
       );
     }

@@ -78,7 +78,8 @@ export class LambdaAdapter {
     } catch (error) {
       if ((error as Error).name === 'PreconditionFailedException') {
         throw new ConflictError(
-          `someone else changed the alias ${functionName}:${LIVE_ALIAS} since it was read (revision ${revisionId}); nothing was overwritten`,
+          `someone else changed the alias ${functionName}:${LIVE_ALIAS} since it was read (revision ${revisionId}); nothing ` +
+            'was overwritten',
           `look at it with \`faas status\`, then continue with \`faas resume\` or undo with \`faas rollback\``,
         );
       }

@@ -129,8 +129,11 @@ export class StackAdapter {
       // Stacks deployed before the index existed have outputs but no index entry.
       const noIndex =
         known.length === 0 && stacks.some((s) => Object.keys(s.outputs).length > 0) ? `; no stack has a ${INDEX_OUTPUT_PREFIX} output` : '';
+      const where =
+        stacks.length === 1 ? `stack ${stacks[0].name}` : `the stacks of ${this.stackName} (${stacks.map((s) => s.name).join(', ')})`;
+      const deployedNames = known.length > 0 ? known.join(', ') : 'none';
       throw new InputError(
-        `unknown function "${name}" in ${stacks.length === 1 ? `stack ${stacks[0].name}` : `the stacks of ${this.stackName} (${stacks.map((s) => s.name).join(', ')})`} (deployed: ${known.length > 0 ? known.join(', ') : 'none'}${missing}${noIndex})`,
+        `unknown function "${name}" in ${where} (deployed: ${deployedNames}${missing}${noIndex})`,
         missing
           ? 'finish the deploy (npm run deploy -- -c stage=<stage>) so every function stack exists, or use a deployed name'
           : noIndex

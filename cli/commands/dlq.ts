@@ -38,8 +38,10 @@ export async function peek(runtime: Runtime, name: string, options: PeekOptions)
   const depth = await ctx.adapters.queue.depth(url);
   const messages = await ctx.adapters.queue.peek(url, max);
   ctx.say(`${name} DLQ: ${depth.visible} messages (${depth.inFlight} in flight); showing ${messages.length}, none consumed`);
-  for (const m of messages)
-    ctx.say(`  ${m.id} ${m.sentAt ?? ''} received ${m.receiveCount ?? '?'}×: ${m.body.length > 200 ? `${m.body.slice(0, 200)}…` : m.body}`);
+  for (const m of messages) {
+    const body = m.body.length > 200 ? `${m.body.slice(0, 200)}…` : m.body;
+    ctx.say(`  ${m.id} ${m.sentAt ?? ''} received ${m.receiveCount ?? '?'}×: ${body}`);
+  }
   ctx.emit({ function: name, queueUrl: url, depth: depth.visible, inFlight: depth.inFlight, messages });
   return EXIT.ok;
 }

@@ -66,7 +66,8 @@ function buildProgram(runtime: Runtime, setExit: (code: number) => void): Comman
     )
     .addHelpText(
       'after',
-      '\nExit codes: 0 ok, 1 rolled back (regression), 2 bad input, 3 alias changed by someone else, 4 AWS error, 5 inconclusive (too little evidence; back on stable), 130 interrupted. See docs/cli.md.',
+      '\nExit codes: 0 ok, 1 rolled back (regression), 2 bad input, 3 alias changed by someone else, 4 AWS error, 5 ' +
+        'inconclusive (too little evidence; back on stable), 130 interrupted. See docs/cli.md.',
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()

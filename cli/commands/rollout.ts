@@ -66,7 +66,8 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
   if (missing.length > 0) {
     throw new InputError(
       `unknown alarm ${missing.join(', ')}`,
-      `pass an alarm name or one of ${deployed.alarms.map((a) => a.split('-').slice(-1)[0]).join(', ') || '(none declared)'} (short for ${deployed.alarms.join(', ')})`,
+      `pass an alarm name or one of ${deployed.alarms.map((a) => a.split('-').slice(-1)[0]).join(', ') || '(none declared)'} ` +
+        `(short for ${deployed.alarms.join(', ')})`,
     );
   }
   const plan: CanaryPlan = { ...settings.plan, candidate, alarms };
@@ -102,15 +103,20 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
 
   if (options.dryRun) {
     const first = decide({ alias: engineView(initial), plan, bakeElapsedMs: 0 });
+    const firstMove =
+      mode === 'resume' && initial.weight > 0 ? `continue at ${percent(initial.weight)}` : `set ${candidate} to ${percent(plan.steps[0])}`;
+    ctx.say(`dry run: ${describeAlias(initial)}; would ${firstMove}`);
     ctx.say(
-      `dry run: ${describeAlias(initial)}; would ${mode === 'resume' && initial.weight > 0 ? `continue at ${percent(initial.weight)}` : `set ${candidate} to ${percent(plan.steps[0])}`}`,
+      `  steps ${plan.steps.map(percent).join(' → ')}, bake ${duration(plan.rampBakeMs ?? plan.bakeMs)} per step below 100% ` +
+        `and ${duration(plan.bakeMs)} at 100% (max ${duration(plan.maxBakeMs)} per step), min ${plan.minInvocations} ` +
+        'invocations per step',
     );
-    ctx.say(
-      `  steps ${plan.steps.map(percent).join(' → ')}, bake ${duration(plan.rampBakeMs ?? plan.bakeMs)} per step below 100% and ${duration(plan.bakeMs)} at 100% (max ${duration(plan.maxBakeMs)} per step), min ${plan.minInvocations} invocations per step`,
-    );
-    ctx.say(
-      `  gates: ${[...(plan.comparison ? [describeComparison(plan.comparison, settings.lookbackMs)] : []), ...plan.gates.map((g) => g.text), ...alarms.map((a) => `alarm ${a}`)].join(', ') || 'none'}`,
-    );
+    const gateTexts = [
+      ...(plan.comparison ? [describeComparison(plan.comparison, settings.lookbackMs)] : []),
+      ...plan.gates.map((g) => g.text),
+      ...alarms.map((a) => `alarm ${a}`),
+    ];
+    ctx.say(`  gates: ${gateTexts.join(', ') || 'none'}`);
     const warmStart = planWarmStart(await warm.read(), candidate, initial.weight, plan.steps);
     const warmPlan =
       warmStart.kind === 'unmanaged'
@@ -152,7 +158,8 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
   if (end.kind === 'held') {
     ctx.emit(summary('held', `${end.reason} (--no-promote)`, alias, history, outcome.warm));
     ctx.say(
-      `${name}: version ${candidate} serves 100% (--no-promote); \`faas promote ${name}\` makes it the primary, \`faas rollback ${name}\` undoes it`,
+      `${name}: version ${candidate} serves 100% (--no-promote); \`faas promote ${name}\` makes it the primary, ` +
+        `\`faas rollback ${name}\` undoes it`,
     );
     return EXIT.ok;
   }
@@ -163,7 +170,8 @@ export async function runRollout(runtime: Runtime, name: string, options: Rollou
   }
   const stage = options.stage !== 'dev' ? ` --stage ${options.stage}` : '';
   runtime.stderr.write(
-    `interrupted: the alias is valid (${describeAlias(alias)}).\nnext: \`faas resume ${name}${stage}\` to continue, or \`faas rollback ${name}${stage}\` to return to ${stable}\n`,
+    `interrupted: the alias is valid (${describeAlias(alias)}).\nnext: \`faas resume ${name}${stage}\` to continue, ` +
+      `or \`faas rollback ${name}${stage}\` to return to ${stable}\n`,
   );
   ctx.emit(summary('interrupted', 'SIGINT/SIGTERM', alias, history, outcome.warm));
   return EXIT.interrupted;
@@ -292,7 +300,9 @@ const ROLLBACK_OUTCOMES: Record<RollbackCause, RollbackOutcome> = {
     event: 'returned to stable',
     headline: (name, stable) => `returned ${name} to version ${stable}`,
     next: (name, candidate) =>
-      `version ${candidate} was not found worse, only not judged: rerun \`faas canary ${name} --to ${candidate}\` when it gets more traffic, or with a longer --max-bake or a lower --min-invocations (for a gate without data, check the function's per-version metrics)`,
+      `version ${candidate} was not found worse, only not judged: rerun \`faas canary ${name} --to ${candidate}\` when it gets ` +
+      `more traffic, or with a longer --max-bake or a lower --min-invocations (for a gate without data, check the function's ` +
+      'per-version metrics)',
   },
 };
 

@@ -68,5 +68,8 @@ function rate(w: VersionWindow | undefined): number | null {
 
 function health(w: VersionWindow | undefined): string {
   if (!w || w.invocations === 0) return 'no invocations in the last 15 min';
-  return `${w.invocations} invocations, errors ${percent(w.errors / w.invocations)}, p99 ${w.p99Ms === undefined ? 'n/a' : `${Math.round(w.p99Ms)}ms`} (last 15 min)`;
+  return (
+    `${w.invocations} invocations, errors ${percent(w.errors / w.invocations)}, p99 ` +
+    `${w.p99Ms === undefined ? 'n/a' : `${Math.round(w.p99Ms)}ms`} (last 15 min)`
+  );
 }

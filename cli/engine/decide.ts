@@ -57,7 +57,10 @@ export type Action =
   | {
       readonly kind: 'rollback';
       readonly reason: string;
-      /** 'regression': the candidate failed a check; 'inconclusive': too little evidence (or still leaning worse) by maxBake, not judged worse. */
+      /**
+       * 'regression': the candidate failed a check; 'inconclusive': too little evidence (or still leaning worse) by maxBake, not
+       * judged worse.
+       */
       readonly cause: RollbackCause;
     }
   | { readonly kind: 'promote' };
@@ -127,7 +130,9 @@ export function decide({ alias, plan, observations, bakeElapsedMs }: DecideInput
         ? seen.minutes
           ? 'no minute with traffic on both versions'
           : 'no traffic on both versions'
-        : `LLR ${comparison.rollbackLlr.toFixed(2)} (roll back ≥ ${comparison.rollbackAt.toFixed(2)}), at the margin ${comparison.llr.toFixed(2)} (pass ≤ ${comparison.passAt.toFixed(2)}); errors ${rate(compared.candidate)} vs stable ${rate(compared.stable)}${seen.minutes ? ' (minutes with both versions, tested per minute)' : ''}`;
+        : `LLR ${comparison.rollbackLlr.toFixed(2)} (roll back ≥ ${comparison.rollbackAt.toFixed(2)}), at the margin ` +
+          `${comparison.llr.toFixed(2)} (pass ≤ ${comparison.passAt.toFixed(2)}); errors ${rate(compared.candidate)} vs stable ` +
+          `${rate(compared.stable)}${seen.minutes ? ' (minutes with both versions, tested per minute)' : ''}`;
     const status =
       comparison.verdict === 'worse'
         ? 'fail'
@@ -150,7 +155,8 @@ export function decide({ alias, plan, observations, bakeElapsedMs }: DecideInput
   if (firing.length > 0) return rollback(`alarm ${firing.join(', ')} in ALARM`);
   if (comparison?.verdict === 'worse') {
     return rollback(
-      `candidate errors ${rate(compared.candidate)} are worse than stable ${rate(compared.stable)} (sequential test, α=${plan.comparison!.alpha})`,
+      `candidate errors ${rate(compared.candidate)} are worse than stable ${rate(compared.stable)} (sequential test, ` +
+        `α=${plan.comparison!.alpha})`,
     );
   }
 
@@ -166,7 +172,8 @@ export function decide({ alias, plan, observations, bakeElapsedMs }: DecideInput
     if (doubt !== undefined) {
       if (bakeElapsedMs >= plan.maxBakeMs) {
         return rollback(
-          `inconclusive: still held after ${Math.round(bakeElapsedMs / 1000)}s at ${percent(alias.weight)}, ${doubt}; the candidate was not found worse, but is not advanced`,
+          `inconclusive: still held after ${Math.round(bakeElapsedMs / 1000)}s at ${percent(alias.weight)}, ${doubt}; the ` +
+            'candidate was not found worse, but is not advanced',
           'inconclusive',
         );
       }
@@ -176,7 +183,9 @@ export function decide({ alias, plan, observations, bakeElapsedMs }: DecideInput
   if (!sampled) {
     if (bakeElapsedMs >= plan.maxBakeMs) {
       return rollback(
-        `inconclusive, not enough traffic: ${seen.candidate.invocations} candidate invocations < ${plan.minInvocations} after ${Math.round(bakeElapsedMs / 1000)}s; the candidate was not found worse, but quiet traffic never promotes (lower --min-invocations or raise --max-bake to accept less evidence or wait longer)`,
+        `inconclusive, not enough traffic: ${seen.candidate.invocations} candidate invocations < ${plan.minInvocations} after ` +
+          `${Math.round(bakeElapsedMs / 1000)}s; the candidate was not found worse, but quiet traffic never promotes (lower ` +
+          '--min-invocations or raise --max-bake to accept less evidence or wait longer)',
         'inconclusive',
       );
     }
@@ -210,7 +219,10 @@ function leaning(comparison: SprtResult, plan: CanaryPlan, weight: number, error
   const params = plan.comparison;
   if (params === undefined) return undefined;
   if (comparison.leansWorse) {
-    return `the comparison leans worse (likelihood ratio ${Math.exp(comparison.rollbackLlr).toFixed(1)} ≥ ${params.holdAt ?? ''}, below the rollback bound)`;
+    return (
+      `the comparison leans worse (likelihood ratio ${Math.exp(comparison.rollbackLlr).toFixed(1)} ≥ ` +
+      `${params.holdAt ?? ''}, below the rollback bound)`
+    );
   }
   const gate = params.intoFull;
   const intoFull = nextStep(plan.steps, weight) === plan.steps[plan.steps.length - 1];
@@ -221,7 +233,10 @@ function leaning(comparison: SprtResult, plan: CanaryPlan, weight: number, error
     errors >= gate.errors &&
     comparison.llr > Math.log(gate.ratio)
   ) {
-    return `not clearly as good as stable before 100 % (likelihood ratio ×${params.worseRatio} vs as good ${Math.exp(comparison.llr).toFixed(2)} > ${gate.ratio}, over ${errors} errors)`;
+    return (
+      `not clearly as good as stable before 100 % (likelihood ratio ×${params.worseRatio} vs as good ` +
+      `${Math.exp(comparison.llr).toFixed(2)} > ${gate.ratio}, over ${errors} errors)`
+    );
   }
   return undefined;
 }

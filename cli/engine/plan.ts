@@ -44,9 +44,9 @@ export interface CanaryPlan {
  * - minInvocations 5 per step: the pooled sequential test is the evidence; the minimum only
  *   refuses a step whose candidate served (almost) nothing;
  * - lookback 60m: per-minute counts since the rollout began (on resume: the 60m before the
- *   resumed step) that the CLI passes as `observations.minutes`, with the comparison POOLED_SPRT (which also holds a ramp step while the test leans worse:
- *   holdAt). Without the per-minute history these steps are unsafe (a 5× regression reaches 100 % in most
- *   runs): the CLI falls back to DEFAULT_SPRT with `--lookback 0`.
+ *   resumed step) that the CLI passes as `observations.minutes`, with the comparison POOLED_SPRT (which also holds a ramp
+ *   step while the test leans worse: holdAt). Without the per-minute history these steps are unsafe (a 5× regression
+ *   reaches 100 % in most runs): the CLI falls back to DEFAULT_SPRT with `--lookback 0`.
  */
 export const CANARY_DEFAULTS = {
   steps: '1,3,20,50,100',

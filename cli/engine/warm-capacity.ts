@@ -123,7 +123,9 @@ export function planWarmStart(state: WarmState | undefined, candidate: string, w
       kind: 'hold',
       hold,
       suspend,
-      reason: `live already routes to ${candidate}: provisioned concurrency stays ${state.live.requested} (Lambda refuses changes on a weighted alias)`,
+      reason:
+        `live already routes to ${candidate}: provisioned concurrency stays ${state.live.requested} (Lambda refuses ` +
+        'changes on a weighted alias)',
     };
   }
   const { level, wanted, limitedBy } = rolloutLevel(levelBefore, steps, target.max, state.reservedConcurrency);

@@ -24,7 +24,10 @@ export interface RolloutFlags {
    */
   readonly maxBake?: string;
   readonly minInvocations: string;
-  /** On resume, how far before the resumed step the per-minute comparison reaches back (a fresh rollout uses its own start); 0 compares each step alone (Wald's SPRT). */
+  /**
+   * On resume, how far before the resumed step the per-minute comparison reaches back (a fresh rollout uses its own start);
+   * 0 compares each step alone (Wald's SPRT).
+   */
   readonly lookback: string;
   readonly gate: readonly string[];
   readonly alarm: readonly string[];

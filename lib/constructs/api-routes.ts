@@ -171,7 +171,8 @@ export class ApiRoutes extends Construct {
       : undefined;
     const body = model ? ` body:${JSON.stringify(target.bodySchema)}` : '';
     this.signatures.push(
-      `POST ${target.path} -> sqs:${target.functionName}:${targetId(target.queue)} auth:${target.authorization.description}${body} v${METHOD_FORMAT}`,
+      `POST ${target.path} -> sqs:${target.functionName}:${targetId(target.queue)} ` +
+        `auth:${target.authorization.description}${body} v${METHOD_FORMAT}`,
     );
     const posted = this.resourceFor(this.root, target.path).addMethod('POST', integration, {
       ...methodAuthorization(target.authorization),
@@ -202,7 +203,8 @@ export class ApiRoutes extends Construct {
     authorization: RouteAuthorization,
   ): apigateway.Method {
     this.signatures.push(
-      `${method} ${base === this.preview ? PREVIEW_PREFIX : ''}${path} -> lambda:${target} auth:${authorization.description} v${METHOD_FORMAT}`,
+      `${method} ${base === this.preview ? PREVIEW_PREFIX : ''}${path} -> lambda:${target} ` +
+        `auth:${authorization.description} v${METHOD_FORMAT}`,
     );
     // allowTestInvoke: false keeps one permission per method (console test-invoke is not needed).
     const added = this.resourceFor(base, path).addMethod(method, new apigateway.LambdaIntegration(alias, { allowTestInvoke: false }), {

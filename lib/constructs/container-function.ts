@@ -121,7 +121,8 @@ export class ContainerFunction extends Construct {
       Validations.of(this.bucket).acknowledge({
         id: 'AwsSolutions-S1',
         reason:
-          'Application state written only by the container function, whose own logs record every request; server access logs would add a second bucket per container.',
+          'Application state written only by the container function, whose own logs record every request; server access logs ' +
+          'would add a second bucket per container.',
       });
     }
 
@@ -189,7 +190,8 @@ export class ContainerFunction extends Construct {
         Validations.of(this.function).acknowledge({
           id: `AwsSolutions-IAM5[${finding}]`,
           reason:
-            "grantReadWrite on the container's own state bucket: object-level reads, writes and deletes under any key of that one bucket (one object per item).",
+            "grantReadWrite on the container's own state bucket: object-level reads, writes and deletes under any key of that " +
+            'one bucket (one object per item).',
         });
       }
     }
@@ -237,12 +239,14 @@ function warnWithoutAdapter(scope: Construct, dockerfile: string): void {
   if (!adapter) {
     Annotations.of(scope).addWarningV2(
       'faas:container-without-adapter',
-      `${dockerfile} does not copy the Lambda Web Adapter; fix: add "COPY --from=${LAMBDA_WEB_ADAPTER_IMAGE} /lambda-adapter /opt/extensions/lambda-adapter"`,
+      `${dockerfile} does not copy the Lambda Web Adapter; ` +
+        `fix: add "COPY --from=${LAMBDA_WEB_ADAPTER_IMAGE} /lambda-adapter /opt/extensions/lambda-adapter"`,
     );
   } else if (adapter[1] !== LAMBDA_WEB_ADAPTER_VERSION) {
     Annotations.of(scope).addWarningV2(
       'faas:container-adapter-version',
-      `${dockerfile} uses Lambda Web Adapter ${adapter[1]}; the platform is tested with ${LAMBDA_WEB_ADAPTER_VERSION}; fix: copy from ${LAMBDA_WEB_ADAPTER_IMAGE}`,
+      `${dockerfile} uses Lambda Web Adapter ${adapter[1]}; the platform is tested with ${LAMBDA_WEB_ADAPTER_VERSION}; fix: ` +
+        `copy from ${LAMBDA_WEB_ADAPTER_IMAGE}`,
     );
   }
 }

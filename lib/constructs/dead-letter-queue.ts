@@ -55,14 +55,16 @@ export class DeadLetterQueue extends Construct {
     Validations.of(this.queue).acknowledge({
       id: 'Serverless-SQSRedrivePolicy',
       reason:
-        'A terminal queue for failed work: it is where redrive ends, so it has no dead-letter queue of its own (messages leave it by `faas dlq redrive` or expiry).',
+        'A terminal queue for failed work: it is where redrive ends, so it has no dead-letter queue of its own (messages leave ' +
+        'it by `faas dlq redrive` or expiry).',
     });
     if (props.role === 'on-failure') {
       // cdk-nag recognises redrive DLQs and function DLQs, not EventInvokeConfig destinations.
       Validations.of(this.queue).acknowledge({
         id: 'AwsSolutions-SQS3',
         reason:
-          'This queue is a dead-letter queue: the on-failure destination of the live alias (EventInvokeConfig), which cdk-nag does not recognise as one.',
+          'This queue is a dead-letter queue: the on-failure destination of the live alias (EventInvokeConfig), which cdk-nag ' +
+          'does not recognise as one.',
       });
     }
   }

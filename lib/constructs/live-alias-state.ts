@@ -120,7 +120,8 @@ class LiveAliasStateProvider extends Construct {
       Validations.of(this).acknowledge({
         id: ruleId,
         reason:
-          'Deploy-time custom resource handler invoked synchronously by CloudFormation once per deploy; failures surface as a failed deploy, not as lost events.',
+          'Deploy-time custom resource handler invoked synchronously by CloudFormation once per deploy; failures surface as a ' +
+          'failed deploy, not as lost events.',
       });
     }
   }

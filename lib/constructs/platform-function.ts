@@ -239,7 +239,8 @@ export class PlatformFunction extends Construct {
         deadLetterQueue: failures,
         noDeadLetterReason: failures
           ? undefined
-          : `onFailure is declared as "${d.async?.onFailure.kind}", not a platform queue; events EventBridge cannot hand to Lambda show in the rule's FailedInvocations metric.`,
+          : `onFailure is declared as "${d.async?.onFailure.kind}", not a platform queue; events EventBridge cannot hand to ` +
+            `Lambda show in the rule's FailedInvocations metric.`,
       });
     }
   }
@@ -267,7 +268,8 @@ function warnOnShadowedPackages(scope: Construct, layers: readonly SharedLayer[]
       if (earlier !== undefined) {
         Annotations.of(scope).addWarningV2(
           'faas:layer-shadows-package',
-          `layer "${layer.layerName}" overrides package ${pkg} from layer "${earlier}" (Lambda: the last layer wins); reorder layers if "${earlier}" should win`,
+          `layer "${layer.layerName}" overrides package ${pkg} from layer "${earlier}" (Lambda: the last layer wins); reorder ` +
+            `layers if "${earlier}" should win`,
         );
       }
       provider.set(pkg, layer.layerName);

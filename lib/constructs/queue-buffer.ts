@@ -84,7 +84,8 @@ export class QueueBuffer extends Construct {
     Validations.of(this.mapping).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',
       reason:
-        "SQS event source mappings take no OnFailure destination (Lambda offers them for streams and Kafka); the queue's RedrivePolicy moves a message to its DLQ after maxReceiveCount receives.",
+        "SQS event source mappings take no OnFailure destination (Lambda offers them for streams and Kafka); the queue's " +
+        'RedrivePolicy moves a message to its DLQ after maxReceiveCount receives.',
     });
   }
 

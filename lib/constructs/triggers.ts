@@ -71,7 +71,9 @@ export class ObjectTrigger extends Construct {
     for (const prefix of new Set([props.prefix ?? '', ...(props.outputPrefix !== undefined ? [props.outputPrefix] : [])])) {
       Validations.of(props.function).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
-        reason: `Object ARNs need a key wildcard; the grant is s3:GetObject or s3:PutObject only, limited to keys under "${prefix}" of the function's own trigger bucket.`,
+        reason:
+          'Object ARNs need a key wildcard; the grant is s3:GetObject or s3:PutObject only, limited to keys under ' +
+          `"${prefix}" of the function's own trigger bucket.`,
       });
     }
     acknowledgeNotificationHandler(Stack.of(this));

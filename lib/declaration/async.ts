@@ -35,14 +35,16 @@ const BUS_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9.
 
 const queueArn = z.string().regex(QUEUE_ARN, {
   error:
-    'arn must be a standard SQS queue ARN, arn:aws:sqs:<region>:<account>:<name> (FIFO queues cannot be Lambda destinations); fix: copy the ARN from the queue',
+    'arn must be a standard SQS queue ARN, arn:aws:sqs:<region>:<account>:<name> (FIFO queues cannot be Lambda destinations); ' +
+    'fix: copy the ARN from the queue',
 });
 const topicArn = z.string({ error: 'a topic destination needs arn; fix: give the ARN of an existing SNS topic' }).regex(TOPIC_ARN, {
   error: 'arn must be a standard SNS topic ARN, arn:aws:sns:<region>:<account>:<name>; fix: copy the ARN from the topic',
 });
 const busArn = z.string().regex(BUS_ARN, {
   error:
-    'arn must be an EventBridge bus ARN, arn:aws:events:<region>:<account>:event-bus/<name>; fix: copy the ARN, or leave it out for the default bus',
+    'arn must be an EventBridge bus ARN, arn:aws:events:<region>:<account>:event-bus/<name>; fix: copy the ARN, or leave it ' +
+    'out for the default bus',
 });
 const destinationFunction = z.string({ error: 'a function destination needs name; fix: name a function declared in this app' });
 
@@ -65,7 +67,8 @@ const successQueueDestination = z
       })
       .regex(QUEUE_ARN, {
         error:
-          'arn must be a standard SQS queue ARN, arn:aws:sqs:<region>:<account>:<name> (FIFO queues cannot be Lambda destinations); fix: copy the ARN from the queue',
+          'arn must be a standard SQS queue ARN, arn:aws:sqs:<region>:<account>:<name> (FIFO queues cannot be Lambda ' +
+          'destinations); fix: copy the ARN from the queue',
       }),
   })
   .strict();
@@ -105,7 +108,8 @@ const successDestinationSchema = z.discriminatedUnion(
   [successQueueDestination, topicDestination, busDestination, functionDestination],
   {
     error:
-      'onSuccess must be { kind: "queue", arn } | { kind: "topic", arn } | { kind: "bus", arn? } | { kind: "function", name }; fix: pick one of these kinds',
+      'onSuccess must be { kind: "queue", arn } | { kind: "topic", arn } | { kind: "bus", arn? } | { kind: "function", name }; ' +
+      'fix: pick one of these kinds',
   },
 );
 const failureDestinationSchema = z.discriminatedUnion(
@@ -113,7 +117,8 @@ const failureDestinationSchema = z.discriminatedUnion(
   [failureQueueDestination, topicDestination, busDestination, functionDestination, noDestination],
   {
     error:
-      'onFailure must be { kind: "queue", arn? } | { kind: "topic", arn } | { kind: "bus", arn? } | { kind: "function", name } | { kind: "none", reason }; fix: pick one of these kinds',
+      'onFailure must be { kind: "queue", arn? } | { kind: "topic", arn } | { kind: "bus", arn? } | { kind: "function", name } ' +
+      '| { kind: "none", reason }; fix: pick one of these kinds',
   },
 );
 
@@ -358,14 +363,16 @@ export function checkAsync(fn: AsyncView, all: readonly AsyncView[], declared: r
       add(
         'queue.visibilityTimeoutSeconds',
         q.visibilityTimeoutSeconds,
-        `must be at least 6 × timeoutSeconds + maxBatchingWindowSeconds = ${needed} (AWS: otherwise a message can reappear while a batch is still being processed); fix: raise it to ${needed} or leave it out`,
+        `must be at least 6 × timeoutSeconds + maxBatchingWindowSeconds = ${needed} (AWS: otherwise a message can reappear ` +
+          `while a batch is still being processed); fix: raise it to ${needed} or leave it out`,
       );
     }
     if (q.batchSize > 10 && q.maxBatchingWindowSeconds < 1) {
       add(
         'queue.batchSize',
         q.batchSize,
-        "batches above 10 messages need a batching window (Lambda's rule); fix: set maxBatchingWindowSeconds to at least 1 or lower batchSize to 10",
+        "batches above 10 messages need a batching window (Lambda's rule); fix: set maxBatchingWindowSeconds to at least 1 or " +
+          'lower batchSize to 10',
       );
     }
   }
@@ -396,7 +403,8 @@ export function checkAsync(fn: AsyncView, all: readonly AsyncView[], declared: r
           add(
             `${field}.name`,
             d.name,
-            `destinations form a loop (${loop.join(' → ')}): an event could travel forever and the IAM policies would depend on each other; fix: end the chain in a queue`,
+            `destinations form a loop (${loop.join(' → ')}): an event could travel forever and the IAM policies would depend ` +
+              'on each other; fix: end the chain in a queue',
           );
       }
     }
@@ -410,7 +418,8 @@ export function checkAsync(fn: AsyncView, all: readonly AsyncView[], declared: r
       add(
         'triggers.s3.outputPrefix',
         s3.outputPrefix,
-        `${why} results written there would trigger the function again (an endless loop); fix: give the trigger a prefix such as "in/" and write under another, such as "out/"`,
+        `${why} results written there would trigger the function again (an endless loop); fix: give the trigger a prefix such ` +
+          'as "in/" and write under another, such as "out/"',
       );
     }
   }

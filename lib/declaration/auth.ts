@@ -35,7 +35,8 @@ const none = z
     reason: z
       .string({
         error:
-          'a public route needs a reason; fix: say why anyone may call it (at least 20 characters), e.g. "public greeting: no data behind it"',
+          'a public route needs a reason; fix: say why anyone may call it (at least 20 characters), ' +
+          'e.g. "public greeting: no data behind it"',
       })
       .trim()
       .min(20, { error: 'reason must say why anyone may call the route (at least 20 characters); fix: write the reason out' }),
@@ -51,7 +52,8 @@ const cognito = z
     /** The user pool whose ID or access tokens the route accepts (Authorization header). */
     userPoolArn: z.string({ error: 'cognito auth needs userPoolArn; fix: give the ARN of the user pool' }).regex(USER_POOL_ARN, {
       error:
-        'userPoolArn must be a Cognito user pool ARN, arn:aws:cognito-idp:<region>:<account>:userpool/<region>_<id>; fix: copy it from the user pool',
+        'userPoolArn must be a Cognito user pool ARN, arn:aws:cognito-idp:<region>:<account>:userpool/<region>_<id>; fix: copy ' +
+        'it from the user pool',
     }),
     /**
      * OAuth scopes an access token must carry (any one of them); with scopes, ID tokens are refused.
@@ -59,11 +61,9 @@ const cognito = z
      */
     scopes: z
       .array(
-        z
-          .string()
-          .regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, {
-            error: 'a scope is printable ASCII without spaces, quotes or backslashes, e.g. "orders/read"',
-          }),
+        z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, {
+          error: 'a scope is printable ASCII without spaces, quotes or backslashes, e.g. "orders/read"',
+        }),
       )
       .min(1, { error: 'scopes must list at least one scope; fix: remove scopes to accept ID tokens' })
       .optional(),
@@ -94,7 +94,8 @@ const authorizer = z
       .array(
         z.string().regex(IDENTITY_SOURCE, {
           error:
-            'identitySource entries look like "method.request.header.Authorization", "method.request.querystring.token", "stageVariables.x" or "context.x"',
+            'identitySource entries look like "method.request.header.Authorization", "method.request.querystring.token", ' +
+            '"stageVariables.x" or "context.x"',
         }),
       )
       .min(1, { error: 'identitySource must name at least one source; fix: e.g. ["method.request.header.Authorization"]' })
@@ -119,7 +120,8 @@ const apiKey = z.object({ kind: z.literal('apiKey'), scopes: cognitoOnly('scopes
 
 export const authSchema = z.discriminatedUnion('kind', [none, iam, cognito, authorizer, apiKey], {
   error:
-    'auth must be { kind: "iam" } | { kind: "cognito", userPoolArn, scopes? } | { kind: "authorizer", function, type? } | { kind: "apiKey" } | { kind: "none", reason }; fix: pick one of these kinds',
+    'auth must be { kind: "iam" } | { kind: "cognito", userPoolArn, scopes? } | { kind: "authorizer", function, type? } ' +
+    '| { kind: "apiKey" } | { kind: "none", reason }; fix: pick one of these kinds',
 });
 
 const positive = (what: string, max: number, fix: string) =>
@@ -169,8 +171,8 @@ export interface AuthProblem {
 export function undecidedAuth(what: string, stage: string): string {
   return (
     `${what} has no auth and no default applies, so it would be open to anyone; ` +
-    `fix: add auth to it (e.g. { kind: 'iam' } or { kind: 'apiKey' }), set api.auth (or stages.${stage}.api.auth) as the default for every route, ` +
-    `or declare it public with { kind: 'none', reason: '…' }`
+    `fix: add auth to it (e.g. { kind: 'iam' } or { kind: 'apiKey' }), set api.auth (or stages.${stage}.api.auth) as the ` +
+    `default for every route, or declare it public with { kind: 'none', reason: '…' }`
   );
 }
 
@@ -196,7 +198,8 @@ export function checkAuth(auth: AuthDeclaration, field: string, owner: string, f
       field: `${field}.function`,
       value: auth.function,
       message:
-        'a function cannot authorize its own routes (API Gateway would call it twice per request with different events); fix: declare a separate authorizer function',
+        'a function cannot authorize its own routes (API Gateway would call it twice per request with different events); fix: ' +
+        'declare a separate authorizer function',
     });
   }
   const sources = auth.identitySource ?? [DEFAULT_TOKEN_SOURCE];
@@ -205,7 +208,8 @@ export function checkAuth(auth: AuthDeclaration, field: string, owner: string, f
       field: `${field}.identitySource`,
       value: auth.identitySource,
       message:
-        'a token authorizer reads exactly one header, e.g. ["method.request.header.Authorization"]; fix: name one header, or use type "request" for several sources',
+        'a token authorizer reads exactly one header, e.g. ["method.request.header.Authorization"]; fix: name one header, or ' +
+        'use type "request" for several sources',
     });
   }
   return problems;

@@ -192,7 +192,9 @@ export function resolveContainerEntries(
       problems.push({
         field: `containers.${name}`,
         value: name,
-        message: `a function is named "${name}" too; containers and functions share one namespace (stack outputs, the faas CLI); fix: rename one of them`,
+        message:
+          `a function is named "${name}" too; containers and functions share one namespace (stack outputs, the faas ` +
+          'CLI); fix: rename one of them',
       });
       continue;
     }
@@ -321,7 +323,9 @@ function checkContainer(c: ResolvedContainer, project: ProjectView): Omit<Declar
       problems.push({
         field: 'bundle.entry',
         value: c.bundle.entry,
-        message: `imports "${name}", which is not installed; fix: npm install ${name} (the image holds only what the bundle holds) or correct the import`,
+        message:
+          `imports "${name}", which is not installed; fix: npm install ${name} (the image holds only what the bundle ` +
+          'holds) or correct the import',
       });
     }
   }
@@ -332,7 +336,8 @@ function checkContainer(c: ResolvedContainer, project: ProjectView): Omit<Declar
         field: `environment.${key}`,
         value: c.environment[key],
         message:
-          'the platform sets PORT, AWS_LWA_* and FAAS_* itself (from port, healthPath and routes); fix: remove it and use those fields, or choose another name',
+          'the platform sets PORT, AWS_LWA_* and FAAS_* itself (from port, healthPath and routes); fix: remove it and use ' +
+          'those fields, or choose another name',
       });
     }
   }
@@ -350,7 +355,9 @@ function missingDockerfile(directory: string): Omit<DeclarationProblem, 'functio
   return {
     field: 'directory',
     value: directory,
-    message: `no Dockerfile in ${directory}; fix: add ${directory}/Dockerfile (see ${CONTAINERS_DIR}/todo) or point directory at a folder that has one`,
+    message:
+      `no Dockerfile in ${directory}; fix: add ${directory}/Dockerfile (see ${CONTAINERS_DIR}/todo) or point directory ` +
+      'at a folder that has one',
   };
 }
 
@@ -375,7 +382,9 @@ export function checkPrefixes(
             problems.push({
               field: `containers.${c.name}.routes[${i}]`,
               value: `${route.method} ${route.path}`,
-              message: `function "${f.name}" routes ${r.method} ${r.path} inside this container's prefix, so the container would never see those requests; fix: move the function's route or give the container other routes`,
+              message:
+                `function "${f.name}" routes ${r.method} ${r.path} inside this container's prefix, so the container ` +
+                `would never see those requests; fix: move the function's route or give the container other routes`,
             });
           }
         }

@@ -206,7 +206,8 @@ export function checkLambdaSettings(s: LambdaSettings): SettingsProblem[] {
         add(
           `warm.schedules[${i}].minProvisioned`,
           schedule.minProvisioned,
-          `must not exceed maxProvisioned (${schedule.maxProvisioned}) of schedule "${schedule.name}"; fix: raise maxProvisioned or lower minProvisioned`,
+          `must not exceed maxProvisioned (${schedule.maxProvisioned}) of schedule "${schedule.name}"; fix: raise ` +
+            'maxProvisioned or lower minProvisioned',
         );
       }
       if (names.has(schedule.name))
@@ -218,7 +219,8 @@ export function checkLambdaSettings(s: LambdaSettings): SettingsProblem[] {
       add(
         'reservedConcurrency',
         s.reservedConcurrency,
-        `must be at least the highest provisioned concurrency (${peak}); Lambda rejects provisioned > reserved; fix: raise reservedConcurrency or lower warm.max`,
+        `must be at least the highest provisioned concurrency (${peak}); Lambda rejects provisioned > reserved; fix: raise ` +
+          'reservedConcurrency or lower warm.max',
       );
     }
   }
@@ -226,7 +228,8 @@ export function checkLambdaSettings(s: LambdaSettings): SettingsProblem[] {
     add(
       'release.initialWeight',
       s.release.initialWeight,
-      'initialWeight applies to alias mode only; in codedeploy mode the deploymentConfig sets the canary; fix: remove initialWeight or use mode "alias"',
+      'initialWeight applies to alias mode only; in codedeploy mode the deploymentConfig sets the canary; fix: remove ' +
+        'initialWeight or use mode "alias"',
     );
   }
   const timeoutMs = s.timeoutSeconds * 1000;

@@ -349,7 +349,9 @@ function checkEntryCode(fn: ResolvedFunction, project: ProjectView): Declaration
       functionName: fn.name,
       field: 'handler',
       value: fn.handler,
-      message: `${fn.entry} has no export "${fn.handler}" (${has}), so every invocation would fail with Runtime.HandlerNotFound; fix: \`export const ${fn.handler} = …\` in ${fn.entry}${suggestion}`,
+      message:
+        `${fn.entry} has no export "${fn.handler}" (${has}), so every invocation would fail with ` +
+        `Runtime.HandlerNotFound; fix: \`export const ${fn.handler} = …\` in ${fn.entry}${suggestion}`,
     });
   }
   for (const name of inspection.unresolved) {
@@ -357,7 +359,9 @@ function checkEntryCode(fn: ResolvedFunction, project: ProjectView): Declaration
       functionName: fn.name,
       field: 'entry',
       value: fn.entry,
-      message: `imports "${name}", which is not installed and no layer provides; fix: npm install ${name}, add it to a layer, or correct the import`,
+      message:
+        `imports "${name}", which is not installed and no layer provides; fix: npm install ${name}, add it to a layer, ` +
+        'or correct the import',
     });
   }
   return problems;

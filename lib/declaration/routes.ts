@@ -121,7 +121,9 @@ export function checkRoutes(routes: readonly RouteEntry[]): RouteProblem[] {
         ...at,
         field,
         value: `${route.method} ${path}`,
-        message: `duplicate route: ${clash.method} ${clash.path} is already routed to ${clash.servedBy}; fix: give one of them another path or method`,
+        message:
+          `duplicate route: ${clash.method} ${clash.path} is already routed to ${clash.servedBy}; fix: give one of them ` +
+          'another path or method',
       });
     } else if (renamed) {
       // API Gateway allows one variable child per resource: {id} and {userId} under /users cannot coexist.
@@ -129,7 +131,9 @@ export function checkRoutes(routes: readonly RouteEntry[]): RouteProblem[] {
         ...at,
         field: `${field}.path`,
         value: path,
-        message: `path parameter ${renamed.mine} conflicts with ${renamed.theirs} of ${renamed.path} (${renamed.declaredBy}) under the same parent; fix: use the same parameter name`,
+        message:
+          `path parameter ${renamed.mine} conflicts with ${renamed.theirs} of ${renamed.path} (${renamed.declaredBy}) ` +
+          'under the same parent; fix: use the same parameter name',
       });
     }
     taken.push({ method: route.method, path, servedBy: route.servedBy });

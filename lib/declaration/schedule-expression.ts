@@ -91,7 +91,9 @@ export function scheduleExpressionProblem(expression: string, service: ScheduleS
 }
 
 function cronFieldProblem(text: string, field: CronField): string | undefined {
-  const bad = `${field.name} "${text}" is not valid (${field.min}-${field.max}${field.names ? ` or ${field.names[0]}-${field.names[field.names.length - 1]}` : ''}, with , - * /${field.special ? ' and its special values' : ''})`;
+  const nameRange = field.names ? ` or ${field.names[0]}-${field.names[field.names.length - 1]}` : '';
+  const specialValues = field.special ? ' and its special values' : '';
+  const bad = `${field.name} "${text}" is not valid (${field.min}-${field.max}${nameRange}, with , - * /${specialValues})`;
   const value = (token: string): number | undefined => {
     if (/^\d+$/.test(token)) return Number(token);
     const index = field.names?.indexOf(token.toUpperCase()) ?? -1;

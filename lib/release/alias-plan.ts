@@ -44,7 +44,8 @@ export function planLiveAlias(current: AliasState | undefined, published: string
   }
   if (current !== undefined && !/^\d+$/.test(current.functionVersion)) {
     throw new Error(
-      `live alias must point at a published version, got: ${current.functionVersion}; fix: point it at a version number with \`faas rollback\` or UpdateAlias`,
+      `live alias must point at a published version, got: ${current.functionVersion}; fix: point it at a version number with ` +
+        `\`faas rollback\` or UpdateAlias`,
     );
   }
   if (current === undefined) {
@@ -82,7 +83,9 @@ export function planLiveAlias(current: AliasState | undefined, published: string
   return {
     functionVersion: current.functionVersion,
     additionalVersionWeights: [{ version: published, weight: initialWeight }],
-    reason: `new version ${published} gets ${round(initialWeight * 100)}% of traffic; stable ${current.functionVersion} keeps the rest${superseded}`,
+    reason:
+      `new version ${published} gets ${round(initialWeight * 100)}% of traffic; stable ${current.functionVersion} keeps ` +
+      `the rest${superseded}`,
   };
 }
 

@@ -171,8 +171,8 @@ function noDeadLetterQueueReason(d: ResolvedFunction): string | undefined {
   if (d.async?.onFailure.kind === 'none') return `Declared onFailure none and no deadLetterQueue: ${d.async.onFailure.reason}`;
   if (isEventInvoked(d)) {
     return (
-      'Asynchronous invocations of the live alias end in its on-failure destination (EventInvokeConfig), which carries the error with the event; ' +
-      'a function DLQ would get the payload only. async.deadLetterQueue adds one.'
+      'Asynchronous invocations of the live alias end in its on-failure destination (EventInvokeConfig), which carries the ' +
+      'error with the event; a function DLQ would get the payload only. async.deadLetterQueue adds one.'
     );
   }
   if (d.queue) {

@@ -215,7 +215,8 @@ export class FunctionStack extends Stack {
     const bytes = deployedBytes(fitted);
     if (bytes > INDEX_ENTRY_MAX_BYTES) {
       throw new Error(
-        `the ${INDEX_OUTPUT_PREFIX} output of ${entry.kind} "${entry.name}" may deploy as ${bytes} bytes, over ${INDEX_ENTRY_MAX_BYTES}; fix: shorten its name`,
+        `the ${INDEX_OUTPUT_PREFIX} output of ${entry.kind} "${entry.name}" may deploy as ${bytes} bytes, over ` +
+          `${INDEX_ENTRY_MAX_BYTES}; fix: shorten its name`,
       );
     }
     this.output(

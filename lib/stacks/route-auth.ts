@@ -59,7 +59,8 @@ export function routeAuthorization(auth: AuthDeclaration | undefined, what: stri
         apiKeyRequired: true,
         description,
         noAuthorizationReason:
-          'Declared apiKey in faas.config.ts: callers need a key of the usage plan, which throttles and meters each key; a key identifies a caller, it does not authorize one (use iam, cognito or authorizer for that).',
+          'Declared apiKey in faas.config.ts: callers need a key of the usage plan, which throttles and meters each key; a key ' +
+          'identifies a caller, it does not authorize one (use iam, cognito or authorizer for that).',
       };
   }
 }
