@@ -179,7 +179,8 @@ describe('e: async invoke → destinations', () => {
     scenarioTestUnless(
       unqualifiedFailure.supported ? undefined : `neither path delivers: ${unqualifiedFailure.reason}`,
       'e (on-failure, unqualified stand-in)',
-      "NOT the platform path: live's deployed async config copied to $LATEST, an unqualified failing invoke → the failure queue has the transform's error",
+      "NOT the platform path: live's deployed async config copied to $LATEST, " +
+        "an unqualified failing invoke → the failure queue has the transform's error",
       async () => {
         // GIVEN the deployed config of live (from CloudFormation), copied to $LATEST for this test only
         const deployed = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: transformName, Qualifier: 'live' }));
@@ -214,7 +215,8 @@ describe('e: async invoke → destinations', () => {
           expectMalformedRecord(record!, key, ['MalformedObjectError', 'Runtime.HandlerError']);
           if (record!.responsePayload?.errorType !== 'MalformedObjectError') {
             console.log(
-              `e (stand-in): the endpoint reports errorType ${record!.responsePayload?.errorType}, not the handler's MalformedObjectError (emulator gap)`,
+              `e (stand-in): the endpoint reports errorType ${record!.responsePayload?.errorType}, ` +
+                "not the handler's MalformedObjectError (emulator gap)",
             );
           }
 
@@ -256,9 +258,8 @@ describe('e: async invoke → destinations', () => {
         written: `out/${name}`,
         version: expect.stringMatching(/^\d+$/),
       });
-      console.log(
-        `e (on-success): audit logged ${JSON.stringify({ source: entry.source, written: entry.written, version: entry.version })} ${Date.now() - since} ms after the put`,
-      );
+      const logged = JSON.stringify({ source: entry.source, written: entry.written, version: entry.version });
+      console.log(`e (on-success): audit logged ${logged} ${Date.now() - since} ms after the put`);
     },
     RESULT_BUDGET_MS + 30_000,
   );

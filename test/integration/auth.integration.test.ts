@@ -87,13 +87,17 @@ describe('k: who may call which route', () => {
       preview: 200,
     });
     expect(await signed.json()).toMatchObject({ message: 'Hello, world!' });
-    return `unsigned 403, signed 200 (live and /preview); signatures ${caps['apigw-iam-signature'].supported ? 'verified' : 'not verified by this emulator'}`;
+    return (
+      'unsigned 403, signed 200 (live and /preview); ' +
+      `signatures ${caps['apigw-iam-signature'].supported ? 'verified' : 'not verified by this emulator'}`
+    );
   });
 
   scenarioTestUnless(
     caps['apigw-iam-signature'].supported
       ? undefined
-      : `the emulator does not verify SigV4 signatures (${caps['apigw-iam-signature'].reason}); the method's AWS_IAM setting is asserted in test/unit/auth.test.ts`,
+      : `the emulator does not verify SigV4 signatures (${caps['apigw-iam-signature'].reason}); ` +
+          "the method's AWS_IAM setting is asserted in test/unit/auth.test.ts",
     'k2-forged',
     'GET /hello/internal refuses a forged signature with 403',
     async () => {
@@ -139,7 +143,8 @@ describe('k: who may call which route', () => {
   scenarioTestUnless(
     caps['apigw-body-schema'].supported
       ? undefined
-      : `the emulator does not validate request bodies (${caps['apigw-body-schema'].reason}); the model and validator on POST /worker/jobs are asserted in test/unit/auth.test.ts`,
+      : `the emulator does not validate request bodies (${caps['apigw-body-schema'].reason}); ` +
+          'the model and validator on POST /worker/jobs are asserted in test/unit/auth.test.ts',
     'k4',
     'POST /worker/jobs with a body breaking queue.bodySchema: 400 with the reason, nothing queued',
     async () => {
@@ -154,7 +159,8 @@ describe('k: who may call which route', () => {
   scenarioTestUnless(
     caps['sqs-max-message-size'].supported && caps['api-sqs-integration'].supported
       ? undefined
-      : `the emulator's SQS does not enforce MaximumMessageSize (${caps['sqs-max-message-size'].reason}); the queue's MaximumMessageSize is asserted in test/unit/auth.test.ts`,
+      : `the emulator's SQS does not enforce MaximumMessageSize (${caps['sqs-max-message-size'].reason}); ` +
+          "the queue's MaximumMessageSize is asserted in test/unit/auth.test.ts",
     'k5',
     'POST /worker/jobs with a body above queue.maxBodyBytes (64 KiB): 400, nothing queued',
     async () => {

@@ -63,11 +63,9 @@ const caps = capabilities(deployment);
 console.log(formatMatrix(deployment.endpoint, caps));
 
 const needed = (['weighted-alias-routing', 'per-version-lambda-metrics'] as const).map((n) => caps[n]).filter((c) => !c.supported);
+const missing = needed.map((c) => `${c.name}: ${c.reason}`).join('; ');
 /** Why the end-to-end scenarios cannot run here, or undefined. */
-const endToEnd =
-  needed.length === 0
-    ? undefined
-    : `the candidate must get live traffic and be measured per ExecutedVersion — ${needed.map((c) => `${c.name}: ${c.reason}`).join('; ')}`;
+const endToEnd = needed.length === 0 ? undefined : `the candidate must get live traffic and be measured per ExecutedVersion — ${missing}`;
 const warmNeeds = (['pc-weighted-alias-refusal', 'app-autoscaling-suspend'] as const).map((n) => caps[n]).filter((c) => !c.supported);
 /** Why r7 cannot run here: it needs the end-to-end path, Lambda's refusal and scalable targets to suspend. */
 const warmOnLive =
@@ -205,7 +203,10 @@ describe('r: releases end to end (deploy, faas CLI, HTTP traffic through API Gat
       expect(seen.failed).toBe(0);
       expect(seen.byVersion[version]).toBeGreaterThan(0);
       stable = version;
-      return `deploy ${seconds(deployMs)}; promoted ${version} in ${seconds(cli.ms)} at ${rps.toFixed(1)} rps: ${JSON.stringify(seen.byVersion)} answers by version, ${seen.failed} failed`;
+      return (
+        `deploy ${seconds(deployMs)}; promoted ${version} in ${seconds(cli.ms)} at ${rps.toFixed(1)} rps: ` +
+        `${JSON.stringify(seen.byVersion)} answers by version, ${seen.failed} failed`
+      );
     },
     300_000,
   );
@@ -275,8 +276,11 @@ describe('r: releases end to end (deploy, faas CLI, HTTP traffic through API Gat
         .map((h) => h.action.weight)
         .pop();
       return (
-        `deploy ${seconds(deployMs)}; rolled back at ${((weight ?? 0) * 100).toFixed(0)} % after ${seconds(cli.ms)} at ${rps.toFixed(1)} rps: ${failed} failed requests served by the bad version (real run); ` +
-        `simulation, same settings and traffic (200 runs): mean ${mean.toFixed(1)}, median ${median}, p90 ${p90}, ${prediction.outcomes.rolledBack} rolled back`
+        `deploy ${seconds(deployMs)}; rolled back at ${((weight ?? 0) * 100).toFixed(0)} % ` +
+        `after ${seconds(cli.ms)} at ${rps.toFixed(1)} rps: ` +
+        `${failed} failed requests served by the bad version (real run); ` +
+        'simulation, same settings and traffic (200 runs): ' +
+        `mean ${mean.toFixed(1)}, median ${median}, p90 ${p90}, ${prediction.outcomes.rolledBack} rolled back`
       );
     },
     300_000,
@@ -458,7 +462,10 @@ describe('r: releases end to end (deploy, faas CLI, HTTP traffic through API Gat
         await expectLive(candidate);
         expect(tally(answers).failed).toBe(0);
         stable = candidate;
-        return `PC ${declared.provisioned} → ${rolloutLevel} during the rollout, back to ${declared.provisioned}; scaling suspended then resumed; mid-canary PC change refused`;
+        return (
+          `PC ${declared.provisioned} → ${rolloutLevel} during the rollout, back to ${declared.provisioned}; ` +
+          'scaling suspended then resumed; mid-canary PC change refused'
+        );
       } finally {
         await client
           .send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: hello.functionName, Qualifier: 'live' }))

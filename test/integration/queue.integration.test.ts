@@ -217,8 +217,10 @@ beforeAll(async () => {
       }),
     );
     console.log(
-      `d: the live worker (version ${originalLive.version}) backs off base ${base} s, max ${max} s: up to ${worst} s before a poison job reaches the DLQ ` +
-        `(maxReceiveCount ${maxReceiveCount}), over half the ${DLQ_BUDGET_MS / 1000} s budget; live → version ${published.Version} = the same code with ` +
+      `d: the live worker (version ${originalLive.version}) backs off base ${base} s, max ${max} s: ` +
+        `up to ${worst} s before a poison job reaches the DLQ ` +
+        `(maxReceiveCount ${maxReceiveCount}), over half the ${DLQ_BUDGET_MS / 1000} s budget; ` +
+        `live → version ${published.Version} = the same code with ` +
         `${JSON.stringify(SHORT_BACKOFF)} (up to ${worstCaseSeconds(1, 4, maxReceiveCount)} s), restored after the file`,
     );
   }
@@ -287,9 +289,12 @@ describe('queue-buffered async (worker)', () => {
       const duplicates = [...effects.done.entries()].filter(([, n]) => n > 1).map(([id, n]) => `${id}×${n}`);
       const dlqDuplicates = [...dlq.entries()].filter(([, n]) => n > 1).map(([seq, n]) => `seq ${seq}×${n}`);
       console.log(
-        `d: sent ${JOBS} (${good.length} good, ${poisonSeqs.size} poison) ${viaApi ? 'through POST /worker/jobs (202 each)' : 'with SendMessage'}; ` +
-          `processed ${processed}, in DLQ ${inDlq}, lost ${lost} = ${JOBS} − ${processed} − ${inDlq}, duplicate effects ${duplicates.length}` +
-          `${duplicates.length ? ` (${duplicates.join(', ')})` : ''}; ${effects.failed} failed receives logged; accounted for in ${(waitedMs / 1000).toFixed(1)} s`,
+        `d: sent ${JOBS} (${good.length} good, ${poisonSeqs.size} poison) ` +
+          `${viaApi ? 'through POST /worker/jobs (202 each)' : 'with SendMessage'}; ` +
+          `processed ${processed}, in DLQ ${inDlq}, lost ${lost} = ${JOBS} − ${processed} − ${inDlq}, ` +
+          `duplicate effects ${duplicates.length}` +
+          `${duplicates.length ? ` (${duplicates.join(', ')})` : ''}; ${effects.failed} failed receives logged; ` +
+          `accounted for in ${(waitedMs / 1000).toFixed(1)} s`,
       );
       expect({ lost, duplicates, dlqDuplicates }).toEqual({ lost: 0, duplicates: [], dlqDuplicates: [] });
       // Exactly the good ones have effects, exactly the poison ones are dead.
@@ -351,7 +356,8 @@ describe('queue-buffered async (worker)', () => {
         await sleep(2_000);
       }
       console.log(
-        `g: redrive moved ${redrive.json.moved} in ${(redrive.ms / 1000).toFixed(1)} s; ${failedAgain} failed receives after it; ${back.size} poison jobs back in the DLQ`,
+        `g: redrive moved ${redrive.json.moved} in ${(redrive.ms / 1000).toFixed(1)} s; ${failedAgain} failed receives after it; ` +
+          `${back.size} poison jobs back in the DLQ`,
       );
       expect(failedAgain).toBeGreaterThanOrEqual(poisonSeqs.size);
       expect([...back.keys()].sort((a, b) => a - b)).toEqual([...poisonSeqs].sort((a, b) => a - b));

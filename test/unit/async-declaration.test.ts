@@ -157,7 +157,9 @@ describe('a bad async declaration fails synth', () => {
       functionName: 'worker',
       field: 'queue.visibilityTimeoutSeconds',
       value: 60,
-      hint: 'must be at least 6 × timeoutSeconds + maxBatchingWindowSeconds = 180 (AWS: otherwise a message can reappear while a batch is still being processed); fix: raise it to 180 or leave it out',
+      hint:
+        'must be at least 6 × timeoutSeconds + maxBatchingWindowSeconds = 180 ' +
+        '(AWS: otherwise a message can reappear while a batch is still being processed); fix: raise it to 180 or leave it out',
     },
     {
       title: 'a visibility timeout that forgets the batching window',
@@ -213,7 +215,9 @@ describe('a bad async declaration fails synth', () => {
       functionName: 'hello',
       field: 'async.onFailure.kind',
       value: 'lambda',
-      hint: 'onFailure must be { kind: "queue", arn? } | { kind: "topic", arn } | { kind: "bus", arn? } | { kind: "function", name } | { kind: "none", reason }',
+      hint:
+        'onFailure must be { kind: "queue", arn? } | { kind: "topic", arn } | { kind: "bus", arn? } | ' +
+        '{ kind: "function", name } | { kind: "none", reason }',
     },
     {
       title: 'opting out of the failure destination without a reason',

@@ -503,7 +503,8 @@ describe('security and size', () => {
 
   test.each<[string, FunctionInput, number]>([
     // function, role, policy, log group, version, live, preview, alias state, 3 alarms = 11 for any function
-    ['a queue function', worker(), 11 + 13], // + queue, DLQ, 2 queue policies, mapping, 3 alarms, API role + policy, 2 API resources, method
+    // + queue, DLQ, 2 queue policies, mapping, 3 alarms, API role + policy, 2 API resources, method
+    ['a queue function', worker(), 11 + 13],
     // + failure queue, its policy, 2 alarms, EventInvokeConfig, bucket, bucket policy, notifications, its handler policy, permission
     ['an S3-triggered function', transform(), 11 + 10],
   ])('%s costs a bounded number of resources', (_label, fn, expected) => {

@@ -100,9 +100,12 @@ describe('declaring auth', () => {
 
     // THEN one line each, naming the route and the three ways out
     const fix =
-      "fix: add auth to it (e.g. { kind: 'iam' } or { kind: 'apiKey' }), set api.auth (or stages.dev.api.auth) as the default for every route, or declare it public with { kind: 'none', reason: '…' }";
+      "fix: add auth to it (e.g. { kind: 'iam' } or { kind: 'apiKey' }), " +
+      'set api.auth (or stages.dev.api.auth) as the default for every route, ' +
+      "or declare it public with { kind: 'none', reason: '…' }";
     expect(message).toContain(
-      `function "hello", field "routes[0].auth": got nothing — route GET /a has no auth and no default applies, so it would be open to anyone; ${fix}`,
+      'function "hello", field "routes[0].auth": got nothing — route GET /a has no auth and no default applies, ' +
+        `so it would be open to anyone; ${fix}`,
     );
     expect(message).toContain('function "hello", field "routes[2].auth": got nothing — route POST /c has no auth');
     expect(message).toContain('function "worker", field "queue.auth": got nothing — the jobs endpoint POST /worker/jobs has no auth');
@@ -129,7 +132,10 @@ describe('declaring auth', () => {
     [
       'scopes without cognito',
       { kind: 'iam', scopes: ['orders/read'] },
-      /field "routes\[0\]\.auth\.scopes": got \["orders\/read"\] — scopes applies to kind "cognito" only; fix: remove scopes, or use \{ kind: 'cognito', userPoolArn, scopes \}/,
+      new RegExp(
+        /field "routes\[0\]\.auth\.scopes": got \["orders\/read"\] — scopes applies to kind "cognito" only; /.source +
+          /fix: remove scopes, or use \{ kind: 'cognito', userPoolArn, scopes \}/.source,
+      ),
     ],
     [
       'a public route without a reason',
@@ -397,10 +403,10 @@ test("in the example app's prod stage, the only methods without authorization ar
   const prod = build(faasConfig, { stage: 'prod' });
   const open = Object.values(prod.template.findResources('AWS::ApiGateway::Method'))
     .filter((m) => m.Properties.AuthorizationType === 'NONE')
-    .map(
-      (m) =>
-        `${m.Properties.HttpMethod} ${JSON.stringify(m.Properties.ResourceId).match(/"Ref":"(Api\w+?)[0-9A-F]{8}"/)?.[1]} key:${m.Properties.ApiKeyRequired}`,
-    )
+    .map((m) => {
+      const resource = JSON.stringify(m.Properties.ResourceId).match(/"Ref":"(Api\w+?)[0-9A-F]{8}"/)?.[1];
+      return `${m.Properties.HttpMethod} ${resource} key:${m.Properties.ApiKeyRequired}`;
+    })
     .sort();
   expect(open).toEqual(['GET ApiPreviewhello key:false', 'GET Apihello key:false', 'POST Apiworkerjobs key:true']);
 });

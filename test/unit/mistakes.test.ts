@@ -81,13 +81,19 @@ describe('declaration mistakes', () => {
       'a misspelt field in a stage override',
       withProd({ functions: { hello: { timeout: 9 } } }),
       'prod',
-      /function "hello", field "timeout" \(set in stages\.prod\.functions\.hello\): got 9 — unknown field; did you mean "timeoutSeconds"\?/,
+      new RegExp(
+        /function "hello", field "timeout" \(set in stages\.prod\.functions\.hello\): got 9 — /.source +
+          /unknown field; did you mean "timeoutSeconds"\?/.source,
+      ),
     ],
     [
       "another stage's bad override, building dev",
       withProd({ functions: { hello: { memoryMB: 64 } } }),
       'dev',
-      /\(every stage checked: dev, prod\)[\s\S]*field "memoryMB" \(set in stages\.prod\.functions\.hello, stage "prod"\): got 64 — memoryMB must be from 128/,
+      new RegExp(
+        /\(every stage checked: dev, prod\)[\s\S]*/.source +
+          /field "memoryMB" \(set in stages\.prod\.functions\.hello, stage "prod"\): got 64 — memoryMB must be from 128/.source,
+      ),
     ],
     [
       'a bad api override',
@@ -117,7 +123,10 @@ describe('declaration mistakes', () => {
       'a container server that does not compile',
       app({ hello }, { containers: { todo: { bundle: { entry: 'src/server.ts' } } } }),
       'dev',
-      /field "containers\.todo\.bundle\.entry": got "src\/server\.ts" — does not compile: containers\/todo\/src\/server\.ts:8:1: Unexpected "\}"; fix:/,
+      new RegExp(
+        /field "containers\.todo\.bundle\.entry": got "src\/server\.ts" — /.source +
+          /does not compile: containers\/todo\/src\/server\.ts:8:1: Unexpected "\}"; fix:/.source,
+      ),
     ],
     [
       'a warm schedule with a zero rate',
@@ -195,7 +204,10 @@ describe('declaration mistakes', () => {
       'a handler the entry does not export',
       app({ hello: { ...hello, handler: 'main' } }),
       'dev',
-      /field "handler": got "main" — functions\/hello\/index\.ts has no export "main" \(it exports "handler", "readFaults"\), so every invocation would fail with Runtime\.HandlerNotFound; fix:/,
+      new RegExp(
+        /field "handler": got "main" — functions\/hello\/index\.ts has no export "main" \(it exports "handler", "readFaults"\), /.source +
+          /so every invocation would fail with Runtime\.HandlerNotFound; fix:/.source,
+      ),
     ],
     [
       'an entry that does not compile',
@@ -257,7 +269,8 @@ describe('declaration mistakes', () => {
 
 describe('project-file mistakes', () => {
   const CONFIG =
-    "export default { app: 'tp', api: { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } }, functions: { api: { routes: [{ method: 'GET', path: '/api' }] }, {{NEW}} }, stages: { dev: {}, prod: {} } };\n";
+    "export default { app: 'tp', api: { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } }, " +
+    "functions: { api: { routes: [{ method: 'GET', path: '/api' }] }, {{NEW}} }, stages: { dev: {}, prod: {} } };\n";
   const HANDLER = 'export const handler = async () => ({ statusCode: 200, body: "ok" });\n';
   const LAYER = { 'layers/util/util/package.json': '{ "name": "@tp/util" }', 'layers/util/util/src/index.ts': 'export const one = 1;\n' };
   // The record a clean synth of the project without function "b" leaves: every row below would change it.
@@ -334,7 +347,9 @@ describe('project-file mistakes', () => {
       'faas.config.ts throwing while it runs',
       {
         'faas.config.ts':
-          "const fns: Record<string, unknown> = undefined as never;\nexport default { app: 'tp', api: { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } }, functions: { ...Object.keys(fns) } };\n",
+          'const fns: Record<string, unknown> = undefined as never;\n' +
+          "export default { app: 'tp', api: { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } }, " +
+          'functions: { ...Object.keys(fns) } };\n',
       },
       /- faas\.config\.ts: threw while it ran: Cannot convert undefined or null to object; fix:/,
     ],
@@ -361,7 +376,10 @@ describe('project-file mistakes', () => {
     [
       'an empty folder under layers/',
       { 'layers/empty/': '' },
-      /- layers\/empty\/: layer "empty" has no packages; fix: add layers\/empty\/<package>\/package\.json and src\/index\.ts, or remove the folder/,
+      new RegExp(
+        /- layers\/empty\/: layer "empty" has no packages; /.source +
+          /fix: add layers\/empty\/<package>\/package\.json and src\/index\.ts, or remove the folder/.source,
+      ),
     ],
     [
       'a layer shipping an AWS SDK client',
@@ -376,7 +394,10 @@ describe('project-file mistakes', () => {
     [
       'every broken layer at once',
       { 'layers/one/a/package.json': '{', 'layers/two/b/package.json': '{}' },
-      /has 2 unusable files:\n {2}- layers\/one\/a\/package\.json: not valid JSON[\s\S]*\n {2}- layers\/two\/b\/package\.json: has no "name"/,
+      new RegExp(
+        /has 2 unusable files:\n {2}- layers\/one\/a\/package\.json: not valid JSON[\s\S]*/.source +
+          /\n {2}- layers\/two\/b\/package\.json: has no "name"/.source,
+      ),
     ],
     [
       'a new function whose entry lacks the handler',
@@ -393,7 +414,10 @@ describe('project-file mistakes', () => {
       newFunction(
         "import leftPad from 'left-pad-nope';\nexport const handler = async () => ({ statusCode: 200, body: leftPad('x', 3) });\n",
       ),
-      /function "bb", field "entry": .* imports "left-pad-nope", which is not installed and no layer provides; fix: npm install left-pad-nope/,
+      new RegExp(
+        /function "bb", field "entry": .* imports "left-pad-nope", /.source +
+          /which is not installed and no layer provides; fix: npm install left-pad-nope/.source,
+      ),
     ],
     [
       'a new function with an unknown layer',
@@ -404,7 +428,8 @@ describe('project-file mistakes', () => {
       'a container server that does not compile',
       {
         'faas.config.ts':
-          "export default { app: 'tp', api: { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } }, functions: { api: {} }, containers: { web: { bundle: { entry: 'src/server.ts' } } } };\n",
+          "export default { app: 'tp', api: { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } }, " +
+          "functions: { api: {} }, containers: { web: { bundle: { entry: 'src/server.ts' } } } };\n",
         'containers/web/Dockerfile': 'FROM public.ecr.aws/docker/library/node:24-slim\n',
         'containers/web/src/server.ts':
           'import { createServer } from "node:http";\ncreateServer((_req, res) => { res.end("ok") ).listen(8080);\n',
@@ -414,7 +439,10 @@ describe('project-file mistakes', () => {
     [
       'a placement change under CI',
       { ...newFunction(HANDLER), '.ci-frozen': '' },
-      /does not hold the placement of tp-dev that this synth computed \(CI is set, so it is not written\); fix: run the synth once without CI/,
+      new RegExp(
+        /does not hold the placement of tp-dev that this synth computed \(CI is set, so it is not written\); /.source +
+          /fix: run the synth once without CI/.source,
+      ),
     ],
   ])('%s', (_case, files, message) => {
     // GIVEN
@@ -481,7 +509,10 @@ describe('CLI mistakes: exit 2 before any AWS call', () => {
     [
       'a misspelt function',
       ['canary', 'helo'],
-      /error: function "helo" is not declared in faas\.config\.ts \(declared: hello, worker, transform, audit, gatekeeper, todo\)\n {2}fix: did you mean "hello"\?/,
+      new RegExp(
+        /error: function "helo" is not declared in faas\.config\.ts \(declared: hello, worker, transform, audit, gatekeeper, todo\)/
+          .source + /\n {2}fix: did you mean "hello"\?/.source,
+      ),
     ],
     ['a misspelt function for resume', ['resume', 'wroker'], /function "wroker" is not declared .*\n {2}fix: did you mean "worker"\?/],
     ['a misspelt function for the DLQ', ['dlq', 'peek', 'worke'], /function "worke" is not declared .*\n {2}fix: did you mean "worker"\?/],

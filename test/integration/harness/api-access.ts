@@ -24,7 +24,8 @@ export async function apiKeyValue(deployment: Pick<Deployment, 'outputs' | 'stac
   const id = allOutputs(deployment).ApiKeyId;
   if (!id)
     throw new Error(
-      `the deployment has no ApiKeyId output (outputs: ${Object.keys(allOutputs(deployment)).join(', ')}); is any route declared auth apiKey?`,
+      `the deployment has no ApiKeyId output (outputs: ${Object.keys(allOutputs(deployment)).join(', ')}); ` +
+        'is any route declared auth apiKey?',
     );
   const client = new APIGatewayClient({ endpoint: deployment.endpoint, region: REGION, credentials: CREDENTIALS });
   try {
@@ -68,10 +69,14 @@ export function curlLine(method: string, url: string, auth: AuthDeclaration | un
   switch (auth?.kind) {
     case 'apiKey':
       return context.apiKey
-        ? `${base} -H '${API_KEY_HEADER}: ${context.apiKey}'   # the usage plan's key (aws apigateway get-api-key --api-key ${context.apiKeyId} --include-value)`
+        ? `${base} -H '${API_KEY_HEADER}: ${context.apiKey}'   # the usage plan's key ` +
+            `(aws apigateway get-api-key --api-key ${context.apiKeyId} --include-value)`
         : `${base} -H '${API_KEY_HEADER}: <key>'   # the deployment has no ApiKeyId output`;
     case 'iam':
-      return `${base} --aws-sigv4 'aws:amz:${REGION}:execute-api' --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"   # SigV4, with the exports below`;
+      return (
+        `${base} --aws-sigv4 'aws:amz:${REGION}:execute-api' --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"` +
+        '   # SigV4, with the exports below'
+      );
     case 'authorizer':
       return auth.function === 'gatekeeper'
         ? `${base} -H 'Authorization: Bearer ${DEV_TEAM_TOKEN}'   # dev's team token (gatekeeper allows its SHA-256)`

@@ -382,7 +382,8 @@ export async function waitReady(lambda: LambdaClient, functionName: string, time
     if (config.State === 'Active' && (config.LastUpdateStatus ?? 'Successful') === 'Successful') return;
     if (Date.now() > deadline)
       throw new Error(
-        `function ${functionName} not ready after ${timeoutMs / 1000} s (State ${config.State}, LastUpdateStatus ${config.LastUpdateStatus})`,
+        `function ${functionName} not ready after ${timeoutMs / 1000} s ` +
+          `(State ${config.State}, LastUpdateStatus ${config.LastUpdateStatus})`,
       );
     await sleep(100);
   }
@@ -415,7 +416,9 @@ async function probeWeightedRouting(
     const version = executedVersion(answer) ?? 'unknown';
     counts[version] = (counts[version] ?? 0) + 1;
   }
-  const seen = `${n} invokes of an alias on version ${p.primary} with ${p.candidate} at 50 % (weight read back: ${storedWeight ?? 'none'}) ran ${JSON.stringify(counts)}${failed ? `, ${failed} function errors` : ''}`;
+  const seen =
+    `${n} invokes of an alias on version ${p.primary} with ${p.candidate} at 50 % (weight read back: ${storedWeight ?? 'none'}) ` +
+    `ran ${JSON.stringify(counts)}${failed ? `, ${failed} function errors` : ''}`;
   if ((counts[p.primary] ?? 0) > 0 && (counts[p.candidate] ?? 0) > 0)
     return { capability: { name, supported: true, reason: seen }, counts };
   const why = storedWeight === 0.5 ? 'alias weights are stored but not applied on Invoke' : 'alias weights are not stored';
@@ -468,7 +471,9 @@ async function probePerVersionMetrics(
       return {
         name,
         supported: true,
-        reason: `Invocations by ExecutedVersion: ${p.versions.map((v, i) => `${v}=${found[i]}`).join(', ')} after invokes ${JSON.stringify(p.invoked)}`,
+        reason:
+          `Invocations by ExecutedVersion: ${p.versions.map((v, i) => `${v}=${found[i]}`).join(', ')} ` +
+          `after invokes ${JSON.stringify(p.invoked)}`,
       };
     }
     if (total > 0 || Date.now() >= deadline) break;
@@ -481,7 +486,10 @@ async function probePerVersionMetrics(
   return {
     name,
     supported: false,
-    reason: `${what}: after invokes ${JSON.stringify(p.invoked)}, Invocations by FunctionName+Resource+ExecutedVersion ${p.versions.map((v, i) => `${v}=${found[i]}`).join(', ')}, by FunctionName ${total}`,
+    reason:
+      `${what}: after invokes ${JSON.stringify(p.invoked)}, ` +
+      `Invocations by FunctionName+Resource+ExecutedVersion ${p.versions.map((v, i) => `${v}=${found[i]}`).join(', ')}, ` +
+      `by FunctionName ${total}`,
   };
 }
 
@@ -559,7 +567,8 @@ async function probeScalableTargetSuspend(endpoint: string, functionName: string
       : {
           name,
           supported: false,
-          reason: `scalable target read back as ${JSON.stringify({ min: found?.MinCapacity, max: found?.MaxCapacity, suspended: s, tags })}`,
+          reason:
+            'scalable target read back as ' + JSON.stringify({ min: found?.MinCapacity, max: found?.MaxCapacity, suspended: s, tags }),
         };
   } catch (error) {
     const e = error as Error;
@@ -732,7 +741,8 @@ async function probeAsyncDestinations(
     // A named error class, as handlers throw them: its name is the errorType Lambda reports.
     const code =
       "class ProbeFailure extends Error { constructor(m) { super(m); this.name = 'ProbeFailure'; } }\n" +
-      "exports.handler = async (event) => { if (event.fail) throw new ProbeFailure('probe failure: ' + event.tag); return { ok: event.tag }; };\n";
+      "exports.handler = async (event) => { if (event.fail) throw new ProbeFailure('probe failure: ' + event.tag); " +
+      'return { ok: event.tag }; };\n';
     await lambda.send(
       new CreateFunctionCommand({
         FunctionName: functionName,
@@ -787,17 +797,22 @@ async function probeAsyncDestinations(
             name: 'async-on-failure-alias',
             supported: true,
             reason:
-              'a failed async invoke of an alias with its own EventInvokeConfig (0 retries) reached its OnFailure queue: RetriesExhausted after 1 attempt, with the error',
+              'a failed async invoke of an alias with its own EventInvokeConfig (0 retries) reached its OnFailure queue: ' +
+              'RetriesExhausted after 1 attempt, with the error',
           }
         : {
             name: 'async-on-failure-alias',
             supported: false,
-            reason: `the OnFailure record is not what the alias's config asks for (${recordProblem ?? 'no error message'}): ${failureRecord.slice(0, 300)}`,
+            reason:
+              `the OnFailure record is not what the alias's config asks for (${recordProblem ?? 'no error message'}): ` +
+              failureRecord.slice(0, 300),
           }
       : {
           name: 'async-on-failure-alias',
           supported: false,
-          reason: `a failed async invoke of an alias with an EventInvokeConfig on that alias (OnFailure → queue, 0 retries) left nothing in the queue within ${waitMs / 1000} s: async config on an alias qualifier is ignored`,
+          reason:
+            'a failed async invoke of an alias with an EventInvokeConfig on that alias (OnFailure → queue, 0 retries) ' +
+            `left nothing in the queue within ${waitMs / 1000} s: async config on an alias qualifier is ignored`,
         };
     const successAlias: ProbeResult = successRecord
       ? { name: 'async-on-success-alias', supported: true, reason: 'a successful async invoke of the alias reached its OnSuccess queue' }
@@ -968,7 +983,9 @@ async function probeApiSqs(jobsUrl: string | undefined, headers: Readonly<Record
       return {
         name,
         supported: true,
-        reason: `POST ${new URL(jobsUrl).pathname} with an empty body: SQS refused it, mapped to 400 (${text}) — the integration reaches SQS`,
+        reason:
+          `POST ${new URL(jobsUrl).pathname} with an empty body: SQS refused it, mapped to 400 (${text}) ` +
+          '— the integration reaches SQS',
       };
     }
     if (response.status === 202)
@@ -1123,7 +1140,9 @@ async function probeApiGatewayChecks(
         : {
             name: 'apigw-iam-signature',
             supported: false,
-            reason: `an AWS_IAM method answered ${unsigned.status} without Authorization and ${forged.status} to a forged SigV4 signature: the header's presence is checked, the signature is not`,
+            reason:
+              `an AWS_IAM method answered ${unsigned.status} without Authorization and ${forged.status} to a forged SigV4 signature: ` +
+              "the header's presence is checked, the signature is not",
           };
     const deployed = await deployedBodyValidation(client, jobsUrl);
     const schema: ProbeResult =
@@ -1131,7 +1150,9 @@ async function probeApiGatewayChecks(
         ? {
             name: 'apigw-body-schema',
             supported: false,
-            reason: `a body breaking the method's model (required "id" missing) answered ${bad.status} (AWS: 400); a matching one ${good.status}: request validators do not check bodies here`,
+            reason:
+              `a body breaking the method's model (required "id" missing) answered ${bad.status} (AWS: 400); ` +
+              `a matching one ${good.status}: request validators do not check bodies here`,
           }
         : deployed
           ? {
@@ -1143,7 +1164,8 @@ async function probeApiGatewayChecks(
               name: 'apigw-body-schema',
               supported: true,
               reason:
-                "a body breaking the method's model was refused with 400, a matching one passed; the deployed jobs method has its model and a body validator",
+                "a body breaking the method's model was refused with 400, a matching one passed; " +
+                'the deployed jobs method has its model and a body validator',
             };
     return { 'apigw-iam-signature': iam, 'apigw-body-schema': schema };
   } catch (error) {
@@ -1170,7 +1192,10 @@ async function deployedBodyValidation(client: APIGatewayClient, jobsUrl: string 
   const validator = validators.find((v) => v.id === method.requestValidatorId);
   if (!method.requestModels?.['application/json']) return `the deployed POST ${path} has no request model`;
   if (!validator?.validateRequestBody) {
-    return `the deployed POST ${path} has its model but no body validator (the deployed API has ${validators.length} request validators: CloudFormation's AWS::ApiGateway::RequestValidator is not created here)`;
+    return (
+      `the deployed POST ${path} has its model but no body validator (the deployed API has ${validators.length} request validators: ` +
+      "CloudFormation's AWS::ApiGateway::RequestValidator is not created here)"
+    );
   }
   return undefined;
 }

@@ -27,7 +27,8 @@ export function apiBaseUrl(outputs: Record<string, string>, endpoint: string): s
   const keys = endpointKeys(outputs);
   if (keys.length !== 1) {
     throw new Error(
-      `expected one ${API_ENDPOINT_OUTPUT} (or ${LEGACY_API_ENDPOINT_OUTPUT}) output, got: ${keys.join(', ') || 'none'} (outputs: ${Object.keys(outputs).join(', ')})`,
+      `expected one ${API_ENDPOINT_OUTPUT} (or ${LEGACY_API_ENDPOINT_OUTPUT}) output, got: ${keys.join(', ') || 'none'} ` +
+        `(outputs: ${Object.keys(outputs).join(', ')})`,
     );
   }
   return dataPlaneUrl(outputs[keys[0]], endpoint);

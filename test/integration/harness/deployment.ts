@@ -83,7 +83,8 @@ export async function functionNameOf(client: LambdaClient, stackName: string, de
   } while (marker);
   if (found.length !== 1)
     throw new Error(
-      `expected one function tagged faas:function=${declaredName} in the function stacks of ${stackName}, found ${found.length}: ${found.join(', ')}`,
+      `expected one function tagged faas:function=${declaredName} in the function stacks of ${stackName}, ` +
+        `found ${found.length}: ${found.join(', ')}`,
     );
   return found[0];
 }

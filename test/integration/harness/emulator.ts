@@ -77,7 +77,8 @@ export async function startOrAttach(root: string, options: { detached?: boolean 
     const kind = await probe(external);
     if (!kind)
       throw new Error(
-        `AWS_ENDPOINT_URL=${external} does not answer a MiniStack or LocalStack health check; start it, or unset AWS_ENDPOINT_URL to let the harness start MiniStack`,
+        `AWS_ENDPOINT_URL=${external} does not answer a MiniStack or LocalStack health check; ` +
+          'start it, or unset AWS_ENDPOINT_URL to let the harness start MiniStack',
       );
     return { endpoint: external.replace(/\/+$/, ''), kind };
   }

@@ -89,9 +89,11 @@ async function main(): Promise<void> {
   const hello = routes.find((r) => r.method === 'GET' && r.path === '/hello');
   const exports = Object.entries(awsEnv(em.endpoint)).map(([k, v]) => `export ${k}=${v}`);
 
+  const fidelityNote =
+    em.fidelity === false ? ' (plain: FAAS_EMULATOR_FIDELITY=off)' : em.pid !== undefined ? ' with the fidelity layer' : '';
   const lines = [
     '',
-    `${em.kind} at ${em.endpoint}${em.fidelity === false ? ' (plain: FAAS_EMULATOR_FIDELITY=off)' : em.pid !== undefined ? ' with the fidelity layer' : ''}: ` +
+    `${em.kind} at ${em.endpoint}${fidelityNote}: ` +
       `stage ${STAGE} ${update ? 'updated' : 'deployed'} in ${((Date.now() - t) / 1000).toFixed(1)} s`,
     '',
     ...routes.flatMap((r) => {

@@ -151,7 +151,9 @@ export function formatScenarioSummary(outcomes: readonly ScenarioOutcome[]): str
   const width = Math.max(2, ...outcomes.map((o) => o.id.length));
   const rows = outcomes.map((o) => {
     const time = o.status === 'skipped' ? '     -' : `${(o.durationMs / 1000).toFixed(1).padStart(5)} s`;
-    return `  ${o.id.padEnd(width)}  ${o.status.padEnd(7)} ${time}  ${o.title}${o.reason ? ` — ${o.reason}` : ''}${o.note ? `\n  ${' '.repeat(width)}  measured: ${o.note}` : ''}`;
+    const reason = o.reason ? ` — ${o.reason}` : '';
+    const note = o.note ? `\n  ${' '.repeat(width)}  measured: ${o.note}` : '';
+    return `  ${o.id.padEnd(width)}  ${o.status.padEnd(7)} ${time}  ${o.title}${reason}${note}`;
   });
   return [head, ...rows].join('\n');
 }

@@ -97,15 +97,13 @@ describe('faas status', () => {
       .on(GetProvisionedConcurrencyConfigCommand, { Qualifier: 'live' })
       .resolves({ Status: 'READY', RequestedProvisionedConcurrentExecutions: 2, AllocatedProvisionedConcurrentExecutions: 2 });
     noScalableTargets();
-    sqsMock
-      .on(GetQueueAttributesCommand)
-      .resolves({
-        Attributes: {
-          QueueArn: 'arn:aws:sqs:us-east-1:1:hello-dlq',
-          ApproximateNumberOfMessages: '3',
-          ApproximateNumberOfMessagesNotVisible: '0',
-        },
-      });
+    sqsMock.on(GetQueueAttributesCommand).resolves({
+      Attributes: {
+        QueueArn: 'arn:aws:sqs:us-east-1:1:hello-dlq',
+        ApproximateNumberOfMessages: '3',
+        ApproximateNumberOfMessagesNotVisible: '0',
+      },
+    });
     const term = fakeTerminal();
 
     // WHEN
@@ -128,7 +126,10 @@ describe('faas status', () => {
     const term = fakeTerminal();
     expect(await runCli(['status', 'hello'], term.runtime)).toBe(0);
     expect(term.stdout()).toBe(
-      'hello (faas-dev-hello): live → 3\n  version 3 (primary): 4000 invocations, errors 0.5%, p99 180ms (last 15 min)\n  provisioned concurrency: none\n  DLQ: none declared\n',
+      'hello (faas-dev-hello): live → 3\n' +
+        '  version 3 (primary): 4000 invocations, errors 0.5%, p99 180ms (last 15 min)\n' +
+        '  provisioned concurrency: none\n' +
+        '  DLQ: none declared\n',
     );
   });
 });

@@ -12,7 +12,10 @@ describe('bad input', () => {
     [
       'unknown function',
       ['canary', 'helo'],
-      /function "helo" is not declared in faas.config.ts \(declared: hello, worker, transform, audit, gatekeeper, todo\)\n {2}fix: did you mean "hello"\?/,
+      new RegExp(
+        /function "helo" is not declared in faas.config.ts \(declared: hello, worker, transform, audit, gatekeeper, todo\)/.source +
+          /\n {2}fix: did you mean "hello"\?/.source,
+      ),
       null,
     ],
     ['weight above 1', ['set-weight', 'hello', '1.5'], /weight must be a number from 0 to 1, got: "1.5"/, null],

@@ -26,7 +26,7 @@ const metricRanges = () =>
   cloudWatchMock.commandCalls(GetMetricDataCommand).map((c) => [c.args[0].input.StartTime?.getTime(), c.args[0].input.EndTime?.getTime()]);
 
 describe('faas canary', () => {
-  it('rolls out 1 → 3 → 20 → 50 → 100% (the default steps), 1 minute each below 100% and --bake at 100%, then promotes', async () => {
+  it('rolls out 1 → 3 → 20 → 50 → 100% (the default steps), 1 min each below 100% and --bake at 100%, then promotes', async () => {
     // GIVEN live on 3, version 4 published, healthy metrics
     const aws = fakeAws({ primary: '3' });
     const term = fakeTerminal();
@@ -128,7 +128,7 @@ describe('faas canary', () => {
     expect(term.stdout()).toMatch(/rolled back hello: candidate errors 5% \(10\/200\) are worse than stable 0.53% \(20\/3800\)/);
   });
 
-  it("does not compare a candidate at 100% with the stable version's last hour: no minute had both versions, so alarms and gates judge", async () => {
+  it("does not compare a candidate at 100% with the stable's last hour: no minute had both versions; alarms and gates judge", async () => {
     // GIVEN an hour of stable-only traffic at 0.5% errors, then a candidate at 1% taking all traffic at once
     const aws = fakeAws({ primary: '3' });
     aws.metrics = beforeRollout(stableOnly, (version) =>
@@ -208,14 +208,12 @@ describe('faas canary', () => {
   it('reports a RevisionId conflict on write, overwrites nothing and exits 3', async () => {
     // GIVEN someone else changes the alias between our read and our write
     const aws = fakeAws({ primary: '3' });
-    lambdaMock
-      .on(UpdateAliasCommand)
-      .rejects(
-        new PreconditionFailedException({
-          message: 'The RevisionId provided does not match the latest RevisionId',
-          $metadata: { httpStatusCode: 412 },
-        }),
-      );
+    lambdaMock.on(UpdateAliasCommand).rejects(
+      new PreconditionFailedException({
+        message: 'The RevisionId provided does not match the latest RevisionId',
+        $metadata: { httpStatusCode: 412 },
+      }),
+    );
     const term = fakeTerminal();
 
     // WHEN
@@ -226,9 +224,12 @@ describe('faas canary', () => {
     expect(lambdaMock).toHaveReceivedCommandTimes(UpdateAliasCommand, 1);
     expect(lambdaMock).toHaveReceivedCommandWith(UpdateAliasCommand, { RevisionId: 'rev-1' });
     expect(aws.alias).toMatchObject({ primary: '3', candidate: undefined, revision: 1 });
-    expect(term.stderr()).toMatch(
-      /^error: someone else changed the alias faas-dev-hello:live since it was read \(revision rev-1\); nothing was overwritten\n {2}fix: /m,
+    const conflict = new RegExp(
+      /^error: someone else changed the alias faas-dev-hello:live since it was read \(revision rev-1\); /.source +
+        /nothing was overwritten\n {2}fix: /.source,
+      'm',
     );
+    expect(term.stderr()).toMatch(conflict);
   });
 
   it('stops when someone else changes the alias during a bake, without writing', async () => {
@@ -340,15 +341,19 @@ describe('faas canary', () => {
     expect(code).toBe(0);
     expect(lambdaMock).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
     expect(term.stdout()).toMatch(/dry run: live → 3; would set 4 to 1%/);
-    expect(term.stdout()).toMatch(
-      /steps 1% → 3% → 20% → 50% → 100%, bake 1m per step below 100% and 5m at 100% \(max 15m per step\), min 5 invocations per step/,
+    const stepsLine = new RegExp(
+      /steps 1% → 3% → 20% → 50% → 100%, /.source +
+        /bake 1m per step below 100% and 5m at 100% \(max 15m per step\), min 5 invocations per step/.source,
     );
-    expect(term.stdout()).toMatch(
-      /gates: errors vs stable \(SPRT α=0.02, β=0.05, ×2–×20, per minute since the rollout began \(on resume: the 1h before\)\), p99<800ms, alarm faas-dev-hello-live-errors/,
+    const gatesLine = new RegExp(
+      /gates: errors vs stable \(SPRT α=0.02, β=0.05, ×2–×20, /.source +
+        /per minute since the rollout began \(on resume: the 1h before\)\), p99<800ms, alarm faas-dev-hello-live-errors/.source,
     );
+    expect(term.stdout()).toMatch(stepsLine);
+    expect(term.stdout()).toMatch(gatesLine);
   });
 
-  it('uses the canary defaults: steps 1,3,20,50,100, 1m below 100%, 5m at 100%, max 15m, min 5, a 60m lookback and the per-minute test', async () => {
+  it('uses canary defaults: steps 1,3,20,50,100, 1m below 100%, 5m at 100%, max 15m, min 5, 60m lookback, per-minute test', async () => {
     fakeAws({ primary: '3' });
     const term = fakeTerminal();
     expect(await runCli(['canary', 'hello', '--dry-run', '--json'], term.runtime)).toBe(0);
@@ -404,9 +409,11 @@ describe('faas canary', () => {
     // THEN
     expect(code).toBe(130);
     expect(aws.alias).toMatchObject({ primary: '3', candidate: '4', weight: 0.03 });
-    expect(term.stderr()).toMatch(
-      /interrupted: the alias is valid \(live → 3 with 4 at 3%\)\.\nnext: `faas resume hello` to continue, or `faas rollback hello` to return to 3/,
+    const interrupted = new RegExp(
+      /interrupted: the alias is valid \(live → 3 with 4 at 3%\)\.\n/.source +
+        /next: `faas resume hello` to continue, or `faas rollback hello` to return to 3/.source,
     );
+    expect(term.stderr()).toMatch(interrupted);
   });
 });
 

@@ -15,11 +15,9 @@ const DLQ_ARN = 'arn:aws:sqs:us-east-1:123456789012:faas-dev-hello-dlq';
 
 function withDlq(visible: number): void {
   fakeAws({ primary: '3', outputs: indexOutput({ name: 'hello', functionName: FN, dlq: DLQ_URL }) });
-  sqsMock
-    .on(GetQueueAttributesCommand)
-    .resolves({
-      Attributes: { QueueArn: DLQ_ARN, ApproximateNumberOfMessages: String(visible), ApproximateNumberOfMessagesNotVisible: '0' },
-    });
+  sqsMock.on(GetQueueAttributesCommand).resolves({
+    Attributes: { QueueArn: DLQ_ARN, ApproximateNumberOfMessages: String(visible), ApproximateNumberOfMessagesNotVisible: '0' },
+  });
 }
 
 describe('faas dlq', () => {
@@ -74,11 +72,9 @@ describe('faas dlq', () => {
   it('redrive reports a failed task as an AWS error (exit 4)', async () => {
     withDlq(5);
     sqsMock.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task-2' });
-    sqsMock
-      .on(ListMessageMoveTasksCommand)
-      .resolves({
-        Results: [{ TaskHandle: 'task-2', Status: 'FAILED', FailureReason: 'AccessDenied', ApproximateNumberOfMessagesMoved: 1 }],
-      });
+    sqsMock.on(ListMessageMoveTasksCommand).resolves({
+      Results: [{ TaskHandle: 'task-2', Status: 'FAILED', FailureReason: 'AccessDenied', ApproximateNumberOfMessagesMoved: 1 }],
+    });
     const term = fakeTerminal();
     expect(await runCli(['dlq', 'redrive', 'hello'], term.runtime)).toBe(4);
     expect(term.stderr()).toMatch(/error: redrive of hello DLQ FAILED: AccessDenied after 1 messages\n {2}fix: /);
@@ -101,7 +97,8 @@ describe('faas dlq', () => {
     const term = fakeTerminal();
     expect(await runCli(['dlq', 'peek', 'hello'], term.runtime)).toBe(2);
     expect(term.stderr()).toBe(
-      'error: function hello has no DLQ; declare async/queue settings\n  fix: declare them for "hello" in faas.config.ts and deploy (its FaasIndex output then names the queue)\n',
+      'error: function hello has no DLQ; declare async/queue settings\n' +
+        '  fix: declare them for "hello" in faas.config.ts and deploy (its FaasIndex output then names the queue)\n',
     );
   });
 });

@@ -34,7 +34,10 @@ export interface WarmRecord {
   reserved?: number;
   /** Every warm-capacity call to Lambda and Application Auto Scaling (and, with logAliasWrites, alias writes), in order. */
   readonly calls: string[];
-  /** A call that never answers from its next occurrence on, as if the process were killed there, e.g. "PutProvisionedConcurrencyConfig live=2". */
+  /**
+   * A call that never answers from its next occurrence on, as if the process were killed there,
+   * e.g. "PutProvisionedConcurrencyConfig live=2".
+   */
   killAt?: string;
 }
 
@@ -135,9 +138,13 @@ export function fakeWarm(
       }) => {
         const t = warm.target!;
         const s = input.SuspendedState;
-        warm.calls.push(
-          `RegisterScalableTarget ${[input.MinCapacity !== undefined ? `min=${input.MinCapacity}` : '', input.MaxCapacity !== undefined ? `max=${input.MaxCapacity}` : '', s ? `suspended=${[s.DynamicScalingInSuspended, s.DynamicScalingOutSuspended, s.ScheduledScalingSuspended].join(',')}` : ''].filter(Boolean).join(' ')}`,
-        );
+        const suspended = s ? [s.DynamicScalingInSuspended, s.DynamicScalingOutSuspended, s.ScheduledScalingSuspended].join(',') : '';
+        const settings = [
+          input.MinCapacity !== undefined ? `min=${input.MinCapacity}` : '',
+          input.MaxCapacity !== undefined ? `max=${input.MaxCapacity}` : '',
+          s ? `suspended=${suspended}` : '',
+        ];
+        warm.calls.push(`RegisterScalableTarget ${settings.filter(Boolean).join(' ')}`);
         if (input.MinCapacity !== undefined) t.min = input.MinCapacity;
         if (input.MaxCapacity !== undefined) t.max = input.MaxCapacity;
         if (s)

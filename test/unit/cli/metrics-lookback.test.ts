@@ -11,7 +11,7 @@ beforeEach(() => cloudWatchMock.reset());
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 12, minute, 0));
 
 describe('MetricsAdapter.minuteCounts', () => {
-  it('asks for Invocations and Errors per ExecutedVersion per minute over [⌊start⌋, ⌈end⌉) and keeps the minutes apart', async () => {
+  it('asks for Invocations and Errors per ExecutedVersion per minute over [⌊start⌋, ⌈end⌉) and keeps minutes apart', async () => {
     // GIVEN the candidate served in minutes 2 and 3 only; CloudWatch returns newest first
     cloudWatchMock.on(GetMetricDataCommand).resolves({
       MetricDataResults: [

@@ -109,7 +109,8 @@ function routeTable(template: Template): Record<string, string | undefined> {
   const table: Record<string, string | undefined> = {};
   for (const method of Object.values(resources).filter((r) => r.Type === 'AWS::ApiGateway::Method')) {
     const resourceId = method.Properties.ResourceId as { Ref?: string } | string;
-    const key = `${method.Properties.HttpMethod as string} ${typeof resourceId === 'string' ? imported(resourceId) || '/' : pathOf(resourceId.Ref!)}`;
+    const resourcePath = typeof resourceId === 'string' ? imported(resourceId) || '/' : pathOf(resourceId.Ref!);
+    const key = `${method.Properties.HttpMethod as string} ${resourcePath}`;
     table[key] = aliasNameOf(resources, (method.Properties.Integration as { Uri: unknown }).Uri);
   }
   return table;
