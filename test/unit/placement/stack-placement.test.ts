@@ -26,8 +26,11 @@ type Template = {
   Parameters?: Record<string, unknown>;
 };
 
-/** Bundles for real: "identical templates" below includes the code hashes, which a skipped bundle only pretends to have. */
-function synth(input: PlatformInput, store: PlacementStore, limits = LIMITS) {
+/**
+ * Synthesizes without bundling unless asked: "identical templates" below bundles for real, since it
+ * includes the code hashes, which a skipped bundle only pretends to have.
+ */
+function synth(input: PlatformInput, store: PlacementStore, limits = LIMITS, options: { bundle?: boolean } = {}) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-placement-test-'));
   const built = buildPlatformApp({
     declaration: input,
@@ -35,7 +38,7 @@ function synth(input: PlatformInput, store: PlacementStore, limits = LIMITS) {
     nag: false,
     placement: store,
     limits,
-    appProps: { outdir, context: { ...CDK_CONTEXT, stage: 'dev' } },
+    appProps: { outdir, context: { ...CDK_CONTEXT, ...(options.bundle ? {} : NO_BUNDLING), stage: 'dev' } },
   });
   const assembly = built.synth();
   const artifacts = new Map(stacksOf(built).map((s) => [s.stackName, assembly.getStackByName(s.stackName)]));
@@ -63,7 +66,7 @@ function dependsOn(artifact: CloudFormationStackArtifact, stackName: string): bo
 
 describe('stack placement of a synthesized app', () => {
   const store = new InMemoryPlacement();
-  const first = synth(generatedDeclaration(12), store);
+  const first = synth(generatedDeclaration(12), store, LIMITS, { bundle: true });
 
   test('needs several function stacks, each within the limits, with the measured cost equal to the template', () => {
     const { built, templates } = first;
@@ -106,7 +109,7 @@ describe('stack placement of a synthesized app', () => {
     const added: Record<string, FunctionInput> = { 'aaa-new': { ...fn, routes: [{ method: 'GET', path: '/aaa-new' }] } };
     expect(name).toBe('fn-000');
     const before = store.read('gen-dev')!.stacks;
-    const second = synth(generatedDeclaration(12, added), store);
+    const second = synth(generatedDeclaration(12, added), store, LIMITS, { bundle: true });
     const after = second.built.placement.assignment;
     expect(second.built.placement.moves).toEqual([]);
     for (const [id, names] of Object.entries(before)) for (const n of names) expect(after[id]).toContain(n);
