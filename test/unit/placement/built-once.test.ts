@@ -16,8 +16,9 @@ import { buildPlatformApp, stacksOf, type PlatformApp } from '../../../lib/platf
 import { generatedDeclaration } from '../support/generated-declaration';
 import { CDK_CONTEXT, NO_BUNDLING, REPO_ROOT } from '../support/platform-fixture';
 
-/** Low enough that 12 generated functions need several stacks. */
-const LIMITS: PlacementLimits = { maxResources: 150, maxOutputs: 40 };
+/** Low enough that six generated functions need three stacks. */
+const LIMITS: PlacementLimits = { maxResources: 80, maxOutputs: 20 };
+const OVERFLOWING = 6;
 
 const outdir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'faas-built-once-'));
 
@@ -50,6 +51,24 @@ const templatesOf = (built: PlatformApp) => {
   const assembly = built.app.synth();
   return new Map(stacksOf(built).map((s) => [s.stackName, assembly.getStackByName(s.stackName).template as unknown]));
 };
+
+/**
+ * Templates with the asset hashes of skipped bundles set aside: CDK makes those up from the path of
+ * the first construct that staged a source into an outdir (its asset cache), so a function first
+ * built in another stack by the fallback's first try keeps that made-up hash, and with it the code
+ * hash in its Version's logical id. Real bundles hash their output, which is the same either way.
+ */
+const withoutSkippedBundleHashes = (templates: Map<string, unknown>) =>
+  new Map(
+    [...templates].map(([name, t]) => [
+      name,
+      JSON.parse(
+        JSON.stringify(t)
+          .replace(/[0-9a-f]{64}/g, '<asset hash>')
+          .replace(/(CurrentVersion[0-9A-F]{8})[0-9a-f]{32}/g, '$1<code hash>'),
+      ) as unknown,
+    ]),
+  );
 
 describe('placement measured in place', () => {
   test('a platform whose stacks fit builds each function once, with or without a record', () => {
@@ -85,7 +104,7 @@ describe('placement measured in place', () => {
   describe('a first placement that overflows', () => {
     let built: PlatformApp;
     const builds = countBuilds(() => {
-      built = build(12, new InMemoryPlacement(), LIMITS);
+      built = build(OVERFLOWING, new InMemoryPlacement(), LIMITS);
     });
 
     test('falls back to measuring: the placement measured costs give', () => {
@@ -116,7 +135,7 @@ describe('placement measured in place', () => {
       const store = new InMemoryPlacement({ 'gen-dev': { stacks: built.placement.assignment } });
       let again!: PlatformApp;
       const rebuilt = countBuilds(() => {
-        again = build(12, store, LIMITS);
+        again = build(OVERFLOWING, store, LIMITS);
       });
 
       // THEN
@@ -130,7 +149,7 @@ describe('placement measured in place', () => {
           .stacks.map((s) => s.stackName)
           .sort(),
       ).toEqual([...names].sort());
-      expect(templatesOf(again)).toEqual(templates);
+      expect(withoutSkippedBundleHashes(templatesOf(again))).toEqual(withoutSkippedBundleHashes(templates));
       // each depends on the final base stack only, not on one of the first try
       for (const stack of built.functionStacks) {
         expect(stack.dependencies).toHaveLength(1);
@@ -146,7 +165,7 @@ describe('placement measured in place', () => {
 
     // WHEN
     const faas = new FaasPlatform(stage, 'Faas', {
-      declaration: generatedDeclaration(12),
+      declaration: generatedDeclaration(OVERFLOWING),
       projectRoot: REPO_ROOT,
       stage: 'dev',
       nag: false,
