@@ -2,7 +2,7 @@
  * The constructs on a bare Stack with CDK-shaped props (no declaration), and the mapping module
  * that turns a declaration into those props.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -16,6 +16,7 @@ import { MAX_RECEIVE_COUNT_ENV, QUEUE_URL_ENV } from '../../lib/contract';
 import type { QueueDeclaration } from '../../lib/declaration/async';
 import type { ReleaseDeclaration, WarmDeclaration } from '../../lib/declaration/schema';
 import { liveReleaseOptions, queueOptions, warmOptions } from '../../lib/stacks/construct-props';
+import { NO_CFN_VALIDATION } from './support/platform-fixture';
 
 function inlineFunction(stack: Stack): lambda.Function {
   return new lambda.Function(stack, 'Fn', {
@@ -28,7 +29,7 @@ function inlineFunction(stack: Stack): lambda.Function {
 describe('constructs on a bare Stack', () => {
   test('QueueBuffer polls the alias with the given batch and sets the queue variables', () => {
     // GIVEN
-    const stack = new Stack();
+    const stack = new Stack(new App(NO_CFN_VALIDATION));
     const fn = inlineFunction(stack);
     const alias = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion });
     // WHEN
@@ -61,7 +62,7 @@ describe('constructs on a bare Stack', () => {
   });
 
   test('DeadLetterQueue keeps messages 14 days unless told otherwise', () => {
-    const stack = new Stack();
+    const stack = new Stack(new App(NO_CFN_VALIDATION));
     new DeadLetterQueue(stack, 'Default', { role: 'redrive', alarmNamePrefix: 'a' });
     new DeadLetterQueue(stack, 'Short', { role: 'redrive', alarmNamePrefix: 'b', retentionPeriod: Duration.days(7) });
     const template = Template.fromStack(stack);
@@ -70,7 +71,7 @@ describe('constructs on a bare Stack', () => {
   });
 
   test('LiveRelease with a deployment config hands the shift to CodeDeploy', () => {
-    const stack = new Stack();
+    const stack = new Stack(new App(NO_CFN_VALIDATION));
     const fn = inlineFunction(stack);
     const release = new LiveRelease(stack, 'Live', {
       function: fn,
@@ -84,7 +85,7 @@ describe('constructs on a bare Stack', () => {
   });
 
   test('WarmCapacity scales the alias between the bounds, with its schedules', () => {
-    const stack = new Stack();
+    const stack = new Stack(new App(NO_CFN_VALIDATION));
     const fn = inlineFunction(stack);
     const alias = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion });
     new WarmCapacity(stack, 'Warm', {

@@ -7,7 +7,7 @@ import { resolvePlatform } from '../../lib/declaration/resolve';
 import type { PlatformInput } from '../../lib/declaration/schema';
 import { readProject, type LayerSource } from '../../lib/project';
 import { FunctionStack } from '../../lib/stacks/function-stack';
-import { build, CDK_CONTEXT, declaration, hello, logicalIds, NO_BUNDLING, REPO_ROOT } from './support/platform-fixture';
+import { build, CDK_CONTEXT, NO_CFN_VALIDATION, declaration, hello, logicalIds, NO_BUNDLING, REPO_ROOT } from './support/platform-fixture';
 
 /** A layer folder in a temp dir with one package whose code exports `mark`. */
 function makeLayer(name: string, pkg: string, mark: string): LayerSource {
@@ -25,7 +25,7 @@ function makeLayer(name: string, pkg: string, mark: string): LayerSource {
  */
 function buildWith(layers: LayerSource[], input: PlatformInput, options: { bundle?: boolean } = {}) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-test-'));
-  const app = new App({ outdir, context: { ...CDK_CONTEXT, ...(options.bundle ? {} : NO_BUNDLING) } });
+  const app = new App({ outdir, ...NO_CFN_VALIDATION, context: { ...CDK_CONTEXT, ...(options.bundle ? {} : NO_BUNDLING) } });
   const project = { ...readProject(REPO_ROOT), layerSources: layers, layers: layers.map((l) => l.name) };
   const platform = resolvePlatform(input, 'dev', project);
   const api = { restApiId: 'api', rootResourceId: 'root', previewResourceId: 'preview', requestValidatorId: 'validator' };

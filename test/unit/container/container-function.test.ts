@@ -16,7 +16,7 @@ import { BUNDLE_OUTFILE, ContainerFunction, LAMBDA_WEB_ADAPTER_VERSION } from '.
 import { ApiRoutes } from '../../../lib/constructs/api-routes';
 import { containerFunctionProps } from '../../../lib/stacks/construct-props';
 import { readProject } from '../../../lib/project';
-import { CDK_CONTEXT, NO_BUNDLING, REPO_ROOT } from '../support/platform-fixture';
+import { CDK_CONTEXT, NO_CFN_VALIDATION, NO_BUNDLING, REPO_ROOT } from '../support/platform-fixture';
 import { sharedBuilds, type SharedBuild } from '../support/shared-builds';
 import { call, killLeftoverServers, startTodoServer } from './todo-scenario';
 
@@ -57,7 +57,7 @@ interface BuildOptions {
 
 function buildFresh(declaration: ResolvedContainer, options: BuildOptions): Built {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-container-test-'));
-  const app = new App({ outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
+  const app = new App({ outdir, ...NO_CFN_VALIDATION, context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   const stack = new Stack(app, 'test-dev');
   const container = new ContainerFunction(

@@ -9,7 +9,7 @@ import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { FaasPlatform, InMemoryPlacement } from '../../../lib';
 import { buildPlatformApp } from '../../../lib/platform-app';
-import { CDK_CONTEXT, NO_BUNDLING, REPO_ROOT, declaration, hello } from '../support/platform-fixture';
+import { CDK_CONTEXT, NO_CFN_VALIDATION, NO_BUNDLING, REPO_ROOT, declaration, hello } from '../support/platform-fixture';
 
 const input = declaration({ hello: hello() });
 const outdir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'faas-entry-'));
@@ -17,7 +17,7 @@ const outdir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'faas-entry-'));
 describe('FaasPlatform', () => {
   test("straight in an App, its stacks are the App's children with today's names", () => {
     // GIVEN
-    const app = new App({ outdir: outdir(), context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
+    const app = new App({ outdir: outdir(), ...NO_CFN_VALIDATION, context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
 
     // WHEN
     const faas = new FaasPlatform(app, 'Faas', {
@@ -41,7 +41,7 @@ describe('FaasPlatform', () => {
 
   test('inside a Stage, the stacks go into the Stage and synthesize there', () => {
     // GIVEN
-    const app = new App({ outdir: outdir(), context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
+    const app = new App({ outdir: outdir(), ...NO_CFN_VALIDATION, context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
     const stage = new Stage(app, 'Prod');
 
     // WHEN
@@ -71,14 +71,14 @@ describe('FaasPlatform', () => {
     const context = { ...CDK_CONTEXT, ...NO_BUNDLING, stage: 'prod' };
 
     // WHEN
-    const explicit = new FaasPlatform(new App({ outdir: outdir(), context }), 'Faas', {
+    const explicit = new FaasPlatform(new App({ outdir: outdir(), ...NO_CFN_VALIDATION, context }), 'Faas', {
       declaration: input,
       projectRoot: REPO_ROOT,
       stage: 'dev',
       nag: false,
       placement: new InMemoryPlacement(),
     });
-    const fromContext = new FaasPlatform(new App({ outdir: outdir(), context }), 'Faas', {
+    const fromContext = new FaasPlatform(new App({ outdir: outdir(), ...NO_CFN_VALIDATION, context }), 'Faas', {
       declaration: input,
       projectRoot: REPO_ROOT,
       nag: false,
@@ -95,12 +95,16 @@ describe('FaasPlatform', () => {
   test('records a changed placement only when synth succeeds', () => {
     // GIVEN
     const store = new InMemoryPlacement();
-    const faas = new FaasPlatform(new App({ outdir: outdir(), context: { ...CDK_CONTEXT, ...NO_BUNDLING } }), 'Faas', {
-      declaration: input,
-      projectRoot: REPO_ROOT,
-      nag: false,
-      placement: store,
-    });
+    const faas = new FaasPlatform(
+      new App({ outdir: outdir(), ...NO_CFN_VALIDATION, context: { ...CDK_CONTEXT, ...NO_BUNDLING } }),
+      'Faas',
+      {
+        declaration: input,
+        projectRoot: REPO_ROOT,
+        nag: false,
+        placement: store,
+      },
+    );
     expect(store.read('test-dev')).toBeUndefined();
 
     // WHEN

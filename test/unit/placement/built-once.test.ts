@@ -14,7 +14,7 @@ import { placeUnits, type PlacedStack, type PlacementLimits } from '../../../lib
 import { InMemoryPlacement, type PlacementStore } from '../../../lib/placement/placement-file';
 import { buildPlatformApp, stacksOf, type PlatformApp } from '../../../lib/platform-app';
 import { generatedDeclaration } from '../support/generated-declaration';
-import { CDK_CONTEXT, NO_BUNDLING, REPO_ROOT } from '../support/platform-fixture';
+import { CDK_CONTEXT, NO_CFN_VALIDATION, NO_BUNDLING, REPO_ROOT } from '../support/platform-fixture';
 
 /** Low enough that six generated functions need three stacks. */
 const LIMITS: PlacementLimits = { maxResources: 80, maxOutputs: 20 };
@@ -29,7 +29,7 @@ function build(count: number, store: PlacementStore, limits?: PlacementLimits): 
     nag: false,
     placement: store,
     limits,
-    appProps: { outdir: outdir(), context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage: 'dev' } },
+    appProps: { outdir: outdir(), ...NO_CFN_VALIDATION, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage: 'dev' } },
   });
 }
 
@@ -160,7 +160,7 @@ describe('placement measured in place', () => {
 
   test('inside a Stage, the fallback leaves only the platform and its final stacks', () => {
     // GIVEN
-    const app = new App({ outdir: outdir(), context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
+    const app = new App({ outdir: outdir(), ...NO_CFN_VALIDATION, context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
     const stage = new Stage(app, 'Prod');
 
     // WHEN

@@ -13,7 +13,7 @@ import type { PlacementLimits } from '../../../lib/placement/placement';
 import { InMemoryPlacement, PLACEMENT_FILE, PlacementFile, type PlacementStore } from '../../../lib/placement/placement-file';
 import { buildPlatformApp, PlacementError, stacksOf } from '../../../lib/platform-app';
 import { generatedDeclaration, generatedFunction } from '../support/generated-declaration';
-import { CDK_CONTEXT, NO_BUNDLING, REPO_ROOT } from '../support/platform-fixture';
+import { CDK_CONTEXT, NO_CFN_VALIDATION, NO_BUNDLING, REPO_ROOT } from '../support/platform-fixture';
 
 /** Routes of these tests are public: who may call them is auth.test.ts's subject. */
 const OPEN = { auth: { kind: 'none', reason: 'test routes: public unless the test is about auth' } } as const;
@@ -38,7 +38,7 @@ function synth(input: PlatformInput, store: PlacementStore, limits = LIMITS, opt
     nag: false,
     placement: store,
     limits,
-    appProps: { outdir, context: { ...CDK_CONTEXT, ...(options.bundle ? {} : NO_BUNDLING), stage: 'dev' } },
+    appProps: { outdir, ...NO_CFN_VALIDATION, context: { ...CDK_CONTEXT, ...(options.bundle ? {} : NO_BUNDLING), stage: 'dev' } },
   });
   const assembly = built.synth();
   const artifacts = new Map(stacksOf(built).map((s) => [s.stackName, assembly.getStackByName(s.stackName)]));
@@ -161,7 +161,7 @@ describe('faas.placement.json', () => {
         projectRoot: REPO_ROOT,
         nag: false,
         placement: new PlacementFile(path.join(REPO_ROOT, PLACEMENT_FILE), true),
-        appProps: { outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage } },
+        appProps: { outdir, ...NO_CFN_VALIDATION, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage } },
       });
     expect(build).not.toThrow();
   });
@@ -206,7 +206,7 @@ describe('moves, retired stacks and the stage', () => {
       projectRoot: REPO_ROOT,
       nag: false,
       placement: new InMemoryPlacement(),
-      appProps: { outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage: 'prod' } },
+      appProps: { outdir, ...NO_CFN_VALIDATION, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage: 'prod' } },
     });
     const assembly = built.app.synth();
     expect(built.functionStacks[0].containers.has('todo')).toBe(true);
@@ -229,7 +229,7 @@ describe('moves, retired stacks and the stage', () => {
       projectRoot: REPO_ROOT,
       nag: false,
       placement: store,
-      appProps: { outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage: 'dev', containers: 'false' } },
+      appProps: { outdir, ...NO_CFN_VALIDATION, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage: 'dev', containers: 'false' } },
     });
     expect(stacksOf(built).map((s) => s.stackName)).toEqual(['faas-dev', 'faas-dev-functions-1', 'faas-dev-api']);
     const outputs = built.app.synth().getStackByName('faas-dev').template.Outputs as Record<string, { Value: string }>;

@@ -15,7 +15,7 @@ import { resolvePlatform } from '../../../lib/declaration/resolve';
 import type { PlatformInput } from '../../../lib/declaration/schema';
 import { readProject, type Project } from '../../../lib/project';
 import { platformFunctionProps } from '../../../lib/stacks/construct-props';
-import { CDK_CONTEXT, NO_BUNDLING, REPO_ROOT } from './platform-fixture';
+import { CDK_CONTEXT, NO_CFN_VALIDATION, NO_BUNDLING, REPO_ROOT } from './platform-fixture';
 import { sharedBuilds, type SharedBuild } from './shared-builds';
 
 export interface BuiltFunctions {
@@ -38,7 +38,11 @@ function buildFresh(input: PlatformInput): BuiltFunctions {
   project ??= readProject(REPO_ROOT);
   const platform = resolvePlatform(input, 'dev', project);
   const namePrefix = `${platform.app}-dev`;
-  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'faas-fn-test-')), context: { ...CDK_CONTEXT, ...NO_BUNDLING } });
+  const app = new App({
+    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'faas-fn-test-')),
+    ...NO_CFN_VALIDATION,
+    context: { ...CDK_CONTEXT, ...NO_BUNDLING },
+  });
   const stack = new Stack(app, namePrefix);
   const used = new Set(platform.functions.flatMap((f) => f.layers));
   const layers = new Map(

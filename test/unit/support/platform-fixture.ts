@@ -21,6 +21,14 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const CDK_CONTEXT = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> })
   .context;
 
+/**
+ * App props for tests whose subject is not the templates' validity: CDK's built-in check of every
+ * template against CloudFormation's rules (a WASM engine, about a third of a small synth) is off.
+ * It stays on where that is the subject: the example app (npm run synth, security.test.ts) and the
+ * project `faas init` makes (pack-init-synth.test.ts).
+ */
+export const NO_CFN_VALIDATION = { builtinCloudFormationValidation: false } as const;
+
 /** Context that makes synth skip asset bundling in every stack (the assets' code is not looked at). */
 export const NO_BUNDLING: Record<string, unknown> = { [cxapi.BUNDLING_STACKS]: [] };
 
@@ -74,7 +82,11 @@ function buildFresh(input: PlatformInput, options: BuildOptions): Built {
   const built = buildPlatformApp({
     declaration: input,
     projectRoot: options.projectRoot ?? REPO_ROOT,
-    appProps: { outdir, context: { ...CDK_CONTEXT, ...(options.bundle ? {} : NO_BUNDLING), stage: options.stage ?? 'dev' } },
+    appProps: {
+      outdir,
+      ...NO_CFN_VALIDATION,
+      context: { ...CDK_CONTEXT, ...(options.bundle ? {} : NO_BUNDLING), stage: options.stage ?? 'dev' },
+    },
     nag: options.nag ?? false,
     placement: options.placement ?? new InMemoryPlacement(),
   });
