@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Validations } from 'aws-cdk-lib';
+import { CfnResource, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import faasConfig from '../../faas.config';
 import type { PlatformInput } from '../../lib/declaration/schema';
@@ -22,7 +22,7 @@ function synthWithNag(input: PlatformInput, stage: string, mutate?: (stack: impo
   return () => app.synth();
 }
 
-describe('cdk-nag (AwsSolutions + Serverless packs)', () => {
+describe('cdk-nag (AwsSolutions + Serverless packs) and CloudFormation rules', () => {
   test.each(['dev', 'prod'])('the example app has zero unacknowledged findings in %s', (stage) => {
     expect(synthWithNag(faasConfig, stage)).not.toThrow();
   });
@@ -39,6 +39,19 @@ describe('cdk-nag (AwsSolutions + Serverless packs)', () => {
       new sqs.Queue(stack, 'Unencrypted', { encryption: sqs.QueueEncryption.UNENCRYPTED });
     });
     expect(synth).toThrow(/AwsSolutions-SQS2/);
+  });
+
+  test("CloudFormation's rules are checked too: a template CloudFormation would refuse fails synth", () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'faas-cfn-rules-'));
+    const { app, functionStacks } = buildPlatformApp({
+      declaration: faasConfig,
+      projectRoot: REPO_ROOT,
+      nag: false,
+      placement: new InMemoryPlacement(),
+      appProps: { outdir, context: { ...CDK_CONTEXT, ...NO_BUNDLING, stage: 'dev' } },
+    });
+    new CfnResource(functionStacks[0], 'Invalid', { type: 'AWS::SQS::Queue', properties: { VisibilityTimeout: 'a while' } });
+    expect(() => app.synth()).toThrow(/VisibilityTimeout: 'a while' is not of type 'integer' \(CloudFormation Validate\)/);
   });
 
   test('every acknowledgement carries a reason', () => {
