@@ -47,6 +47,13 @@ function realRuntime(): Runtime {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // `faas status | head` closes the pipe early: that is the reader being done, not a crash.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
   return {
     // Loaded by the first command that reaches AWS: the SDK clients are most of the start-up time, and --help needs none.
     adapters: (stackName: string): Adapters =>

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { buildSync, type BuildFailure, type Message } from 'esbuild';
+import type { BuildFailure, Message } from 'esbuild';
 import { ProjectFileError } from './project-file-error';
 
 export const CONFIG_FILE = 'faas.config.ts';
@@ -45,6 +45,8 @@ export function loadDeclaration(root: string): unknown {
   if (!fs.existsSync(file)) fail(`not found in ${root}; fix: run faas in the project folder, or create ${CONFIG_FILE} (see README.md)`);
   let code = '';
   try {
+    // Loaded here, not at the top: `faas --help` and commands that read no declaration never need esbuild.
+    const { buildSync } = require('esbuild') as typeof import('esbuild');
     const built = buildSync({
       entryPoints: [file],
       absWorkingDir: root,

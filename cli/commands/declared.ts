@@ -2,7 +2,7 @@
  * What faas.config.ts declares, checked before any AWS call: a misspelt function or stage is bad
  * input (exit 2) with the nearest declared name, not a stack lookup that fails as an AWS error.
  */
-import { isRecord, nearestName } from '../../lib/declaration/zod-problems';
+import { isRecord, nearestName } from '../../lib/declaration/names';
 import { InputError } from '../engine/input-error';
 
 /** The names the CLI can check without AWS. */

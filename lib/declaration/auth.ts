@@ -7,7 +7,8 @@
  * Plain data like schema.ts: no aws-cdk-lib. lib/stacks/route-auth.ts maps it to API Gateway.
  */
 import { z } from 'zod';
-import { isRecord, type DeclarationProblem } from './zod-problems';
+import { isRecord } from './names';
+import type { DeclarationProblem } from './zod-problems';
 
 /** API Gateway's longest authorizer result cache (1 hour). */
 const MAX_AUTHORIZER_TTL_SECONDS = 3600;

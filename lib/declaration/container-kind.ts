@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { authSchema, checkAuth, decideAuth, declaredDefaultAuth, undecidedAuth } from './auth';
 import { checkLambdaSettings, lambdaSettingsSchema } from './lambda-settings';
 import { PREVIEW_PREFIX, routeSchema, type RouteDeclaration } from './routes';
-import { applyOverride, isRecord, markOverride, zodProblems, type DeclarationProblem } from './zod-problems';
+import { isRecord } from './names';
+import { applyOverride, markOverride, zodProblems, type DeclarationProblem } from './zod-problems';
 import type { ProjectView } from './resolve';
 
 /** The folder every container lives under, one subfolder per container. */

@@ -6,7 +6,8 @@ import { checkPrefixes, markContainerOverrides, resolveContainerEntries, type Re
 import { DeclarationError, resolveStage, type ProjectView } from './resolve';
 import { checkRoutes, routesOf } from './routes';
 import type { ResolvedFunction, ResolvedPlatformWithContainers } from './schema';
-import { isRecord, type DeclarationProblem } from './zod-problems';
+import { isRecord } from './names';
+import type { DeclarationProblem } from './zod-problems';
 
 export { basePathsOf, type ContainerInput, type ResolvedContainer } from './container-kind';
 export type { ResolvedPlatformWithContainers } from './schema';

@@ -18,7 +18,8 @@ import {
   type ResolvedPlatform,
   type ResolvedPlatformWithContainers,
 } from './schema';
-import { applyOverride, isRecord, markOverride, zodProblems, type DeclarationProblem } from './zod-problems';
+import { isRecord } from './names';
+import { applyOverride, markOverride, zodProblems, type DeclarationProblem } from './zod-problems';
 
 /** What resolution needs to know about the project folder. */
 export interface ProjectView {

@@ -2,8 +2,8 @@
  * Turning the raw declaration and zod's issues into DeclarationProblems: shared by the function
  * resolver (resolve.ts) and the container resolver (container.ts). Pure.
  */
-import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
+import { isRecord, nearestName } from './names';
 
 /** One problem in the declaration. */
 export interface DeclarationProblem {
@@ -69,26 +69,6 @@ export function zodProblems(error: Pick<z.ZodError, 'issues'>, input: unknown, o
   });
 }
 
-/**
- * The known name nearest to a misspelt one: the same name in another case, else the closest within
- * a third of its length in edits (at least 2), else one sharing its first half (healthcheck → healthPath).
- */
-export function nearestName(name: string, known: readonly string[]): string | undefined {
-  if (known.length === 0) return undefined;
-  const lower = name.toLowerCase();
-  const sameCase = known.find((k) => k.toLowerCase() === lower);
-  if (sameCase) return sameCase;
-  const best = closest(name, [...known]);
-  if (distance(name, best) <= Math.max(2, Math.floor(name.length / 3))) return best;
-  const prefix = (k: string) => {
-    let i = 0;
-    while (i < Math.min(k.length, lower.length) && k[i].toLowerCase() === lower[i]) i++;
-    return i;
-  };
-  const shared = [...known].sort((a, b) => prefix(b) - prefix(a))[0];
-  return prefix(shared) >= Math.max(4, Math.ceil(Math.min(shared.length, name.length) / 2)) ? shared : undefined;
-}
-
 /** The field names of the object schema found at `path` inside `schema` (empty if none). */
 function knownKeys(schema: z.ZodType, path: readonly (string | number)[]): string[] {
   let current: z.ZodType | undefined = unwrap(schema);
@@ -150,8 +130,4 @@ function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
 
 function formatPath(path: readonly (string | number)[]): string {
   return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
