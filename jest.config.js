@@ -15,7 +15,8 @@ const common = {
 
 module.exports = {
   // One worker per core (jest's default leaves one for itself): unit files are CPU-bound synths
-  // while the parent only collects results. Integration runs --runInBand regardless.
+  // while the parent only collects results. `npm test` runs the unit project, then the integration
+  // project --runInBand: its scenarios share one deployed app and must not run side by side.
   maxWorkers: '100%',
   projects: [
     {
