@@ -122,7 +122,7 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
   }
 
   const store = options.placement ?? new PlacementFile(path.join(options.projectRoot, PLACEMENT_FILE));
-  const built = placeAndBuild(app, { platform, project, stage, store, limits, env: options.env });
+  const built = placeAndBuild(app, { platform, project, store, limits, env: options.env });
   const { base, retiredStacks, deployable, placement, notice, record } = built;
   const functionStacks = [...built.functionStacks.values()];
   const stackName = (id: string) => `${namePrefix}-${id}`;
@@ -180,8 +180,6 @@ export function buildPlatformApp(options: PlatformAppOptions): PlatformApp {
 interface PlaceInput {
   readonly platform: ResolvedPlatformWithContainers;
   readonly project: Project;
-  /** As the stack names say it. */
-  readonly stage: string;
   readonly store: PlacementStore;
   readonly limits: PlacementLimits;
   readonly env?: Environment;
@@ -291,7 +289,8 @@ interface BuiltStacks {
 
 /** The base, retired and function stacks of a placement, with their order; nothing outside them is touched. */
 function buildStacks(app: Stage, input: PlaceInput, placement: PlacementResult, withContainers: boolean): BuiltStacks {
-  const { platform, project, stage, env } = input;
+  const { platform, project, env } = input;
+  const { stage } = platform;
   const namePrefix = `${platform.app}-${stage}`;
   const stackName = (id: string) => `${namePrefix}-${id}`;
   const contents = placement.stacks
